@@ -1,0 +1,3 @@
+from soc2iac.cli import main
+
+main()

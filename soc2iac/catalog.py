@@ -1,0 +1,112 @@
+"""Docs generated from the policy files: the catalog and criteria coverage.
+
+README.md holds the generated catalog between markers; a test regenerates it
+and fails when it is stale (`python -m soc2iac.catalog --write README.md`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from soc2iac.policy import Policy, criteria_catalog
+from soc2iac.result import criterion_sort_key
+
+BEGIN = "<!-- BEGIN GENERATED: policy catalog -->"
+END = "<!-- END GENERATED: policy catalog -->"
+
+
+def catalog_text(policies: Sequence[Policy]) -> str:
+    width = max((len(p.id) for p in policies), default=10)
+    lines = [f"{'id':<{width}}  {'severity':<8}  {'criteria':<18}  title"]
+    for p in sorted(policies, key=lambda p: p.id):
+        lines.append(f"{p.id:<{width}}  {p.severity:<8}  {', '.join(p.criteria):<18}  {p.title}")
+    lines.append(f"{len(policies)} policies")
+    return "\n".join(lines) + "\n"
+
+
+def catalog_markdown(policies: Sequence[Policy]) -> str:
+    areas: dict[str, list[Policy]] = {}
+    for p in sorted(policies, key=lambda p: (p.area, p.id)):
+        areas.setdefault(p.area, []).append(p)
+    lines = [f"{len(policies)} policies. Generated from `policies/` by `python -m soc2iac.catalog --write README.md`.", ""]
+    for area, items in areas.items():
+        lines.append(f"**{area}**")
+        lines.append("")
+        lines.append("| id | severity | criteria | applies to | title |")
+        lines.append("|---|---|---|---|---|")
+        for p in items:
+            types = ", ".join(f"`{t}`" for t in p.applies_to["types"])
+            lines.append(f"| `{p.id}` | {p.severity} | {', '.join(p.criteria)} | {types} | {p.title} |")
+        lines.append("")
+    lines.append("**Criteria coverage**")
+    lines.append("")
+    lines.append("| criterion | policies |")
+    lines.append("|---|---|")
+    for cid, ids in coverage(policies).items():
+        lines.append(f"| {cid} | {len(ids)} |")
+    return "\n".join(lines) + "\n"
+
+
+def coverage(policies: Sequence[Policy]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for p in policies:
+        for c in p.criteria:
+            out.setdefault(c, []).append(p.id)
+    return {c: sorted(out[c]) for c in sorted(out, key=criterion_sort_key)}
+
+
+def criteria_text(policies: Sequence[Policy], *, include_untested: bool = False) -> str:
+    titles = criteria_catalog()
+    cov = coverage(policies)
+    ids = sorted(titles, key=criterion_sort_key) if include_untested else list(cov)
+    lines = []
+    for cid in ids:
+        tested = cov.get(cid, [])
+        lines.append(f"{cid}  {titles[cid]}  ({len(tested)} polic{'y' if len(tested) == 1 else 'ies'})")
+        lines.extend(f"    {pid}" for pid in tested)
+    return "\n".join(lines) + "\n"
+
+
+def policy_detail(p: Policy) -> str:
+    titles = criteria_catalog()
+    lines = [
+        f"{p.id}: {p.title}",
+        f"severity: {p.severity}",
+        "criteria: " + "; ".join(f"{c} ({titles.get(c, '?')})" for c in p.criteria),
+        f"applies to: {p.applies_to['source']} {', '.join(p.applies_to['types'])}",
+        f"check kind: {p.kind}",
+        "",
+        p.description,
+        "",
+        "Remediation: " + p.remediation,
+    ]
+    for name, spec in p.parameters.items():
+        lines.append(f"parameter {name} (default {spec['default']!r}): {spec['description']}")
+    lines.extend(f"see: {r}" for r in p.references)
+    lines.append(f"file: {p.file}")
+    return "\n".join(lines) + "\n"
+
+
+def readme_with_catalog(readme: str, policies: Sequence[Policy]) -> str:
+    if BEGIN not in readme or END not in readme:
+        raise ValueError("README.md lacks the generated-catalog markers")
+    head, rest = readme.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n{catalog_markdown(policies)}{END}{tail}"
+
+
+def main(argv: Sequence[str]) -> int:
+    from soc2iac.policy import load_policies
+
+    if len(argv) != 2 or argv[0] != "--write":
+        print("usage: python -m soc2iac.catalog --write README.md", file=sys.stderr)
+        return 2
+    path = Path(argv[1])
+    path.write_text(readme_with_catalog(path.read_text(encoding="utf-8"), load_policies()), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

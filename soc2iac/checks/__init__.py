@@ -1,0 +1,13 @@
+"""The registry of check kinds. A policy names one kind; adding logic means adding a kind here."""
+
+from __future__ import annotations
+
+from soc2iac.checks import condition, iam_statements, numeric_minimum, secret_literal
+from soc2iac.checks.base import CheckKind
+
+KINDS: dict[str, CheckKind] = {
+    "condition": condition,  # type: ignore[dict-item]
+    "numeric_minimum": numeric_minimum,  # type: ignore[dict-item]
+    "secret_literal": secret_literal,  # type: ignore[dict-item]
+    "iam_statements": iam_statements,  # type: ignore[dict-item]
+}

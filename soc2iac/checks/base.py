@@ -1,0 +1,52 @@
+"""Types shared by the check kinds and the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from soc2iac.model import Resource
+
+Verdict = Literal["pass", "fail", "unknown"]
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One piece of evidence: an attribute path of the resource and what was seen there."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check kind concluded about one resource."""
+
+    verdict: Verdict
+    message: str
+    details: tuple[Detail, ...] = ()
+
+    @property
+    def path(self) -> str:
+        return self.details[0].path if self.details else ""
+
+
+class Context(Protocol):
+    """What a check kind may ask about the rest of the scan."""
+
+    def related(self, resource: Resource, spec: Mapping[str, Any]) -> list[Resource]: ...
+
+    def by_address(self, address: str) -> Resource | None: ...
+
+
+class CheckKind(Protocol):
+    """A reusable check: a JSON Schema for its parameters and an evaluate function."""
+
+    SCHEMA: Mapping[str, Any]
+
+    def evaluate(self, resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome: ...
+
+
+def combine(details: Sequence[Detail]) -> str:
+    return "; ".join(d.message for d in details)

@@ -1,0 +1,289 @@
+"""Check kind ``condition``: a three-valued assertion language over attributes.
+
+A condition is a leaf ``{path, op, value, default}``, a combination
+(``all``, ``any``, ``not``), a quantifier over a list (``each``/``some``/``none``
+with ``that``), or a lookup of related resources (``related`` with
+``quantifier`` and ``that``). Each evaluates to true, false or unknown
+(``None``); unknown is never turned into a pass.
+
+Leaf paths use dots and ``[n]``/``[*]``; ``@type``, ``@name``, ``@address``
+and ``@namespace`` name the resource itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from soc2iac.checks.base import Context, Detail, Outcome
+from soc2iac.model import MISSING, Ref, Resource, Unknown, join_path, resolve
+from soc2iac.redact import describe
+
+SCHEMA: Mapping[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["kind", "condition"],
+    "properties": {
+        "kind": {"const": "condition"},
+        "condition": {"$ref": "policy.schema.json#/$defs/condition"},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Eval:
+    value: bool | None
+    path: str
+    reason: str
+
+
+_NEGATIVE_OPS = {"absent", "empty", "falsy", "not_equals", "not_in", "not_contains", "contains_none", "not_matches"}
+_SET_OPS = {"exists", "not_empty", "truthy"}
+
+
+def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome:
+    result = evaluate_condition(check["condition"], resource, ctx)
+    verdict = "pass" if result.value is True else "fail" if result.value is False else "unknown"
+    return Outcome(verdict, result.reason, (Detail(result.path, result.reason),))
+
+
+def evaluate_condition(cond: Mapping[str, Any], resource: Resource, ctx: Context) -> Eval:
+    return _eval(cond, resource, resource.attributes, "", ctx)
+
+
+def _eval(cond: Mapping[str, Any], res: Resource, node: Any, base: str, ctx: Context) -> Eval:
+    if "all" in cond:
+        results = [_eval(c, res, node, base, ctx) for c in cond["all"]]
+        return _worst(results) or Eval(True, results[0].path, "; ".join(r.reason for r in results))
+    if "any" in cond:
+        results = [_eval(c, res, node, base, ctx) for c in cond["any"]]
+        return _best(results) or Eval(False, results[0].path, "; ".join(r.reason for r in results))
+    if "not" in cond:
+        r = _eval(cond["not"], res, node, base, ctx)
+        return Eval(None if r.value is None else not r.value, r.path, r.reason)
+    for quant in ("each", "some", "none"):
+        if quant in cond:
+            return _quantified(quant, cond[quant], cond["that"], res, node, base, ctx)
+    if "related" in cond:
+        return _related(cond, res, ctx)
+    return _leaf(cond, res, node, base)
+
+
+def _quantified(quant: str, path: str, that: Mapping[str, Any], res: Resource, node: Any, base: str,
+                ctx: Context) -> Eval:
+    items: list[tuple[str, Any]] = []
+    for cpath, value in resolve(node, path):
+        full = _full(base, cpath)
+        if value is MISSING or value is None:
+            continue
+        if isinstance(value, Unknown):
+            return Eval(None, full, f"{full} is {describe(value)}")
+        if isinstance(value, list):
+            items.extend((join_path(full, i), v) for i, v in enumerate(value))
+        else:
+            items.append((full, value))
+    results = [_eval(that, res, v, p, ctx) for p, v in items]
+    where = _full(base, path)
+    if quant == "each":
+        return _worst(results) or Eval(True, where, f"every entry of {where} holds ({len(results)})" if results else f"{where} has no entries")
+    hits = [r for r in results if r.value is True]
+    unknown = [r for r in results if r.value is None]
+    if quant == "some":
+        if hits:
+            return hits[0]
+        if unknown:
+            return unknown[0]
+        return Eval(False, where, f"no entry of {where} matches" + (f" ({results[0].reason})" if results else ""))
+    # none
+    if hits:
+        return Eval(False, hits[0].path, hits[0].reason)
+    if unknown:
+        return unknown[0]
+    return Eval(True, where, f"no entry of {where} matches ({len(results)} checked)")
+
+
+def _related(cond: Mapping[str, Any], res: Resource, ctx: Context) -> Eval:
+    spec = cond["related"]
+    quant = cond.get("quantifier", "some")
+    that = cond.get("that")
+    found = ctx.related(res, spec)
+    kinds = "/".join(spec["types"])
+    results = [(r, _eval(that, r, r.attributes, "", ctx) if that else Eval(True, "", "exists")) for r in found]
+    if quant == "some":
+        for r, e in results:
+            if e.value is True:
+                return Eval(True, "", f"{r.address} ({r.location}) applies: {e.reason}")
+        for r, e in results:
+            if e.value is None:
+                return Eval(None, "", f"{r.address}: {e.reason}")
+        if results:
+            return Eval(False, "", f"related {kinds} found but none holds: {results[0][1].reason}")
+        return Eval(False, "", f"no {kinds} refers to {res.address}")
+    if quant == "all":
+        for want in (False, None):
+            for r, e in results:
+                if e.value is want:
+                    return Eval(want, "", f"{r.address} ({r.location}): {e.reason}")
+        return Eval(True, "", f"all {len(results)} related {kinds} hold" if results else f"no {kinds} refers to it")
+    for r, e in results:  # none
+        if e.value is True:
+            return Eval(False, "", f"{r.address} ({r.location}): {e.reason}")
+    for r, e in results:
+        if e.value is None:
+            return Eval(None, "", f"{r.address}: {e.reason}")
+    return Eval(True, "", f"no related {kinds} matches ({len(results)} checked)")
+
+
+def pseudo(res: Resource, path: str) -> Any:
+    if path == "@type":
+        return res.type
+    if path == "@name":
+        return res.name
+    if path == "@address":
+        return res.address
+    if path == "@namespace":
+        meta = res.attributes.get("metadata")
+        return meta.get("namespace") if isinstance(meta, Mapping) else None
+    return MISSING
+
+
+def _full(base: str, path: str) -> str:
+    if not base:
+        return path
+    return f"{base}{path}" if path.startswith("[") else f"{base}.{path}" if path else base
+
+
+def _leaf(cond: Mapping[str, Any], res: Resource, node: Any, base: str) -> Eval:
+    path = cond["path"]
+    op = cond["op"]
+    expected = cond.get("value")
+    if path.startswith("@"):
+        matches = [(path, pseudo(res, path))]
+    else:
+        matches = [(_full(base, p), v) for p, v in resolve(node, path)]
+    results = [_compare(op, expected, cond, p, v) for p, v in matches]
+    if not results:
+        where = _full(base, path)
+        return Eval(True, where, f"{where} has no entries")
+    if cond.get("quantifier") == "any":
+        return _best(results) or results[0]
+    worst = _worst(results)
+    if worst is not None:
+        return worst
+    return results[0] if len(results) == 1 else Eval(True, results[0].path, "; ".join(r.reason for r in results))
+
+
+def _best(results: list[Eval]) -> Eval | None:
+    """The first true result, else the first unknown one, else None (all false)."""
+    return next((r for r in results if r.value is True), None) or next(
+        (r for r in results if r.value is None), None)
+
+
+def _worst(results: list[Eval]) -> Eval | None:
+    """The first false result, else the first unknown one, else None (all true)."""
+    return next((r for r in results if r.value is False), None) or next(
+        (r for r in results if r.value is None), None)
+
+
+def _compare(op: str, expected: Any, cond: Mapping[str, Any], path: str, value: Any) -> Eval:
+    note = ""
+    if (value is MISSING or value is None) and "default" in cond:
+        value = cond["default"]
+        note = f" (not set; {cond.get('default_note') or 'the documented default'} is {describe(value)})"
+    if value is MISSING or value is None:
+        absent = op in _NEGATIVE_OPS
+        return Eval(absent, path, f"{path} is not set")
+    if isinstance(value, Ref):
+        if op in _SET_OPS:
+            return Eval(True, path, f"{path} is set (refers to {value.address})")
+        if op in ("absent", "empty", "falsy"):
+            return Eval(False, path, f"{path} is set (refers to {value.address})")
+        return Eval(None, path, f"{path} is only known after apply ({value.reason})")
+    if isinstance(value, Unknown):
+        return Eval(None, path, f"{path} cannot be known statically: {value.reason}")
+    shown = f"{path} is {describe(value, path)}{note}"
+    ok = _apply(op, expected, value)
+    if ok is None:
+        return Eval(None, path, f"{shown}, which cannot be compared with {describe(expected)}")
+    return Eval(ok, path, f"{shown}" + ("" if ok else f", expected {_expectation(op, expected)}"))
+
+
+def _expectation(op: str, expected: Any) -> str:
+    words = {
+        "exists": "it to be set", "absent": "it to be unset", "empty": "it to be empty",
+        "not_empty": "it to be non-empty", "truthy": "true", "falsy": "false or unset",
+    }
+    if op in words:
+        return words[op]
+    sym = {"equals": "", "not_equals": "anything but ", "in": "one of ", "not_in": "none of ",
+           "gte": ">= ", "gt": "> ", "lte": "<= ", "lt": "< ", "matches": "to match ",
+           "not_matches": "not to match ", "contains": "to contain ", "not_contains": "not to contain ",
+           "contains_any": "to contain one of ", "contains_none": "to contain none of "}[op]
+    return f"{sym}{describe(expected)}"
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _eq(a: Any, b: Any) -> bool:
+    if isinstance(b, bool) and isinstance(a, str):
+        return a.strip().lower() == ("true" if b else "false")
+    if isinstance(b, (int, float)) and not isinstance(b, bool):
+        n = _number(a)
+        return n is not None and n == float(b)
+    return bool(a == b)
+
+
+def _apply(op: str, expected: Any, value: Any) -> bool | None:
+    if op == "exists":
+        return True
+    if op == "absent":
+        return False
+    if op in ("empty", "not_empty"):
+        empty = value in ("", [], {}) or (isinstance(value, (list, dict, str)) and len(value) == 0)
+        return empty if op == "empty" else not empty
+    if op == "truthy":
+        return _eq(value, True) if isinstance(value, str) else bool(value)
+    if op == "falsy":
+        return not (_eq(value, True) if isinstance(value, str) else bool(value))
+    if op == "equals":
+        return _eq(value, expected)
+    if op == "not_equals":
+        return not _eq(value, expected)
+    if op in ("in", "not_in"):
+        inside = any(_eq(value, e) for e in expected)
+        return inside if op == "in" else not inside
+    if op in ("gte", "gt", "lte", "lt"):
+        a, b = _number(value), _number(expected)
+        if a is None or b is None:
+            return None
+        return {"gte": a >= b, "gt": a > b, "lte": a <= b, "lt": a < b}[op]
+    if op in ("matches", "not_matches"):
+        if isinstance(value, (dict, list)):
+            return None
+        found = re.search(str(expected), str(value)) is not None
+        return found if op == "matches" else not found
+    items = value if isinstance(value, list) else [value]
+    if any(isinstance(i, Unknown) for i in items):
+        return None
+    if op == "contains":
+        return any(_eq(i, expected) for i in items) or (isinstance(value, str) and str(expected) in value)
+    if op == "not_contains":
+        return not any(_eq(i, expected) for i in items) and not (isinstance(value, str) and str(expected) in value)
+    if op == "contains_any":
+        return any(_eq(i, e) for i in items for e in expected)
+    if op == "contains_none":
+        return not any(_eq(i, e) for i in items for e in expected)
+    raise ValueError(f"unknown op {op}")

@@ -1,0 +1,118 @@
+"""Check kind ``secret_literal``: no secret is written literally into the config.
+
+Looks at attributes whose key looks secret (``password``, ``token``, ...),
+at ``name``/``value`` pair lists (Kubernetes ``env``), at explicit ``paths``,
+and at any string matching a high-confidence secret format (AWS key ids,
+private keys, ...). A value that refers to a secret store, a variable or a
+resource is not a literal. Messages show only a redacted form.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from soc2iac.checks.base import Context, Detail, Outcome
+from soc2iac.model import MISSING, Resource, Unknown, join_path, resolve
+from soc2iac.redact import redact, secret_patterns
+
+SCHEMA: Mapping[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["kind"],
+    "properties": {
+        "kind": {"const": "secret_literal"},
+        "scan_keys": {"type": "array", "items": {"type": "string"},
+                      "description": "Paths to walk recursively for secret-looking keys ('' = all attributes)."},
+        "paths": {"type": "array", "items": {"type": "string"},
+                  "description": "Paths whose literal string value is a secret whatever the key."},
+        "pairs": {
+            "type": "array",
+            "items": {"type": "object", "additionalProperties": False, "required": ["list"],
+                      "properties": {"list": {"type": "string"}, "name": {"type": "string"},
+                                     "value": {"type": "string"}}},
+        },
+        "value_patterns": {"type": "boolean", "description": "Also flag high-confidence secret formats anywhere."},
+    },
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict[str, re.Pattern[str]]]:
+    p = secret_patterns()
+    values = {name: re.compile(rx) for name, rx in p["value_patterns"].items()}
+    return re.compile(p["key_pattern"]), re.compile(p["exclude_key_pattern"]), re.compile(p["reference_value_pattern"]), values
+
+
+def _is_literal(value: Any) -> bool:
+    _, _, reference, _ = _patterns()
+    return isinstance(value, str) and bool(value.strip()) and not reference.search(value.strip())
+
+
+def _secret_key(key: str) -> bool:
+    include, exclude, _, _ = _patterns()
+    return bool(include.search(key)) and not exclude.search(key)
+
+
+def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome:
+    found: dict[str, Detail] = {}
+    checked = 0
+    for root in check.get("scan_keys", []):
+        for base, value in _roots(resource.attributes, root):
+            for path, key, leaf in _walk(value, base):
+                checked += 1
+                if _secret_key(key) and _is_literal(leaf):
+                    found.setdefault(path, Detail(path, f"{key} holds a literal secret {redact(leaf)}"))
+    for pair in check.get("pairs", []):
+        name_key, value_key = pair.get("name", "name"), pair.get("value", "value")
+        for base, items in resolve(resource.attributes, pair["list"]):
+            if not isinstance(items, list):
+                continue
+            for i, item in enumerate(items):
+                if not isinstance(item, Mapping):
+                    continue
+                checked += 1
+                name, value = item.get(name_key), item.get(value_key)
+                if isinstance(name, str) and _secret_key(name) and _is_literal(value):
+                    path = join_path(join_path(base, i), value_key)
+                    found.setdefault(path, Detail(path, f"{name} is set to a literal secret {redact(value)}"))
+    for target in check.get("paths", []):
+        for path, value in resolve(resource.attributes, target):
+            checked += 1
+            if value is not MISSING and _is_literal(value):
+                found.setdefault(path, Detail(path, f"{path} holds a literal secret {redact(value)}"))
+    if check.get("value_patterns", True):
+        _, _, _, formats = _patterns()
+        for path, _key, leaf in _walk(resource.attributes, ""):
+            if isinstance(leaf, str):
+                for fmt, rx in formats.items():
+                    if rx.search(leaf):
+                        found.setdefault(path, Detail(path, f"{path} contains a literal {fmt} {redact(leaf)}"))
+                        break
+    if found:
+        details = tuple(sorted(found.values(), key=lambda d: d.path))
+        more = f" (+{len(details) - 1} more)" if len(details) > 1 else ""
+        return Outcome("fail", details[0].message + more, details)
+    return Outcome("pass", f"no literal secret found ({checked} secret-capable attributes checked)", ())
+
+
+def _roots(attrs: Mapping[str, Any], root: str) -> Iterator[tuple[str, Any]]:
+    if root == "":
+        yield "", attrs
+    else:
+        for path, value in resolve(attrs, root):
+            if value is not MISSING:
+                yield path, value
+
+
+def _walk(value: Any, here: str, key: str = "") -> Iterator[tuple[str, str, Any]]:
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _walk(v, join_path(here, str(k)), str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _walk(v, join_path(here, i), key)
+    elif not isinstance(value, Unknown):
+        yield here, key, value

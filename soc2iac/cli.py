@@ -1,0 +1,186 @@
+"""Command line. Commands are thin: options -> core call -> render -> exit code.
+
+Exit codes: 0 nothing failing at or above the threshold, 1 failing findings,
+2 usage, configuration or input errors. Only this module writes files and
+picks the exit code; nothing below it prints.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import NoReturn, Optional
+
+import typer
+
+from soc2iac import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+app = typer.Typer(
+    name="soc2iac",
+    help="SOC 2 policy-as-code checks for Terraform, Kubernetes and gateway configs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+policies_app = typer.Typer(help="List, show and validate policies.", no_args_is_help=True)
+app.add_typer(policies_app, name="policies")
+
+
+class Severity(str, Enum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    info = "info"
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _die(message: str) -> NoReturn:
+    typer.echo(f"soc2iac: error: {message}", err=True)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"soc2iac {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """SOC 2 policy-as-code checks for infrastructure code."""
+
+
+@app.command()
+def scan(
+    paths: list[str] = typer.Argument(..., help="Files or folders to scan; '-' reads manifests from stdin."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 when a check at or above this severity fails [default: high]."),
+    policy_dirs: list[Path] = typer.Option([], "--policies", help="Extra policy folder (repeatable)."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Config file [default: ./.soc2iac.yaml]."),
+    var_files: list[Path] = typer.Option([], "--var-file", help="Terraform variable file (repeatable)."),
+    show_passes: bool = typer.Option(False, "--show-passes", help="Also list passing and excepted checks (text)."),
+) -> None:
+    """Scan Terraform, Kubernetes manifests and stdin; report verdicts by SOC 2 criterion."""
+    from soc2iac.config import find_config, load_config
+    from soc2iac.errors import Soc2iacError
+    from soc2iac.policy import load_policies
+    from soc2iac.reporters import renderer
+    from soc2iac.scanner import scan as run_scan
+
+    try:
+        config = load_config(find_config(config_file))
+        policies = load_policies([*map(Path, config.policy_dirs), *policy_dirs])
+        threshold = fail_on.value if fail_on else (config.fail_on or "high")
+        stdin_text = sys.stdin.read() if "-" in paths else None
+        result = run_scan(
+            paths, policies=policies, config=config,
+            var_files=[*map(Path, config.var_files), *var_files], stdin_text=stdin_text,
+        )
+        report = renderer(fmt.value)(result, fail_on=threshold, show_passes=show_passes)
+    except Soc2iacError as exc:
+        _die(str(exc))
+    _write(report, output)
+    if result.problems:
+        for p in result.problems:
+            typer.echo(f"soc2iac: input error: {p}", err=True)
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FINDINGS if result.failing(threshold) else EXIT_OK)
+
+
+def _write(report: str, output: Optional[Path]) -> None:
+    if output is None:
+        sys.stdout.write(report)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report, encoding="utf-8")
+    except OSError as exc:
+        _die(f"{output}: cannot write report: {exc.strerror or exc}")
+
+
+@policies_app.command("list")
+def policies_list(
+    policy_dirs: list[Path] = typer.Option([], "--policies", help="Extra policy folder (repeatable)."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the catalog as a Markdown table."),
+) -> None:
+    """Print the policy catalog."""
+    from soc2iac.catalog import catalog_markdown, catalog_text
+    from soc2iac.errors import Soc2iacError
+    from soc2iac.policy import load_policies
+
+    try:
+        policies = load_policies(policy_dirs)
+    except Soc2iacError as exc:
+        _die(str(exc))
+    typer.echo(catalog_markdown(policies) if markdown else catalog_text(policies), nl=False)
+
+
+@policies_app.command("show")
+def policies_show(
+    policy_id: str = typer.Argument(..., help="Policy id."),
+    policy_dirs: list[Path] = typer.Option([], "--policies", help="Extra policy folder (repeatable)."),
+) -> None:
+    """Print one policy in full."""
+    from soc2iac.catalog import policy_detail
+    from soc2iac.errors import Soc2iacError
+    from soc2iac.policy import load_policies
+
+    try:
+        policies = {p.id: p for p in load_policies(policy_dirs)}
+    except Soc2iacError as exc:
+        _die(str(exc))
+    if policy_id not in policies:
+        _die(f"no policy {policy_id!r} (see `soc2iac policies list`)")
+    typer.echo(policy_detail(policies[policy_id]), nl=False)
+
+
+@policies_app.command("validate")
+def policies_validate(directory: Path = typer.Argument(..., help="Folder of policy YAML files.")) -> None:
+    """Check every policy file of a folder against the schema; errors by file and field."""
+    from soc2iac.policy import validate_directory
+
+    if not directory.is_dir():
+        _die(f"{directory}: not a directory")
+    count, problems = validate_directory(directory)
+    for p in problems:
+        typer.echo(str(p))
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) in {count} policy file(s)", err=True)
+        raise typer.Exit(EXIT_ERROR)
+    typer.echo(f"{count} policy file(s) valid")
+
+
+@app.command()
+def criteria(
+    all_criteria: bool = typer.Option(False, "--all", help="Also list criteria no policy tests."),
+    policy_dirs: list[Path] = typer.Option([], "--policies", help="Extra policy folder (repeatable)."),
+) -> None:
+    """Print, per Trust Services Criterion, the policies that test it."""
+    from soc2iac.catalog import criteria_text
+    from soc2iac.errors import Soc2iacError
+    from soc2iac.policy import load_policies
+
+    try:
+        policies = load_policies(policy_dirs)
+    except Soc2iacError as exc:
+        _die(str(exc))
+    typer.echo(criteria_text(policies, include_untested=all_criteria), nl=False)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("soc2iac: interrupted", err=True)
+        sys.exit(130)

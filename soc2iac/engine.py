@@ -1,0 +1,166 @@
+"""The engine: loops over policies and the resources they apply to, calls the
+check kind, and stamps policy id, severity, criteria, location and fix on each
+verdict. It knows no policy; exceptions are applied here, in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from soc2iac.checks import KINDS
+from soc2iac.checks.base import Outcome
+from soc2iac.checks.condition import evaluate_condition, pseudo
+from soc2iac.config import Config
+from soc2iac.model import MISSING, Ref, Resource, Unknown, resolve
+from soc2iac.policy import Policy, reference_groups, resolved_check
+from soc2iac.result import Evidence, Finding
+
+
+class Index:
+    """Lookups across the scanned resources, built lazily and near-linear in size."""
+
+    def __init__(self, resources: Sequence[Resource]) -> None:
+        self.resources = resources
+        self._by_type: dict[str, list[Resource]] = defaultdict(list)
+        self._by_address: dict[str, Resource] = {}
+        for r in resources:
+            self._by_type[r.type].append(r)
+            self._by_address.setdefault(r.address, r)
+        self._joins: dict[tuple[str, str], dict[Any, list[Resource]]] = {}
+
+    def of_types(self, patterns: Iterable[str]) -> list[Resource]:
+        pats = list(patterns)
+        if all(not any(ch in p for ch in "*?[") for p in pats):
+            return [r for p in pats for r in self._by_type.get(p, [])]
+        return [r for t, rs in self._by_type.items() if any(fnmatch.fnmatchcase(t, p) for p in pats) for r in rs]
+
+    def by_address(self, address: str) -> Resource | None:
+        return self._by_address.get(address)
+
+    def _join(self, rtype: str, path: str) -> dict[Any, list[Resource]]:
+        """Resources of ``rtype`` keyed by what they hold at ``path``: Ref targets and literals."""
+        key = (rtype, path)
+        if key not in self._joins:
+            table: dict[Any, list[Resource]] = defaultdict(list)
+            for r in self._by_type.get(rtype, []):
+                values = [pseudo(r, path)] if path.startswith("@") else [v for _, v in resolve(r.attributes, path)]
+                for v in values:
+                    if isinstance(v, Ref):
+                        table[("ref", v.address)].append(r)
+                    elif isinstance(v, (str, int, float)) and not isinstance(v, bool) and v is not MISSING:
+                        table[("lit", v)].append(r)
+            self._joins[key] = table
+        return self._joins[key]
+
+    def pointing_at(self, this: Resource, rtype: str, path: str, match_attribute: str | None) -> list[Resource]:
+        table = self._join(rtype, path)
+        found = list(table.get(("ref", this.address), []))
+        if match_attribute:
+            own = pseudo(this, match_attribute) if match_attribute.startswith("@") else this.attributes.get(match_attribute)
+            if isinstance(own, (str, int, float)) and not isinstance(own, Unknown):
+                found += [r for r in table.get(("lit", own), []) if r not in found]
+        return [r for r in found if r is not this]
+
+    def related(self, resource: Resource, spec: Mapping[str, Any]) -> list[Resource]:
+        out: list[Resource] = []
+        for rtype in spec["types"]:
+            if "via" in spec:
+                out += self.pointing_at(resource, rtype, spec["via"], spec.get("match_attribute"))
+            elif "match" in spec:
+                first, rest = spec["match"][0], spec["match"][1:]
+                own = _value_of(resource, first["this"])
+                if own is None:
+                    continue
+                for cand in self._join(rtype, first["related"]).get(("lit", own), []):
+                    if all(_value_of(cand, m["related"]) == _value_of(resource, m["this"]) for m in rest):
+                        out.append(cand)
+        return out
+
+    def referenced_by(self, resource: Resource, edges: Sequence[Mapping[str, str]]) -> bool:
+        return any(
+            self.pointing_at(resource, e["type"], e["path"], e.get("match_attribute")) for e in edges
+        )
+
+
+def _value_of(res: Resource, path: str) -> Any:
+    if path.startswith("@"):
+        v = pseudo(res, path)
+    else:
+        vals = [v for _, v in resolve(res.attributes, path)]
+        v = vals[0] if vals else MISSING
+    return None if v is MISSING or isinstance(v, Unknown) else v
+
+
+def _in_source(policy: Policy, resource: Resource) -> bool:
+    want = policy.applies_to["source"]
+    if want == "any":
+        return True
+    family = {"terraform": ("terraform", "terraform-plan"), "kubernetes": ("kubernetes", "cluster")}
+    return resource.source in family.get(want, (want,))
+
+
+def evaluate(
+    policies: Sequence[Policy], resources: Sequence[Resource], config: Config, *, today: dt.date | None = None,
+) -> tuple[list[Finding], list[str]]:
+    """All verdicts of all policies on all resources they apply to, plus notices."""
+    index = Index(resources)
+    today = today or dt.date.today()
+    notices: list[str] = []
+    for rule in config.exceptions:
+        if rule.expired(today):
+            notices.append(f"exception for {rule.policy} on {', '.join(rule.resources)} expired on {rule.expires}; not applied")
+    active = [r for r in config.exceptions if not r.expired(today)]
+    groups = reference_groups()
+    findings: list[Finding] = []
+    for policy in policies:
+        if policy.id in config.disabled:
+            continue
+        check = resolved_check(policy, config.parameters.get(policy.id))
+        kind = KINDS[policy.kind]
+        applies = policy.applies_to
+        edges = applies.get("referenced_by")
+        if isinstance(edges, str):
+            edges = groups[edges]
+        excluded = applies.get("exclude_types", [])
+        for res in index.of_types(applies["types"]):
+            if not _in_source(policy, res) or any(fnmatch.fnmatchcase(res.type, p) for p in excluded):
+                continue
+            if edges and not index.referenced_by(res, edges):
+                continue
+            outcome: Outcome
+            if "where" in applies:
+                scope = evaluate_condition(applies["where"], res, index)
+                if scope.value is False:
+                    continue
+                if scope.value is None:
+                    outcome = Outcome("unknown", f"cannot tell whether the policy applies: {scope.reason}")
+                    findings.append(_finding(policy, res, outcome, active))
+                    continue
+            try:
+                outcome = kind.evaluate(res, check, index)
+            except RecursionError:
+                outcome = Outcome("unknown", "value nested too deeply to evaluate")
+            findings.append(_finding(policy, res, outcome, active))
+    return findings, notices
+
+
+def _finding(policy: Policy, res: Resource, outcome: Outcome, rules: Sequence[Any]) -> Finding:
+    evidence = tuple(Evidence(d.path, res.line_of(d.path) if d.path else res.location.start_line, d.message)
+                     for d in outcome.details)
+    line = evidence[0].line if evidence and outcome.verdict != "pass" else res.location.start_line
+    verdict = outcome.verdict
+    exception = ""
+    if verdict in ("fail", "unknown"):
+        for rule in rules:
+            if rule.matches(policy.id, res.address, res.location.file):
+                verdict, exception = "excepted", rule.reason + (f" (approved by {rule.approved_by})" if rule.approved_by else "") + (f", until {rule.expires}" if rule.expires else "")
+                break
+    return Finding(
+        policy_id=policy.id, title=policy.title, severity=policy.severity, criteria=policy.criteria,
+        verdict=verdict, message=outcome.message, resource=res.address, resource_type=res.type,
+        source=res.source, file=res.location.file, line=line, remediation=policy.remediation,
+        evidence=evidence, exception=exception,
+    )

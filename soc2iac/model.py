@@ -1,0 +1,175 @@
+"""The one normalized resource model every parser and collector produces.
+
+Policies only ever see :class:`Resource` records; they never know whether a
+resource came from HCL, a plan, a manifest or a live cluster.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that cannot be known statically (never guessed, never a pass)."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return f"<unknown: {self.reason}>"
+
+
+@dataclass(frozen=True)
+class Ref(Unknown):
+    """A reference to another resource's attribute.
+
+    Its value is unknown until apply, but it is known to be set (non-null) and
+    known to point at ``address``.
+    """
+
+    address: str = ""
+    attribute: str = ""
+
+    def __str__(self) -> str:
+        return f"<ref {self.address}.{self.attribute}>" if self.attribute else f"<ref {self.address}>"
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a resource is defined: a file and line range, or a cluster object."""
+
+    file: str
+    start_line: int = 0
+    end_line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.start_line}" if self.start_line else self.file
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An edge: the attribute at ``path`` of one resource refers to ``target``."""
+
+    path: str
+    target: str
+    attribute: str = ""
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One configuration object, whatever its source.
+
+    ``source``: terraform, terraform-plan, kubernetes, cluster, ... ;
+    ``type``: the Terraform type (``aws_s3_bucket``, ``data.aws_iam_policy_document``,
+    ``provider``, ``variable``) or Kubernetes kind;
+    ``address``: unique within a scan (``module.logs.aws_s3_bucket.this``,
+    ``prod/Deployment/web``); ``lines`` maps attribute paths to line numbers.
+    """
+
+    source: str
+    type: str
+    name: str
+    address: str
+    attributes: Mapping[str, Any]
+    location: Location
+    references: tuple[Reference, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, path: str) -> int:
+        """The line of ``path`` or of its nearest enclosing attribute or block."""
+        probe = path
+        while probe:
+            if probe in self.lines:
+                return self.lines[probe]
+            probe = _parent_path(probe)
+        return self.location.start_line
+
+
+def _parent_path(path: str) -> str:
+    if path.endswith("]"):
+        return path[: path.rfind("[")]
+    cut = path.rfind(".")
+    return path[:cut] if cut > 0 else ""
+
+
+_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+|\*)\]")
+
+
+def split_path(path: str) -> list[str | int]:
+    """``a.b[0].c[*]`` -> ``['a', 'b', 0, 'c', '*']``."""
+    parts: list[str | int] = []
+    for name, index in _PATH_TOKEN.findall(path):
+        if name:
+            parts.append(name)
+        elif index == "*":
+            parts.append("*")
+        else:
+            parts.append(int(index))
+    return parts
+
+
+def join_path(prefix: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{prefix}[{key}]"
+    return f"{prefix}.{key}" if prefix else key
+
+
+MISSING = Unknown("missing")  # sentinel object for an absent attribute; compared by identity
+
+
+def resolve(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """Yield ``(concrete_path, value)`` for every match of ``path`` in ``value``.
+
+    ``[*]`` and ``*`` fan out over list items or mapping values; a one-element
+    list is looked through when a name is asked of it (Terraform blocks are
+    lists). An absent key yields :data:`MISSING`; an unknown container yields
+    the unknown itself, so callers can tell "absent" from "cannot know".
+    """
+    yield from _resolve(value, split_path(path), "")
+
+
+def _resolve(value: Any, parts: list[str | int], here: str) -> Iterator[tuple[str, Any]]:
+    if not parts:
+        yield here, value
+        return
+    head, rest = parts[0], parts[1:]
+    if isinstance(value, Unknown):
+        yield here, value
+        return
+    if head == "*":
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _resolve(item, rest, join_path(here, i))
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                yield from _resolve(item, rest, join_path(here, str(key)))
+        return
+    if isinstance(head, int):
+        if isinstance(value, list) and -len(value) <= head < len(value):
+            yield from _resolve(value[head], rest, join_path(here, head))
+        else:
+            yield join_path(here, head), MISSING
+        return
+    if isinstance(value, list):
+        if len(value) == 1:  # a single nested block
+            yield from _resolve(value[0], parts, join_path(here, 0))
+        elif not value:
+            yield join_path(here, head), MISSING
+        else:
+            for i, item in enumerate(value):
+                yield from _resolve(item, parts, join_path(here, i))
+        return
+    if isinstance(value, Mapping):
+        if head in value:
+            yield from _resolve(value[head], rest, join_path(here, head))
+        else:
+            yield join_path(here, head), MISSING
+        return
+    yield join_path(here, head), MISSING

@@ -1,0 +1,346 @@
+"""Static evaluation of Terraform expressions as python-hcl2 7.x renders them.
+
+python-hcl2 gives literal strings as plain text and every expression as
+``"${...}"``. This module turns those into concrete values where Terraform
+itself could know them before apply (literals, variables with a value,
+locals, module outputs, a few pure functions) and into :class:`Unknown`
+otherwise. References to resources become :class:`Ref` values.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from soc2iac.model import Ref, Unknown
+
+_TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\]|\[\*\]|\.\*)*$")
+_TRAVERSAL_PART = re.compile(r"\.?([A-Za-z_][\w-]*)|\[(\d+)\]|\[\"([^\"]*)\"\]|\[\*\]|\.\*")
+_CALL = re.compile(r"^([a-z][a-z0-9_]*)\((.*)\)$", re.DOTALL)
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
+# A resource traversal anywhere in an expression: aws_s3_bucket.logs.id, data.aws_x.y
+_RESOURCE_REF = re.compile(
+    r"(?<![\w.\-\"])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.([A-Za-z_][\w-]*))?"
+)
+_NOT_RESOURCE_ROOTS = {"var", "local", "module", "each", "count", "path", "self", "terraform"}
+
+META_KEYS = ("__start_line__", "__end_line__")
+
+
+def interpolations(text: str) -> list[tuple[int, int]]:
+    """Spans ``(start, end)`` of each top-level ``${...}`` in ``text``."""
+    spans = []
+    i = 0
+    while True:
+        start = text.find("${", i)
+        if start < 0:
+            return spans
+        if start > 0 and text[start - 1] == "$":  # $${ is an escaped literal
+            i = start + 2
+            continue
+        depth, j, quote = 0, start + 1, False
+        while j < len(text):
+            ch = text[j]
+            if quote:
+                if ch == "\\":
+                    j += 1
+                elif ch == '"':
+                    quote = False
+            elif ch == '"':
+                quote = True
+            elif ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        if j >= len(text):
+            return spans
+        spans.append((start, j + 1))
+        i = j + 1
+
+
+def resource_refs(text: str) -> list[tuple[str, str]]:
+    """``(address, attribute)`` of every resource or data traversal in ``text``."""
+    found = []
+    for span_start, span_end in interpolations(text):
+        expr = text[span_start + 2 : span_end - 1]
+        for m in _RESOURCE_REF.finditer(expr):
+            data, rtype, name, attr = m.groups()
+            if rtype in _NOT_RESOURCE_ROOTS:
+                continue
+            found.append((f"{'data.' if data else ''}{rtype}.{name}", attr or ""))
+    return found
+
+
+def _parse_hcl_value(expr: str) -> Any:
+    """Parse an HCL expression text into python-hcl2's value form."""
+    import hcl2
+
+    try:
+        return hcl2.loads(f"__v = {expr}\n")["__v"]
+    except Exception:  # noqa: BLE001 - anything python-hcl2 rejects is simply not evaluated
+        return Unknown(f"expression `{_short(expr)}` is not evaluated statically")
+
+
+def _short(expr: str, width: int = 60) -> str:
+    expr = " ".join(expr.split())
+    return expr if len(expr) <= width else expr[: width - 3] + "..."
+
+
+def _fn_merge(*args: Any) -> Any:
+    out: dict[str, Any] = {}
+    for a in args:
+        if not isinstance(a, Mapping):
+            return Unknown("merge() of a non-map")
+        out.update(a)
+    return out
+
+
+def _fn_concat(*args: Any) -> Any:
+    out: list[Any] = []
+    for a in args:
+        if not isinstance(a, list):
+            return Unknown("concat() of a non-list")
+        out.extend(a)
+    return out
+
+
+def _one_string(fn: Callable[[str], Any]) -> Callable[..., Any]:
+    def call(*args: Any) -> Any:
+        if len(args) != 1 or not isinstance(args[0], str):
+            return Unknown("string function of a non-string")
+        return fn(args[0])
+
+    return call
+
+
+def _fn_tonumber(value: Any) -> Any:
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str) and _NUMBER.match(value):
+        return float(value) if "." in value else int(value)
+    return Unknown("tonumber() of a non-number")
+
+
+# Pure functions whose result is known when their arguments are.
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "jsonencode": lambda v: json.dumps(v, separators=(",", ":")),
+    "jsondecode": _one_string(json.loads),
+    "merge": _fn_merge,
+    "concat": _fn_concat,
+    "lower": _one_string(str.lower),
+    "upper": _one_string(str.upper),
+    "trimspace": _one_string(str.strip),
+    "tostring": lambda v: v if isinstance(v, str) else json.dumps(v),
+    "tonumber": _fn_tonumber,
+    "tobool": lambda v: v if isinstance(v, bool) else Unknown("tobool() of a non-bool"),
+    "tolist": lambda v: list(v) if isinstance(v, list) else Unknown("tolist() of a non-list"),
+    "toset": lambda v: list(v) if isinstance(v, list) else Unknown("toset() of a non-list"),
+    "tomap": lambda v: dict(v) if isinstance(v, Mapping) else Unknown("tomap() of a non-map"),
+}
+
+
+class Scope:
+    """What names mean inside one module instance."""
+
+    def __init__(
+        self,
+        *,
+        prefix: str,
+        variables: Mapping[str, Any],
+        locals_raw: Mapping[str, Any],
+        module_output: Callable[[str, str], Any],
+    ) -> None:
+        self.prefix = prefix
+        self.variables = variables
+        self._locals_raw = locals_raw
+        self._locals: dict[str, Any] = {}
+        self._in_progress: set[str] = set()
+        self._module_output = module_output
+
+    # -- values -----------------------------------------------------------
+    def evaluate(self, raw: Any) -> Any:
+        """Evaluate python-hcl2 output (scalars, lists, dicts) recursively."""
+        if isinstance(raw, str):
+            return self._string(raw)
+        if isinstance(raw, list):
+            return [self.evaluate(v) for v in raw]
+        if isinstance(raw, Mapping):
+            return {k: self.evaluate(v) for k, v in raw.items() if k not in META_KEYS}
+        return raw
+
+    def _string(self, text: str) -> Any:
+        spans = interpolations(text)
+        if not spans:
+            return text.replace("$${", "${")
+        if len(spans) == 1 and spans[0] == (0, len(text)):
+            return self.expression(text[2:-1])
+        parts: list[str] = []
+        last = 0
+        for start, end in spans:
+            parts.append(text[last:start])
+            value = self.expression(text[start + 2 : end - 1])
+            if isinstance(value, Unknown):
+                return Unknown(f"template `{_short(text)}` contains {value.reason}")
+            if isinstance(value, (list, dict)):
+                return Unknown(f"template `{_short(text)}` interpolates a collection")
+            parts.append(_template_text(value))
+            last = end
+        parts.append(text[last:])
+        return "".join(parts)
+
+    def expression(self, expr: str) -> Any:
+        expr = expr.strip()
+        if expr == "true":
+            return True
+        if expr == "false":
+            return False
+        if expr == "null":
+            return None
+        if _NUMBER.match(expr):
+            return float(expr) if any(c in expr for c in ".eE") else int(expr)
+        if len(expr) >= 2 and expr[0] == expr[-1] == '"' and '"' not in expr[1:-1].replace('\\"', ""):
+            return self._string(json.loads(expr) if "\\" in expr else expr[1:-1])
+        if _TRAVERSAL.match(expr):
+            return self._traversal(expr)
+        call = _CALL.match(expr)
+        if call and _balanced(call.group(2)):
+            return self._call(call.group(1), call.group(2))
+        if expr[:1] in "[{":
+            parsed = _parse_hcl_value(expr)
+            if not isinstance(parsed, str):  # a collection literal
+                return self.evaluate(parsed)
+        return Unknown(f"expression `{_short(expr)}` is not evaluated statically")
+
+    def _call(self, name: str, args_text: str) -> Any:
+        fn = FUNCTIONS.get(name)
+        if fn is None:
+            return Unknown(f"function call {name}() is not evaluated statically")
+        raw_args = _parse_hcl_value(f"[{args_text}]")
+        if not isinstance(raw_args, list):
+            return Unknown(f"arguments of {name}() are not evaluated statically")
+        args = [self.evaluate(a) for a in raw_args]
+        for a in args:
+            unknown = first_unknown(a)
+            if unknown is not None:
+                return Unknown(f"{name}() of {unknown.reason}")
+        try:
+            return fn(*args)
+        except (TypeError, ValueError) as exc:
+            return Unknown(f"{name}() failed statically: {exc}")
+
+    def _traversal(self, expr: str) -> Any:
+        parts: list[str | int] = []
+        for m in _TRAVERSAL_PART.finditer(expr):
+            name, index, key = m.groups()
+            if name is not None:
+                parts.append(name)
+            elif index is not None:
+                parts.append(int(index))
+            elif key is not None:
+                parts.append(key)
+            else:
+                parts.append("*")
+        root = parts[0]
+        if root == "var" and len(parts) >= 2:
+            name = str(parts[1])
+            if name not in self.variables:
+                return Unknown(f"undeclared variable var.{name}")
+            return _index(self.variables[name], parts[2:], expr)
+        if root == "local" and len(parts) >= 2:
+            return _index(self._local(str(parts[1])), parts[2:], expr)
+        if root == "module" and len(parts) >= 3:
+            value = self._module_output(str(parts[1]), str(parts[2]))
+            return _index(value, parts[3:], expr)
+        if root == "data" and len(parts) >= 3:
+            address = f"{self.prefix}data.{parts[1]}.{parts[2]}"
+            attribute = ".".join(str(p) for p in parts[3:] if not isinstance(p, int) and p != "*")
+            return Ref(reason=f"data source attribute {expr}", address=address, attribute=attribute)
+        if root in _NOT_RESOURCE_ROOTS:
+            return Unknown(f"`{expr}` is only known at plan time")
+        if len(parts) >= 2 and "_" in str(root):
+            address = f"{self.prefix}{root}.{parts[1]}"
+            attribute = ".".join(str(p) for p in parts[2:] if not isinstance(p, int) and p != "*")
+            return Ref(reason=f"{expr} is known after apply", address=address, attribute=attribute)
+        return Unknown(f"`{expr}` is not evaluated statically")
+
+    def _local(self, name: str) -> Any:
+        if name in self._locals:
+            return self._locals[name]
+        if name not in self._locals_raw:
+            return Unknown(f"undeclared local.{name}")
+        if name in self._in_progress:
+            return Unknown(f"local.{name} refers to itself")
+        self._in_progress.add(name)
+        try:
+            value = self.evaluate(self._locals_raw[name])
+        finally:
+            self._in_progress.discard(name)
+        self._locals[name] = value
+        return value
+
+
+def _template_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    quote = False
+    prev = ""
+    for ch in text:
+        if quote:
+            if ch == '"' and prev != "\\":
+                quote = False
+        elif ch == '"':
+            quote = True
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return False
+        prev = ch
+    return depth == 0
+
+
+def _index(value: Any, parts: list[str | int], expr: str) -> Any:
+    for part in parts:
+        if isinstance(value, Ref):
+            return Ref(reason=value.reason, address=value.address,
+                       attribute=".".join(filter(None, [value.attribute, str(part)])))
+        if isinstance(value, Unknown):
+            return value
+        if part == "*":
+            return Unknown(f"splat `{expr}` is not evaluated statically")
+        if isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
+            value = value[part]
+        elif isinstance(value, Mapping) and str(part) in value:
+            value = value[str(part)]
+        else:
+            return Unknown(f"`{expr}` has no element {part}")
+    return value
+
+
+def first_unknown(value: Any) -> Unknown | None:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, list):
+        for v in value:
+            u = first_unknown(v)
+            if u is not None:
+                return u
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            u = first_unknown(v)
+            if u is not None:
+                return u
+    return None

@@ -1,0 +1,467 @@
+"""Terraform HCL source -> :class:`Resource` records.
+
+A Terraform module is a directory: variables, locals and outputs declared in
+any ``.tf`` file of it are visible to all of them. Local module calls
+(``source = "./modules/logs"``) are followed and their resources get
+addresses such as ``module.logs.aws_s3_bucket.this``. Remote module sources
+are not fetched; they are recorded as notices.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from soc2iac.errors import InputError, InputProblem
+from soc2iac.model import Location, Ref, Reference, Resource, Unknown, join_path
+from soc2iac.parsers import read_source
+from soc2iac.parsers.hcl_eval import META_KEYS, Scope, resource_refs
+
+SOURCE = "terraform"
+MAX_MODULE_DEPTH = 16
+
+
+def display_path(path: Path) -> str:
+    """A path as findings show it: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+@dataclass
+class HclFile:
+    path: Path
+    text: str
+    body: dict[str, Any]
+
+
+def load_hcl_file(path: Path) -> HclFile:
+    """Read and parse one ``.tf`` or ``.tfvars`` file; :class:`InputError` on any problem."""
+    shown = display_path(path)
+    text = read_source(path, shown)
+    return HclFile(path=path, text=text, body=parse_hcl_text(text, shown))
+
+
+def parse_hcl_text(text: str, shown: str) -> dict[str, Any]:
+    import hcl2
+    from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    if not text.strip():
+        return {}
+    try:
+        body = hcl2.loads(text if text.endswith("\n") else text + "\n", with_meta=True)
+    except UnexpectedToken as exc:
+        token = str(exc.token).strip() or exc.token.type
+        raise InputError(shown, f"invalid HCL: unexpected {token!r}", line=exc.line or 0) from None
+    except UnexpectedCharacters as exc:
+        raise InputError(shown, f"invalid HCL: unexpected character {exc.char!r}", line=exc.line or 0) from None
+    except UnexpectedEOF:
+        raise InputError(shown, "invalid HCL: unexpected end of file", line=text.count("\n") + 1) from None
+    except (LarkError, RecursionError, ValueError) as exc:
+        raise InputError(shown, f"invalid HCL: {type(exc).__name__}") from None
+    if not isinstance(body, dict):
+        raise InputError(shown, "invalid HCL: top level is not a body")
+    return body
+
+
+# ---------------------------------------------------------------------------
+# attribute line numbers
+# ---------------------------------------------------------------------------
+_ATTR_LINE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*=(?!=)\s*(.*)$")
+_BLOCK_LINE = re.compile(r'^\s*([A-Za-z_][\w-]*)(?:\s+(?:"[^"]*"|[A-Za-z_][\w-]*))*\s*\{\s*$')
+_HEREDOC = re.compile(r"<<-?\s*([A-Za-z_]\w*)\s*$")
+
+
+def attribute_lines(lines: list[str], start: int, end: int) -> dict[str, int]:
+    """Map attribute paths inside the block spanning ``start..end`` to line numbers.
+
+    Nested blocks get list indices (``logging[0].target_bucket``) as
+    :func:`soc2iac.model.resolve` produces them; object attributes get
+    dotted paths (``tags.Env``).
+    """
+    out: dict[str, int] = {}
+    # stack of (path, counters) for frames that register names; None for opaque frames
+    stack: list[tuple[str, dict[str, int]] | None] = [("", {})]
+    heredoc: str | None = None
+    for lineno in range(start + 1, min(end, len(lines)) + 1):
+        raw = lines[lineno - 1]
+        if heredoc is not None:
+            if raw.strip() == heredoc:
+                heredoc = None
+            continue
+        line = _strip_comment(raw)
+        frame = stack[-1] if stack else None
+        opened: str | None = None
+        if frame is not None:
+            here, counters = frame
+            m_block = _BLOCK_LINE.match(line)
+            m_attr = _ATTR_LINE.match(line)
+            if m_block and not m_attr:
+                key = m_block.group(1)
+                index = counters.get(key, 0)
+                counters[key] = index + 1
+                opened = join_path(join_path(here, key), index)
+                out.setdefault(opened, lineno)
+                out.setdefault(join_path(here, key), lineno)
+            elif m_attr:
+                key = m_attr.group(1)
+                out.setdefault(join_path(here, key), lineno)
+                if m_attr.group(2).rstrip().endswith("{"):
+                    opened = join_path(here, key)
+        doc = _HEREDOC.search(line)
+        if doc:
+            heredoc = doc.group(1)
+        for ch in _code_only(line):
+            if ch in "{[(":
+                if opened is not None and ch == "{":
+                    stack.append((opened, {}))
+                    opened = None
+                else:
+                    stack.append(None)
+            elif ch in "}])":
+                if len(stack) > 1:
+                    stack.pop()
+    return out
+
+
+def _strip_comment(line: str) -> str:
+    out = []
+    quote = False
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if quote:
+            if ch == "\\":
+                out.append(line[i : i + 2])
+                i += 2
+                continue
+            if ch == '"':
+                quote = False
+        elif ch == '"':
+            quote = True
+        elif ch == "#" or line.startswith("//", i):
+            break
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _code_only(line: str) -> str:
+    """The line without string contents, so braces inside strings do not count."""
+    return re.sub(r'"(?:[^"\\]|\\.)*"', '""', line)
+
+
+# ---------------------------------------------------------------------------
+# modules
+# ---------------------------------------------------------------------------
+@dataclass
+class ModuleDir:
+    path: Path
+    files: list[HclFile] = field(default_factory=list)
+
+    def blocks(self, kind: str) -> Iterator[tuple[HclFile, str, dict[str, Any]]]:
+        """Yield ``(file, label, body)`` for one-label blocks (variable, output, module)."""
+        for f in self.files:
+            for entry in f.body.get(kind, []) or []:
+                for label, body in entry.items():
+                    if isinstance(body, dict):
+                        yield f, label, body
+
+    def typed_blocks(self, kind: str) -> Iterator[tuple[HclFile, str, str, dict[str, Any]]]:
+        """Yield ``(file, type, name, body)`` for two-label blocks (resource, data)."""
+        for f in self.files:
+            for entry in f.body.get(kind, []) or []:
+                for rtype, named in entry.items():
+                    if not isinstance(named, dict):
+                        continue
+                    for name, body in named.items():
+                        if isinstance(body, dict):
+                            yield f, rtype, name, body
+
+    def locals_raw(self) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for f in self.files:
+            for block in f.body.get("locals", []) or []:
+                for k, v in block.items():
+                    if k not in META_KEYS:
+                        merged[k] = v
+        return merged
+
+    def module_calls(self) -> Iterator[tuple[HclFile, str, dict[str, Any]]]:
+        return self.blocks("module")
+
+    def local_module_dirs(self) -> Iterator[Path]:
+        for _f, _label, body in self.module_calls():
+            source = body.get("source")
+            if isinstance(source, str) and is_local_source(source):
+                yield (self.path / source).resolve()
+
+
+def is_local_source(source: str) -> bool:
+    return source.startswith("./") or source.startswith("../")
+
+
+@dataclass
+class Diagnostics:
+    problems: list[InputProblem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+class TerraformLoader:
+    """Parses each file once and instantiates root modules with their children."""
+
+    def __init__(self, *, var_files: Iterable[Path] = ()) -> None:
+        self.var_files = list(var_files)
+        self.diag = Diagnostics()
+        self._files: dict[Path, HclFile | None] = {}
+        self._dirs: dict[Path, ModuleDir] = {}
+
+    # -- loading ------------------------------------------------------------
+    def loaded_files(self) -> list[Path]:
+        """Every file parsed successfully so far."""
+        return [p for p, f in self._files.items() if f is not None]
+
+    def file(self, path: Path) -> HclFile | None:
+        key = path.resolve()
+        if key not in self._files:
+            try:
+                self._files[key] = load_hcl_file(path)
+            except InputError as exc:
+                self.diag.problems.append(exc.problem)
+                self._files[key] = None
+        return self._files[key]
+
+    def module_dir(self, path: Path) -> ModuleDir:
+        key = path.resolve()
+        if key not in self._dirs:
+            mod = ModuleDir(path=path)
+            try:
+                names = sorted(p for p in path.iterdir() if p.suffix == ".tf" and p.is_file())
+            except OSError as exc:
+                self.diag.problems.append(InputProblem(display_path(path), f"cannot read: {exc.strerror or exc}"))
+                names = []
+            for p in names:
+                f = self.file(p)
+                if f is not None:
+                    mod.files.append(f)
+            self._dirs[key] = mod
+        return self._dirs[key]
+
+    # -- instantiation ---------------------------------------------------
+    def root_resources(self, root: Path, only_files: set[Path] | None = None) -> list[Resource]:
+        mod = self.module_dir(root)
+        variables = self._root_variables(mod)
+        inst = _Instance(self, mod, prefix="", inputs=variables, depth=0, only_files=only_files)
+        return list(inst.resources())
+
+    def _root_variables(self, mod: ModuleDir) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        auto = [mod.path / "terraform.tfvars", mod.path / "terraform.tfvars.json"]
+        try:
+            auto += sorted(
+                p for p in mod.path.iterdir()
+                if p.name.endswith(".auto.tfvars") or p.name.endswith(".auto.tfvars.json")
+            )
+        except OSError:
+            pass
+        for p in [a for a in auto if a.is_file()] + self.var_files:
+            values.update(self._tfvars(p))
+        return values
+
+    def _tfvars(self, path: Path) -> dict[str, Any]:
+        if path.name.endswith(".json"):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                self.diag.problems.append(InputProblem(display_path(path), f"invalid tfvars JSON: {exc}"))
+                return {}
+            return data if isinstance(data, dict) else {}
+        f = self.file(path)
+        if f is None:
+            return {}
+        # tfvars hold literals only; evaluate with an empty scope
+        scope = Scope(prefix="", variables={}, locals_raw={}, module_output=lambda m, o: Unknown("no modules"))
+        return {k: scope.evaluate(v) for k, v in f.body.items() if k not in META_KEYS}
+
+
+class _Instance:
+    """One instantiation of a module directory at an address prefix."""
+
+    def __init__(
+        self,
+        loader: TerraformLoader,
+        mod: ModuleDir,
+        *,
+        prefix: str,
+        inputs: Mapping[str, Any],
+        depth: int,
+        only_files: set[Path] | None = None,
+        stack: tuple[Path, ...] = (),
+    ) -> None:
+        self.loader = loader
+        self.mod = mod
+        self.prefix = prefix
+        self.depth = depth
+        self.only_files = only_files
+        self.stack = stack + (mod.path.resolve(),)
+        self._children: dict[str, _Instance | None] = {}
+        self._calls = {label: (f, body) for f, label, body in mod.module_calls()}
+        self.variable_decls = {label: (f, body) for f, label, body in mod.blocks("variable")}
+        variables: dict[str, Any] = {}
+        for name, (f, body) in self.variable_decls.items():
+            if name in inputs:
+                variables[name] = inputs[name]
+            elif "default" in body:
+                variables[name] = body["default"]  # evaluated below: defaults are literals
+            else:
+                variables[name] = Unknown(f"variable {name} has no default and no value")
+        self.scope = Scope(prefix=prefix, variables={}, locals_raw=mod.locals_raw(), module_output=self.output_of)
+        self.scope.variables = {
+            k: (v if k in inputs else self.scope.evaluate(v)) for k, v in variables.items()
+        }
+
+    def _selected(self, f: HclFile) -> bool:
+        return self.only_files is None or f.path.resolve() in self.only_files
+
+    # -- module outputs -------------------------------------------------
+    def child(self, name: str) -> _Instance | None:
+        if name in self._children:
+            return self._children[name]
+        self._children[name] = None  # guards against cycles while being built
+        call = self._calls.get(name)
+        if call is None:
+            return None
+        f, body = call
+        source = body.get("source")
+        where = f"{display_path(f.path)}:{body.get('__start_line__', 0)}"
+        if not isinstance(source, str) or not is_local_source(source):
+            self.loader.diag.notices.append(
+                f"{where}: module.{name} has a non-local source ({source}); its resources are not scanned"
+            )
+            return None
+        target = (self.mod.path / source)
+        if not target.is_dir():
+            self.loader.diag.notices.append(f"{where}: module.{name} source {source} not found")
+            return None
+        if target.resolve() in self.stack or self.depth >= MAX_MODULE_DEPTH:
+            self.loader.diag.notices.append(f"{where}: module.{name} is nested too deep or recursive; not followed")
+            return None
+        inputs = {
+            k: self.scope.evaluate(v)
+            for k, v in body.items()
+            if k not in META_KEYS and k not in ("source", "version", "providers", "depends_on", "count", "for_each")
+        }
+        inst = _Instance(
+            self.loader,
+            self.loader.module_dir(target),
+            prefix=f"{self.prefix}module.{name}.",
+            inputs=inputs,
+            depth=self.depth + 1,
+            stack=self.stack,
+        )
+        self._children[name] = inst
+        return inst
+
+    def output_of(self, module: str, output: str) -> Any:
+        inst = self.child(module)
+        if inst is None:
+            return Unknown(f"module.{module} is not scanned")
+        for _f, label, body in inst.mod.blocks("output"):
+            if label == output:
+                return inst.scope.evaluate(body.get("value"))
+        return Unknown(f"module.{module} has no output {output}")
+
+    # -- resources ------------------------------------------------------
+    def resources(self) -> Iterator[Resource]:
+        for f, rtype, name, body in self.mod.typed_blocks("resource"):
+            if self._selected(f):
+                res = self._resource(f, rtype, name, body, data=False)
+                if res is not None:
+                    yield res
+        for f, rtype, name, body in self.mod.typed_blocks("data"):
+            if self._selected(f):
+                res = self._resource(f, rtype, name, body, data=True)
+                if res is not None:
+                    yield res
+        for f, label, body in self.mod.blocks("provider"):
+            if self._selected(f):
+                yield self._simple(f, "provider", label, f"{self.prefix}provider.{label}", body)
+        for name, (f, body) in self.variable_decls.items():
+            if self._selected(f):
+                attrs = self.scope.evaluate(body)
+                attrs["value"] = self.scope.variables.get(name)
+                yield self._make(f, "variable", name, f"{self.prefix}var.{name}", body, attrs)
+        for f, label, _body in self.mod.module_calls():
+            if self._selected(f):
+                inst = self.child(label)
+                if inst is not None:
+                    yield from inst.resources()
+
+    def _resource(self, f: HclFile, rtype: str, name: str, body: dict[str, Any], *, data: bool) -> Resource | None:
+        attrs = self.scope.evaluate(body)
+        count = attrs.get("count")
+        if count == 0 or (isinstance(attrs.get("for_each"), (list, dict)) and not attrs.get("for_each")):
+            return None  # statically never created
+        for k, v in body.items():
+            if k == "dynamic" and isinstance(v, list):
+                for block in v:
+                    for label in block:
+                        if label not in META_KEYS:
+                            attrs.setdefault(label, Unknown(f"dynamic block {label} is only known at plan time"))
+        attrs.pop("dynamic", None)
+        full_type = f"data.{rtype}" if data else rtype
+        address = f"{self.prefix}{full_type}.{name}"
+        return self._make(f, full_type, name, address, body, attrs)
+
+    def _simple(self, f: HclFile, rtype: str, name: str, address: str, body: dict[str, Any]) -> Resource:
+        return self._make(f, rtype, name, address, body, self.scope.evaluate(body))
+
+    def _make(
+        self, f: HclFile, rtype: str, name: str, address: str, body: dict[str, Any], attrs: dict[str, Any]
+    ) -> Resource:
+        start = int(body.get("__start_line__", 0) or 0)
+        end = int(body.get("__end_line__", start) or start)
+        lines = attribute_lines(f.text.splitlines(), start, end) if start else {}
+        return Resource(
+            source=SOURCE,
+            type=rtype,
+            name=name,
+            address=address,
+            attributes=attrs,
+            location=Location(display_path(f.path), start, end),
+            references=tuple(_references(body, attrs, self.prefix)),
+            lines=lines,
+        )
+
+
+def _references(raw: Any, evaluated: Any, prefix: str) -> Iterator[Reference]:
+    """Edges from raw expression text and from evaluated :class:`Ref` values."""
+    seen: set[tuple[str, str]] = set()
+    edges = [
+        (path, prefix + address, attribute)
+        for path, text in _leaves(raw, "", str) for address, attribute in resource_refs(text)
+    ] + [(path, ref.address, ref.attribute) for path, ref in _leaves(evaluated, "", Ref)]
+    for path, target, attribute in edges:
+        if (path, target) not in seen:
+            seen.add((path, target))
+            yield Reference(path=path, target=target, attribute=attribute)
+
+
+def _leaves(value: Any, here: str, kind: type) -> Iterator[tuple[str, Any]]:
+    """``(path, leaf)`` for every leaf of type ``kind`` in nested lists and dicts."""
+    if isinstance(value, kind):
+        yield here, value
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _leaves(v, join_path(here, i), kind)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if k not in META_KEYS:
+                yield from _leaves(v, join_path(here, k), kind)

@@ -1,0 +1,241 @@
+"""Policies are data: one YAML file per policy, validated by a JSON Schema."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from soc2iac.errors import Soc2iacError
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    title: str
+    severity: str
+    criteria: tuple[str, ...]
+    area: str
+    applies_to: Mapping[str, Any]
+    check: Mapping[str, Any]
+    description: str
+    remediation: str
+    references: tuple[str, ...] = ()
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    file: str = ""
+    builtin: bool = True
+
+    @property
+    def kind(self) -> str:
+        return str(self.check["kind"])
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}"
+
+
+def builtin_policy_dir() -> Path:
+    """The shipped policy pack: inside the installed package, or the repo's policies/."""
+    try:
+        pack = resources.files("soc2iac.policies")
+        path = Path(str(pack))
+        if path.is_dir() and any(path.glob("*.yaml")):
+            return path
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / "policies"
+
+
+def _data_text(name: str) -> str:
+    return resources.files("soc2iac.data").joinpath(name).read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def criteria_catalog() -> dict[str, str]:
+    """Trust Services Criteria id -> short title."""
+    return {str(k): str(v) for k, v in yaml.safe_load(_data_text("criteria.yaml")).items()}
+
+
+@functools.lru_cache(maxsize=1)
+def reference_groups() -> dict[str, list[dict[str, str]]]:
+    return dict(yaml.safe_load(_data_text("groups.yaml")))
+
+
+@functools.lru_cache(maxsize=1)
+def policy_schema() -> dict[str, Any]:
+    text = resources.files("soc2iac.schemas").joinpath("policy.schema.json").read_text(encoding="utf-8")
+    return dict(json.loads(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _validators() -> tuple[Any, dict[str, Any]]:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    from soc2iac.checks import KINDS
+
+    schema = policy_schema()
+    res = Resource.from_contents(schema)
+    registry = Registry().with_resources([("policy.schema.json", res), (schema["$id"], res)])
+    main = Draft202012Validator(schema, registry=registry)
+    kinds = {name: Draft202012Validator(dict(kind.SCHEMA), registry=registry) for name, kind in KINDS.items()}
+    return main, kinds
+
+
+def _where(error: Any) -> str:
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    return path.lstrip(".") or "(top level)"
+
+
+def validate_document(doc: Any, file: str, *, expected_id: str | None = None) -> list[PolicyProblem]:
+    """Every schema, kind and criteria problem of one policy document."""
+    main, kinds = _validators()
+    if not isinstance(doc, Mapping):
+        return [PolicyProblem(file, "a policy must be a YAML mapping")]
+    problems = [
+        PolicyProblem(file, f"{_where(e)}: {e.message}")
+        for e in sorted(main.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    ]
+    if expected_id is not None and doc.get("id") != expected_id:
+        problems.append(PolicyProblem(file, f"id: {doc.get('id')!r} must equal the file name {expected_id!r}"))
+    catalog = criteria_catalog()
+    for c in doc.get("criteria") or []:
+        if isinstance(c, str) and c not in catalog:
+            problems.append(PolicyProblem(file, f"criteria: unknown Trust Services Criterion {c!r}"))
+    check = doc.get("check")
+    if isinstance(check, Mapping):
+        kind = check.get("kind")
+        if kind not in kinds:
+            problems.append(PolicyProblem(file, f"check.kind: unknown check kind {kind!r} (known: {', '.join(sorted(kinds))})"))
+        else:
+            params = {k: v.get("default") for k, v in (doc.get("parameters") or {}).items() if isinstance(v, Mapping)}
+            try:
+                resolved = substitute(check, params)
+            except Soc2iacError as exc:
+                problems.append(PolicyProblem(file, f"check: {exc}"))
+            else:
+                for e in kinds[kind].iter_errors(resolved):
+                    problems.append(PolicyProblem(file, f"check.{_where(e)}: {e.message}"))
+    applies = doc.get("applies_to")
+    if isinstance(applies, Mapping) and isinstance(applies.get("referenced_by"), str):
+        if applies["referenced_by"] not in reference_groups():
+            problems.append(PolicyProblem(file, f"applies_to.referenced_by: unknown group {applies['referenced_by']!r}"))
+    return problems
+
+
+def substitute(value: Any, params: Mapping[str, Any]) -> Any:
+    """Replace every ``{param: name}`` in ``value`` with the parameter's value."""
+    if isinstance(value, Mapping):
+        if set(value) == {"param"}:
+            name = value["param"]
+            if name not in params:
+                raise Soc2iacError(f"parameter {name!r} is not declared")
+            return params[name]
+        return {k: substitute(v, params) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, params) for v in value]
+    return value
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Soc2iacError(f"{path}: cannot read policy: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise Soc2iacError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+
+
+def policy_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("_"))
+
+
+def validate_directory(directory: Path) -> tuple[int, list[PolicyProblem]]:
+    files = policy_files(directory)
+    problems: list[PolicyProblem] = []
+    for path in files:
+        try:
+            doc = _read_yaml(path)
+        except Soc2iacError as exc:
+            problems.append(PolicyProblem(str(path), str(exc).split(": ", 1)[-1]))
+            continue
+        problems.extend(validate_document(doc, str(path), expected_id=path.stem))
+    return len(files), problems
+
+
+def load_directory(directory: Path, *, builtin: bool) -> list[Policy]:
+    if not directory.is_dir():
+        raise Soc2iacError(f"{directory}: policy directory not found")
+    return [load_file(path, builtin=builtin) for path in policy_files(directory)]
+
+
+def load_file(path: Path, *, builtin: bool = False) -> Policy:
+    """One validated policy file; :class:`Soc2iacError` naming the file and field otherwise."""
+    doc = _read_yaml(path)
+    problems = validate_document(doc, str(path), expected_id=path.stem)
+    if problems:
+        more = f" (+{len(problems) - 1} more; run `soc2iac policies validate {path.parent}`)" if len(problems) > 1 else ""
+        raise Soc2iacError(f"{problems[0]}{more}")
+    return _policy(doc, str(path), builtin=builtin)
+
+
+def _policy(doc: Mapping[str, Any], file: str, *, builtin: bool) -> Policy:
+    return Policy(
+        id=doc["id"], title=doc["title"], severity=doc["severity"], criteria=tuple(doc["criteria"]),
+        area=doc["area"], applies_to=doc["applies_to"], check=doc["check"],
+        description=doc["description"].strip(), remediation=doc["remediation"].strip(),
+        references=tuple(doc.get("references") or ()), parameters=doc.get("parameters") or {},
+        file=file, builtin=builtin,
+    )
+
+
+def load_policies(extra_dirs: Iterable[Path] = (), *, include_builtin: bool = True) -> list[Policy]:
+    """The built-in pack plus users' directories; a duplicate id is an error."""
+    policies: list[Policy] = []
+    if include_builtin:
+        policies.extend(_builtin())
+    for d in extra_dirs:
+        policies.extend(load_directory(Path(d), builtin=False))
+    seen: dict[str, str] = {}
+    for p in policies:
+        if p.id in seen:
+            raise Soc2iacError(f"{p.file}: policy id {p.id!r} is already defined in {seen[p.id]}")
+        seen[p.id] = p.file
+    return policies
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin() -> tuple[Policy, ...]:
+    return tuple(load_directory(builtin_policy_dir(), builtin=True))
+
+
+def resolved_check(policy: Policy, overrides: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    """The policy's check with parameter defaults, overridden by the config file."""
+    params = {k: v.get("default") for k, v in policy.parameters.items()}
+    for k, v in (overrides or {}).items():
+        if k not in params:
+            raise Soc2iacError(f"config: policy {policy.id} has no parameter {k!r} (has: {', '.join(params) or 'none'})")
+        params[k] = v
+    check = substitute(copy.deepcopy(dict(policy.check)), params)
+    if overrides:
+        _, kinds = _validators()
+        errors = list(kinds[policy.kind].iter_errors(check))
+        if errors:
+            raise Soc2iacError(f"config: parameters of {policy.id}: {errors[0].message}")
+    return dict(check)

@@ -1,0 +1,17 @@
+"""Reporters are pure functions of the scan result, looked up by format name."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+# format name -> module with `render(result, **options) -> str`
+FORMATS: dict[str, str] = {
+    "text": "soc2iac.reporters.text",
+    "json": "soc2iac.reporters.json_report",
+}
+
+
+def renderer(fmt: str) -> Callable[..., Any]:
+    return importlib.import_module(FORMATS[fmt]).render  # type: ignore[no-any-return]

@@ -1,0 +1,61 @@
+"""The versioned JSON document; its JSON Schema ships as soc2iac/schemas/result.schema.json."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from soc2iac.result import VERDICTS, ScanResult
+
+SCHEMA_VERSION = "1.0"
+
+
+def to_document(result: ScanResult, *, fail_on: str = "high") -> dict[str, Any]:
+    by_verdict = {v: 0 for v in VERDICTS}
+    for f in result.findings:
+        by_verdict[f.verdict] += 1
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "soc2iac", "version": result.tool_version},
+        "scan": {
+            "started_at": result.started_at,
+            "finished_at": result.finished_at,
+            "inputs": list(result.inputs),
+            "resources_scanned": result.resources_scanned,
+            "policies": [
+                {"id": pid, "title": title, "severity": sev, "criteria": list(crit)}
+                for pid, title, sev, crit in result.policies
+            ],
+        },
+        "summary": {
+            "fail_on": fail_on,
+            "failing": len(result.failing(fail_on)),
+            "by_verdict": by_verdict,
+            "by_criterion": result.counts_by_criterion(),
+        },
+        "findings": [
+            {
+                "policy_id": f.policy_id,
+                "title": f.title,
+                "severity": f.severity,
+                "criteria": list(f.criteria),
+                "verdict": f.verdict,
+                "message": f.message,
+                "resource": f.resource,
+                "resource_type": f.resource_type,
+                "source": f.source,
+                "file": f.file,
+                "line": f.line,
+                "remediation": f.remediation,
+                "evidence": [{"path": e.path, "line": e.line, "message": e.message} for e in f.evidence],
+                **({"exception": f.exception} if f.exception else {}),
+            }
+            for f in result.findings
+        ],
+        "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in result.problems],
+        "notices": list(result.notices),
+    }
+
+
+def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
+    return json.dumps(to_document(result, fail_on=fail_on), indent=2, sort_keys=False) + "\n"

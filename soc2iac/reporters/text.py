@@ -1,0 +1,81 @@
+"""Plain-text report: failing checks grouped by SOC 2 criterion, then a summary per criterion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from soc2iac.policy import criteria_catalog
+from soc2iac.result import Finding, ScanResult, criterion_sort_key
+
+
+def render(result: ScanResult, *, fail_on: str = "high", show_passes: bool = False, **_: Any) -> str:
+    titles = criteria_catalog()
+    out: list[str] = []
+    out.append(
+        f"soc2iac {result.tool_version}: {len(result.inputs)} file(s), {result.resources_scanned} resource(s), "
+        f"{len(result.policies)} polic{'y' if len(result.policies) == 1 else 'ies'}"
+    )
+    shown = ("fail", "excepted", "pass") if show_passes else ("fail",)
+    # each finding is listed once, under its policy's first (primary) criterion
+    groups: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        if f.verdict in shown:
+            groups.setdefault(f.criteria[0], []).append(f)
+    for cid in sorted(groups, key=criterion_sort_key):
+        out.append("")
+        out.append(f"{cid}  {titles.get(cid, '')}")
+        for f in groups[cid]:
+            out.extend(_finding(f))
+    unknown = [f for f in result.findings if f.verdict == "unknown"]
+    if unknown:
+        out.append("")
+        out.append(f"Not evaluated statically ({len(unknown)}): values only known at plan or apply time")
+        for f in unknown:
+            out.append(f"  UNKNOWN {f.policy_id}  {f.resource}  {f.location}")
+            out.append(f"          {f.message}")
+    if result.findings:
+        out.append("")
+        out.append("Summary by criterion (each policy counts toward every criterion it maps to)")
+        out.append(f"  {'criterion':<9} {'pass':>6} {'fail':>6} {'unknown':>8} {'excepted':>9}")
+        for cid, row in result.counts_by_criterion().items():
+            out.append(f"  {cid:<9} {row['pass']:>6} {row['fail']:>6} {row['unknown']:>8} {row['excepted']:>9}")
+    if result.problems:
+        out.append("")
+        out.append(f"Input problems ({len(result.problems)}): these files were not scanned")
+        out.extend(f"  {p}" for p in result.problems)
+    if result.notices:
+        out.append("")
+        out.append(f"Notices ({len(result.notices)})")
+        out.extend(f"  {n}" for n in result.notices)
+    out.append("")
+    out.append(_verdict_line(result, fail_on))
+    return "\n".join(out) + "\n"
+
+
+def _finding(f: Finding) -> list[str]:
+    label = {"fail": "FAIL", "pass": "PASS", "excepted": "EXCEPTED", "unknown": "UNKNOWN"}[f.verdict]
+    lines = [
+        f"  {label:<8} {f.severity:<8} {f.policy_id}",
+        f"           {f.resource}  ({f.location})",
+        f"           {f.message}",
+    ]
+    if f.verdict == "fail":
+        lines.append(f"           criteria: {', '.join(f.criteria)}")
+        fix = " ".join(f.remediation.split())
+        lines.append(f"           fix: {fix if len(fix) <= 160 else fix[:157] + '...'}")
+    if f.exception:
+        lines.append(f"           exception: {f.exception}")
+    return lines
+
+
+def _verdict_line(result: ScanResult, fail_on: str) -> str:
+    counts = {v: 0 for v in ("pass", "fail", "unknown", "excepted")}
+    for f in result.findings:
+        counts[f.verdict] += 1
+    failing = len(result.failing(fail_on))
+    head = ", ".join(f"{n} {v}" for v, n in counts.items())
+    status = (
+        f"{failing} failing at or above '{fail_on}'" if failing else f"nothing failing at or above '{fail_on}'"
+    )
+    problems = f"; {len(result.problems)} input problem(s)" if result.problems else ""
+    return f"Result: {head}. {status}{problems}."

@@ -1,0 +1,83 @@
+"""The scan result: every verdict, the input problems, and the scope of the scan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from soc2iac.errors import InputProblem
+from soc2iac.policy import SEVERITIES
+
+FindingVerdict = Literal["pass", "fail", "unknown", "excepted"]
+VERDICTS: tuple[FindingVerdict, ...] = ("fail", "unknown", "excepted", "pass")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    policy_id: str
+    title: str
+    severity: str
+    criteria: tuple[str, ...]
+    verdict: FindingVerdict
+    message: str
+    resource: str
+    resource_type: str
+    source: str
+    file: str
+    line: int
+    remediation: str
+    evidence: tuple[Evidence, ...] = ()
+    exception: str = ""
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    policies: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)  # id, title, severity, criteria
+    resources_scanned: int = 0
+    tool_version: str = ""
+    started_at: str = ""
+    finished_at: str = ""
+
+    def failing(self, threshold: str) -> list[Finding]:
+        return [f for f in self.findings if f.verdict == "fail" and severity_at_least(f.severity, threshold)]
+
+    def counts_by_criterion(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for f in self.findings:
+            for c in f.criteria:
+                row = out.setdefault(c, {v: 0 for v in VERDICTS})
+                row[f.verdict] += 1
+        return dict(sorted(out.items(), key=lambda kv: criterion_sort_key(kv[0])))
+
+
+def severity_at_least(severity: str, threshold: str) -> bool:
+    return SEVERITIES.index(severity) <= SEVERITIES.index(threshold)
+
+
+def criterion_sort_key(cid: str) -> tuple[int, str, int]:
+    order = ["CC", "A", "C", "PI", "P"]
+    head, _, num = cid.partition(".")
+    prefix = head.rstrip("0123456789")
+    major = head[len(prefix):]
+    return (order.index(prefix) if prefix in order else 99, f"{int(major or 0):03d}", int(num or 0))
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (VERDICTS.index(f.verdict), SEVERITIES.index(f.severity),
+                                           f.policy_id, f.file, f.line, f.resource))

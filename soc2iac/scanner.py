@@ -1,0 +1,161 @@
+"""Turn the paths a user names into resources, then into a :class:`ScanResult`.
+
+Directories are walked (hidden folders, ``.terraform`` and ``node_modules``
+skipped; symlinked folders not followed). ``.tf`` files are grouped into
+Terraform modules by folder; a folder that another scanned folder calls as a
+local module is scanned through that call, not again as a root. YAML and JSON
+files are read as Kubernetes manifests; ``-`` reads manifests from stdin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from soc2iac import __version__
+from soc2iac.config import Config
+from soc2iac.errors import InputError, InputProblem
+from soc2iac.model import Resource
+from soc2iac.parsers import kubernetes, read_source
+from soc2iac.parsers.terraform import TerraformLoader, display_path
+from soc2iac.policy import Policy
+from soc2iac.result import ScanResult, sort_findings
+
+SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
+YAML_SUFFIXES = {".yaml", ".yml", ".json"}
+
+
+@dataclass
+class Inputs:
+    tf_dirs: dict[Path, set[Path] | None] = field(default_factory=dict)  # dir -> explicit files (None = all)
+    walked_tf_dirs: set[Path] = field(default_factory=set)
+    manifests: list[Path] = field(default_factory=list)
+    stdin: bool = False
+    problems: list[InputProblem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def collect(paths: Sequence[str]) -> Inputs:
+    found = Inputs()
+    for raw in paths:
+        if raw == "-":
+            found.stdin = True
+            continue
+        path = Path(raw)
+        if not path.exists():
+            found.problems.append(InputProblem(raw, "no such file or directory"))
+        elif path.is_dir():
+            for f in _walk(path, found):
+                _add(found, f, explicit=False)
+        elif path.is_file():
+            _add(found, path, explicit=True)
+        else:
+            found.problems.append(InputProblem(raw, "not a regular file or directory"))
+    return found
+
+
+def _walk(root: Path, found: Inputs) -> Iterator[Path]:
+    def onerror(exc: OSError) -> None:
+        found.problems.append(InputProblem(display_path(Path(exc.filename or root)), f"cannot read: {exc.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        for name in sorted(filenames):
+            yield Path(dirpath) / name
+
+
+def _add(found: Inputs, path: Path, *, explicit: bool) -> None:
+    suffix = path.suffix.lower()
+    if suffix == ".tf":
+        folder = path.parent
+        if explicit:
+            current = found.tf_dirs.get(folder, set())
+            if current is not None:
+                current.add(path.resolve())
+                found.tf_dirs[folder] = current
+        else:
+            found.tf_dirs[folder] = None
+            found.walked_tf_dirs.add(folder.resolve())
+    elif suffix in YAML_SUFFIXES:
+        found.manifests.append(path)
+    elif explicit and not path.name.endswith(".tfvars"):
+        found.notices.append(f"{display_path(path)}: skipped (not a Terraform, YAML or JSON file)")
+
+
+def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text: str | None = None
+                   ) -> tuple[list[Resource], list[InputProblem], list[str], list[str]]:
+    """All resources of the inputs, with input problems, notices and the list of inputs read."""
+    resources: list[Resource] = []
+    problems = list(inputs.problems)
+    notices = list(inputs.notices)
+    scanned: list[str] = []
+
+    loader = TerraformLoader(var_files=var_files)
+    for vf in var_files:
+        if not vf.is_file():
+            problems.append(InputProblem(str(vf), "var file not found"))
+    called: set[Path] = set()
+    for folder, only in inputs.tf_dirs.items():
+        if only is None:
+            called.update(loader.module_dir(folder).local_module_dirs())
+    for folder, only in sorted(inputs.tf_dirs.items(), key=lambda kv: str(kv[0])):
+        if only is None and folder.resolve() in called:
+            continue  # scanned through the module call that uses it
+        resources.extend(loader.root_resources(folder, only))
+    scanned.extend(sorted(display_path(p) for p in loader.loaded_files()))
+    problems.extend(loader.diag.problems)
+    notices.extend(loader.diag.notices)
+
+    for path in inputs.manifests:
+        shown = display_path(path)
+        try:
+            resources.extend(_manifest(path, shown))
+            scanned.append(shown)
+        except InputError as exc:
+            problems.append(exc.problem)
+    if inputs.stdin:
+        text = stdin_text if stdin_text is not None else ""
+        try:
+            resources.extend(kubernetes.parse_text(text, "<stdin>"))
+            scanned.append("<stdin>")
+        except InputError as exc:
+            problems.append(exc.problem)
+    return resources, problems, notices, scanned
+
+
+def _manifest(path: Path, shown: str) -> list[Resource]:
+    return kubernetes.parse_text(read_source(path, shown), shown)
+
+
+def scan(
+    paths: Sequence[str],
+    *,
+    policies: Sequence[Policy],
+    config: Config,
+    var_files: Sequence[Path] = (),
+    stdin_text: str | None = None,
+) -> ScanResult:
+    from soc2iac import engine
+
+    started = _now()
+    inputs = collect(paths)
+    resources, problems, notices, scanned = load_resources(inputs, var_files=var_files, stdin_text=stdin_text)
+    findings, engine_notices = engine.evaluate(policies, resources, config)
+    return ScanResult(
+        findings=sort_findings(findings),
+        problems=problems,
+        notices=notices + engine_notices,
+        inputs=scanned,
+        policies=[(p.id, p.title, p.severity, p.criteria) for p in policies if p.id not in config.disabled],
+        resources_scanned=len(resources),
+        tool_version=__version__,
+        started_at=started,
+        finished_at=_now(),
+    )
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from soc2iac.checks import iam_statements, numeric_minimum, secret_literal
+from soc2iac.checks.condition import evaluate_condition
+from soc2iac.config import Config, ExceptionRule
+from soc2iac.engine import Index, evaluate
+from soc2iac.model import Location, Ref, Resource, Unknown
+from soc2iac.policy import Policy
+
+
+def res(rtype: str = "aws_x", name: str = "r", source: str = "terraform", **attrs: Any) -> Resource:
+    return Resource(source=source, type=rtype, name=name, address=f"{rtype}.{name}", attributes=attrs,
+                    location=Location("main.tf", 1, 5), lines={k: 2 for k in attrs})
+
+
+def cond(c: dict[str, Any], r: Resource, *others: Resource) -> bool | None:
+    return evaluate_condition(c, r, Index([r, *others])).value
+
+
+@pytest.mark.parametrize("c, attrs, expected", [
+    ({"path": "a", "op": "equals", "value": True}, {"a": True}, True),
+    ({"path": "a", "op": "equals", "value": True}, {"a": "true"}, True),
+    ({"path": "a", "op": "equals", "value": True}, {}, False),
+    ({"path": "a", "op": "equals", "value": True, "default": True}, {}, True),
+    ({"path": "a", "op": "equals", "value": True}, {"a": Unknown("var")}, None),
+    ({"path": "a", "op": "exists"}, {"a": Ref("r", "aws_k.k", "arn")}, True),
+    ({"path": "a", "op": "equals", "value": "x"}, {"a": Ref("r", "aws_k.k", "arn")}, None),
+    ({"path": "a", "op": "not_equals", "value": "NodePort"}, {}, True),
+    ({"path": "a", "op": "gte", "value": 365}, {"a": 400}, True),
+    ({"path": "a", "op": "gte", "value": 365}, {"a": "30"}, False),
+    ({"path": "a", "op": "matches", "value": "^TLS1_2$"}, {"a": "TLS1_0"}, False),
+    ({"path": "a", "op": "contains", "value": "audit"}, {"a": ["api", "audit"]}, True),
+    ({"path": "a", "op": "contains_none", "value": ["x"]}, {"a": ["y", Unknown("u")]}, None),
+    ({"path": "a", "op": "empty"}, {"a": {}}, True),
+    ({"path": "b[*].c", "op": "equals", "value": 1}, {"b": [{"c": 1}, {"c": 2}]}, False),
+    ({"path": "b[*].c", "op": "equals", "value": 1, "quantifier": "any"}, {"b": [{"c": 1}, {"c": 2}]}, True),
+])
+def test_leaf_three_valued(c: dict[str, Any], attrs: dict[str, Any], expected: bool | None) -> None:
+    assert cond(c, res(**attrs)) is expected
+
+
+def test_combinators_follow_kleene_logic() -> None:
+    t, f, u = ({"path": "t", "op": "truthy"}, {"path": "f", "op": "truthy"}, {"path": "u", "op": "truthy"})
+    r = res(t=True, f=False, u=Unknown("x"))
+    assert cond({"all": [t, u]}, r) is None and cond({"all": [f, u]}, r) is False
+    assert cond({"any": [f, u]}, r) is None and cond({"any": [t, u]}, r) is True
+    assert cond({"not": u}, r) is None and cond({"not": f}, r) is True
+
+
+def test_quantifiers_over_lists() -> None:
+    r = res(ingress=[{"from": 22, "cidr": ["10.0.0.0/8"]}, {"from": 30080, "cidr": ["0.0.0.0/0"]}])
+    open_world = {"path": "cidr", "op": "contains", "value": "0.0.0.0/0"}
+    assert cond({"some": "ingress", "that": open_world}, r) is True
+    assert cond({"none": "ingress", "that": open_world}, r) is False
+    assert cond({"each": "ingress", "that": {"path": "from", "op": "lt", "value": 40000}}, r) is True
+    assert cond({"none": "egress", "that": open_world}, r) is True
+
+
+def test_related_by_reference_and_by_literal_name() -> None:
+    bucket = res("aws_s3_bucket", "logs", bucket="acme-logs")
+    by_ref = res("aws_s3_bucket_logging", "a", bucket=Ref("r", "aws_s3_bucket.logs", "id"))
+    by_name = res("aws_s3_bucket_public_access_block", "b", bucket="acme-logs", block_public_acls=True)
+    other = res("aws_s3_bucket_public_access_block", "c", bucket="someone-else", block_public_acls=True)
+    spec = {"types": ["aws_s3_bucket_logging"], "via": "bucket"}
+    assert cond({"related": spec}, bucket, by_ref) is True
+    spec2 = {"types": ["aws_s3_bucket_public_access_block"], "via": "bucket", "match_attribute": "bucket"}
+    c = {"related": spec2, "that": {"path": "block_public_acls", "op": "equals", "value": True}}
+    assert cond(c, bucket, by_name, other) is True
+    assert cond(c, res("aws_s3_bucket", "lonely", bucket="x"), by_name, other) is False
+
+
+def test_numeric_minimum_absent_forever_default_and_unknown() -> None:
+    check = {"kind": "numeric_minimum", "path": "days", "minimum": 365, "unit": "days", "absent": "forever"}
+    idx = Index([])
+    assert numeric_minimum.evaluate(res(), check, idx).verdict == "pass"
+    assert "never expires" in numeric_minimum.evaluate(res(), check, idx).message
+    assert numeric_minimum.evaluate(res(days=7), check, idx).verdict == "fail"
+    assert numeric_minimum.evaluate(res(days=Unknown("var")), check, idx).verdict == "unknown"
+    with_default = {**check, "absent": "default", "default": 30}
+    assert numeric_minimum.evaluate(res(), with_default, idx).verdict == "fail"
+
+
+def test_secret_literal_flags_literals_only_and_redacts() -> None:
+    check = {"kind": "secret_literal", "scan_keys": [""]}
+    idx = Index([])
+    bad = secret_literal.evaluate(res(password="hunter2-correct-horse", password_length=16), check, idx)
+    assert bad.verdict == "fail" and "hunter2-correct-horse" not in bad.message
+    assert "(21 chars)" in bad.message
+    ok = secret_literal.evaluate(res(password=Ref("r", "random_password.p", "result"), kms_key_id="k",
+                                     secret_arn="arn:aws:secretsmanager:eu-west-1:1:secret:x"), check, idx)
+    assert ok.verdict == "pass"
+    key = secret_literal.evaluate(res(note="AKIAIOSFODNN7EXAMPLE"), {"kind": "secret_literal"}, idx)
+    assert key.verdict == "fail" and "AKIAIOSFODNN7EXAMPLE" not in key.message
+
+
+def test_iam_statements_from_json_blocks_and_references() -> None:
+    check = {"kind": "iam_statements", "actions": ["logs:DeleteLogGroup"]}
+    wide = '{"Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"*"}]}'
+    narrow = '{"Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"arn:aws:logs:eu-west-1:1:log-group:app:*"}]}'
+    deny = '{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}'
+    idx = Index([])
+    assert iam_statements.evaluate(res(policy=wide), check, idx).verdict == "fail"
+    assert iam_statements.evaluate(res(policy=narrow), check, idx).verdict == "pass"
+    assert iam_statements.evaluate(res(policy=deny), check, idx).verdict == "pass"
+    doc = res("data.aws_iam_policy_document", "d", statement=[{"actions": ["logs:Delete*"], "resources": ["*"]}])
+    doc = Resource(doc.source, doc.type, doc.name, "data.aws_iam_policy_document.d", doc.attributes, doc.location)
+    user = res(policy=Ref("r", "data.aws_iam_policy_document.d", "json"))
+    assert iam_statements.evaluate(user, check, Index([user, doc])).verdict == "fail"
+    assert iam_statements.evaluate(res(policy=Unknown("var")), check, idx).verdict == "unknown"
+
+
+def _policy(**kw: Any) -> Policy:
+    base = dict(id="aws-x-ok", title="x resources are fine", severity="high", criteria=("CC6.1",), area="tls",
+                applies_to={"source": "terraform", "types": ["aws_x"]},
+                check={"kind": "condition", "condition": {"path": "ok", "op": "truthy"}},
+                description="d" * 20, remediation="r" * 10)
+    base.update(kw)
+    return Policy(**base)  # type: ignore[arg-type]
+
+
+def test_engine_records_every_verdict_and_applies_exceptions() -> None:
+    resources = [res(name="good", ok=True), res(name="bad", ok=False), res(name="maybe", ok=Unknown("v")),
+                 res("aws_y", "other", ok=False)]
+    rule = ExceptionRule(policy="aws-x-*", resources=("aws_x.bad",), reason="accepted risk")
+    expired = ExceptionRule(policy="aws-x-ok", resources=("aws_x.maybe",), reason="old", expires=dt.date(2000, 1, 1))
+    findings, notices = evaluate([_policy()], resources, Config(exceptions=(rule, expired)))
+    verdicts = {f.resource: f.verdict for f in findings}
+    assert verdicts == {"aws_x.good": "pass", "aws_x.bad": "excepted", "aws_x.maybe": "unknown"}
+    assert any("expired" in n for n in notices)
+    bad = next(f for f in findings if f.resource == "aws_x.bad")
+    assert bad.exception == "accepted risk" and bad.line == 2 and bad.criteria == ("CC6.1",)
+
+
+def test_where_scopes_and_unknown_scope_is_reported() -> None:
+    p = _policy(applies_to={"source": "terraform", "types": ["aws_x"],
+                            "where": {"path": "protocol", "op": "equals", "value": "HTTPS"}})
+    resources = [res(name="http", protocol="HTTP", ok=False), res(name="https", protocol="HTTPS", ok=False),
+                 res(name="var", protocol=Unknown("var"), ok=True)]
+    verdicts = {f.resource: f.verdict for f in evaluate([p], resources, Config())[0]}
+    assert verdicts == {"aws_x.https": "fail", "aws_x.var": "unknown"}

@@ -1,0 +1,148 @@
+"""The installed `soc2iac` command, run as a subprocess the way users run it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import ROOT, soc2iac_cmd
+
+
+def run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*soc2iac_cmd(), *args], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def result_schema() -> dict:
+    return json.loads(resources.files("soc2iac.schemas").joinpath("result.schema.json").read_text())
+
+
+def test_scan_of_shipped_fixtures_fails_and_groups_by_criterion() -> None:
+    proc = run("scan", "terraform_fixtures", "k8s_fixtures")
+    assert proc.returncode == 1, proc.stderr
+    out = proc.stdout
+    assert "CC6.1  Logical access" in out and "CC6.6  Access from outside" in out
+    assert "FAIL" in out and "fix:" in out and "Summary by criterion" in out
+    assert "Traceback" not in proc.stderr
+
+
+def test_json_output_is_valid_against_the_shipped_schema(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    proc = run("scan", "terraform_fixtures", "k8s_fixtures", "--format", "json", "--output", str(out))
+    assert proc.returncode == 1 and proc.stdout == ""
+    doc = json.loads(out.read_text())
+    jsonschema.Draft202012Validator(result_schema()).validate(doc)
+    verdicts = {f["verdict"] for f in doc["findings"]}
+    assert {"pass", "fail"} <= verdicts
+    assert doc["summary"]["failing"] == sum(
+        1 for f in doc["findings"] if f["verdict"] == "fail" and f["severity"] in ("critical", "high"))
+
+
+def test_malformed_file_is_one_line_other_files_still_scanned_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "bad.tf").write_text('resource "aws_s3_bucket" "x" {\n  bucket = \n')
+    (tmp_path / "good.tf").write_text('resource "aws_s3_bucket" "plain" {\n  bucket = "b"\n}\n')
+    proc = run("scan", str(tmp_path), "--format", "json")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    errors = [ln for ln in proc.stderr.splitlines() if "bad.tf" in ln]
+    assert len(errors) == 1 and "invalid HCL" in errors[0]
+    doc = json.loads(proc.stdout)
+    assert any(f["policy_id"] == "aws-s3-bucket-encrypted" and f["verdict"] == "fail" for f in doc["findings"])
+    assert doc["problems"][0]["file"].endswith("bad.tf")
+
+
+def test_missing_path_is_exit_2() -> None:
+    proc = run("scan", "does/not/exist")
+    assert proc.returncode == 2 and "does/not/exist: no such file or directory" in proc.stderr
+
+
+def test_stdin_manifests_like_helm_template() -> None:
+    manifest = (ROOT / "k8s_fixtures/k8s-service-not-nodeport/fail.yaml").read_text()
+    proc = run("scan", "-", "--format", "json", stdin=manifest)
+    assert proc.returncode == 1
+    doc = json.loads(proc.stdout)
+    (fail,) = [f for f in doc["findings"] if f["verdict"] == "fail"]
+    assert fail["file"] == "<stdin>" and fail["resource"] == "shop/Service/web-nodeport"
+
+
+def test_fail_on_threshold_and_config_parameters_and_exceptions(tmp_path: Path) -> None:
+    tf = tmp_path / "main.tf"
+    tf.write_text('resource "aws_cloudwatch_log_group" "g" {\n  retention_in_days = 90\n}\n')
+    # medium-severity fail: not failing at the default 'high' threshold, failing at 'medium'
+    assert run("scan", str(tf)).returncode == 0
+    assert run("scan", str(tf), "--fail-on", "medium").returncode == 1
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("fail_on: medium\nparameters:\n  aws-cloudwatch-log-group-retention: {min_days: 30}\n")
+    assert run("scan", str(tf), "--config", str(cfg)).returncode == 0
+    cfg.write_text("fail_on: medium\nexceptions:\n  - policy: aws-cloudwatch-log-group-retention\n"
+                   "    resources: [aws_cloudwatch_log_group.g]\n    reason: archived to S3 Glacier\n")
+    proc = run("scan", str(tf), "--config", str(cfg), "--format", "json")
+    assert proc.returncode == 0
+    (f,) = [f for f in json.loads(proc.stdout)["findings"] if f["policy_id"] == "aws-cloudwatch-log-group-retention"]
+    assert f["verdict"] == "excepted" and f["exception"] == "archived to S3 Glacier"
+
+
+def test_bad_config_is_one_line_exit_2(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("parameters:\n  aws-cloudwatch-log-group-retention: {no_such: 1}\n")
+    proc = run("scan", "terraform_fixtures", "--config", str(cfg))
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert "no parameter 'no_such'" in proc.stderr
+
+
+def test_user_policies_and_validate(tmp_path: Path) -> None:
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "acme-buckets-tagged.yaml").write_text(
+        "id: acme-buckets-tagged\ntitle: Buckets carry an owner tag\nseverity: low\ncriteria: [CC6.1]\n"
+        "area: encryption-at-rest\napplies_to: {source: terraform, types: [aws_s3_bucket]}\n"
+        "check: {kind: condition, condition: {path: tags.Owner, op: exists}}\n"
+        "description: Every bucket names an owner for access reviews.\nremediation: Add tags.Owner.\n")
+    proc = run("scan", "terraform_fixtures/aws-s3-bucket-encrypted", "--policies", str(good), "--format", "json")
+    assert any(f["policy_id"] == "acme-buckets-tagged" for f in json.loads(proc.stdout)["findings"])
+    assert run("policies", "validate", str(good)).returncode == 0
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "acme-wrong.yaml").write_text("id: acme-other\ntitle: x\nseverity: urgent\ncriteria: [CC99.1]\n")
+    proc = run("policies", "validate", str(bad))
+    assert proc.returncode == 2
+    out = proc.stdout
+    assert "acme-wrong.yaml: severity:" in out and "CC99.1" in out and "must equal the file name" in out
+    assert run("scan", "terraform_fixtures", "--policies", str(bad)).returncode == 2
+
+
+def test_policies_list_show_and_criteria() -> None:
+    listing = run("policies", "list")
+    assert listing.returncode == 0 and "aws-s3-bucket-encrypted" in listing.stdout
+    show = run("policies", "show", "aws-s3-bucket-encrypted")
+    assert show.returncode == 0 and "Remediation:" in show.stdout and "CC6.1" in show.stdout
+    assert run("policies", "show", "nope").returncode == 2
+    crit = run("criteria")
+    assert crit.returncode == 0 and "CC6.6" in crit.stdout and "k8s-service-not-nodeport" in crit.stdout
+    assert "CC1.1" in run("criteria", "--all").stdout
+
+
+def test_version_and_usage_errors() -> None:
+    assert run("--version").stdout.startswith("soc2iac ")
+    assert run("scan", "x", "--format", "yaml").returncode == 2
+
+
+def test_help_imports_nothing_heavy() -> None:
+    """`soc2iac --help` stays instant: the parsers, yaml, jsonschema and hcl2 load only in commands."""
+    code = ("import sys; from soc2iac import cli\n"
+            "try:\n    cli.app(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('hcl2', 'lark', 'yaml', 'jsonschema', 'kubernetes', 'checkov', 'soc2iac.engine')"
+            " if m in sys.modules]\nprint(heavy)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("args", [["scan"], ["policies", "show"]])
+def test_missing_arguments_are_usage_errors(args: list[str]) -> None:
+    proc = run(*args)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from soc2iac.model import Ref, Unknown
+from soc2iac.parsers.terraform import TerraformLoader, attribute_lines
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    return root
+
+
+def load(root: Path, **kw) -> dict[str, object]:
+    loader = TerraformLoader(**kw)
+    res = loader.root_resources(root)
+    assert not loader.diag.problems, loader.diag.problems
+    return {r.address: r for r in res}
+
+
+def test_module_addresses_inputs_and_outputs(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "main.tf": '''
+module "logs" {
+  source    = "./modules/logs"
+  retention = 7
+}
+resource "aws_cloudtrail" "t" {
+  name           = "t"
+  s3_bucket_name = module.logs.bucket_id
+}
+''',
+        "modules/logs/main.tf": '''
+variable "retention" { default = 365 }
+resource "aws_cloudwatch_log_group" "this" {
+  retention_in_days = var.retention
+}
+resource "aws_s3_bucket" "this" { bucket = "logs" }
+output "bucket_id" { value = aws_s3_bucket.this.id }
+''',
+    })
+    res = load(tmp_path)
+    group = res["module.logs.aws_cloudwatch_log_group.this"]
+    assert group.attributes["retention_in_days"] == 7
+    assert group.location.file.endswith("modules/logs/main.tf") and group.location.start_line == 3
+    trail = res["aws_cloudtrail.t"]
+    value = trail.attributes["s3_bucket_name"]
+    assert isinstance(value, Ref) and value.address == "module.logs.aws_s3_bucket.this"
+    assert any(r.target == "module.logs.aws_s3_bucket.this" for r in trail.references)
+
+
+def test_variables_tfvars_var_file_and_locals(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "main.tf": '''
+variable "a" { default = 1 }
+variable "b" { default = 2 }
+variable "c" {}
+variable "d" { default = 4 }
+locals {
+  name = "app-${var.a}"
+  both = "${local.name}-${var.b}"
+}
+resource "aws_x" "y" {
+  a    = var.a
+  b    = var.b
+  c    = var.c
+  d    = var.d
+  name = local.both
+}
+''',
+        "terraform.tfvars": "a = 10\n",
+        "x.auto.tfvars": "b = 20\n",
+        "extra.tfvars": "d = 40\n",
+    })
+    attrs = load(tmp_path, var_files=[tmp_path / "extra.tfvars"])["aws_x.y"].attributes
+    assert (attrs["a"], attrs["b"], attrs["d"]) == (10, 20, 40)
+    assert isinstance(attrs["c"], Unknown) and "no default" in attrs["c"].reason
+    assert attrs["name"] == "app-10-20"
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ('jsonencode({Version = "2012-10-17"})', '{"Version":"2012-10-17"}'),
+    ('merge({a = 1}, {b = 2})', {"a": 1, "b": 2}),
+    ('lower("ABC")', "abc"),
+])
+def test_pure_functions_of_known_values(tmp_path: Path, expr: str, expected: object) -> None:
+    write(tmp_path, {"main.tf": f'resource "aws_x" "y" {{\n  v = {expr}\n}}\n'})
+    assert load(tmp_path)["aws_x.y"].attributes["v"] == expected
+
+
+@pytest.mark.parametrize("expr", [
+    "timestamp()",                       # function not evaluated statically
+    "data.aws_caller_identity.me.account_id",  # data source attribute
+    "var.enabled ? 1 : 2",               # conditional
+    "lower(var.nodefault)",              # function of an unknown
+    # python-hcl2 7.x renders list literals inside call arguments without quotes
+    # (concat([a], [b])), so they read as traversals: unknown, never guessed
+    'concat(["a"], ["b"])',
+])
+def test_unknowable_values_are_unknown(tmp_path: Path, expr: str) -> None:
+    write(tmp_path, {"main.tf": f'variable "nodefault" {{}}\nresource "aws_x" "y" {{\n  v = {expr}\n}}\n'})
+    assert isinstance(load(tmp_path)["aws_x.y"].attributes["v"], Unknown)
+
+
+def test_count_zero_is_not_created_and_dynamic_blocks_are_unknown(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": '''
+resource "aws_x" "gone" {
+  count = 0
+}
+resource "aws_x" "dyn" {
+  dynamic "ingress" {
+    for_each = var.rules
+    content { from_port = ingress.value }
+  }
+}
+variable "rules" {}
+'''})
+    res = load(tmp_path)
+    assert "aws_x.gone" not in res
+    assert isinstance(res["aws_x.dyn"].attributes["ingress"], Unknown)
+
+
+def test_data_sources_providers_and_variables_are_resources(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": '''
+provider "aws" {
+  region = "eu-west-1"
+}
+data "aws_iam_policy_document" "p" {
+  statement {
+    actions = ["s3:GetObject"]
+  }
+}
+variable "db_password" {
+  default   = "x"
+  sensitive = true
+}
+'''})
+    res = load(tmp_path)
+    assert res["provider.aws"].attributes["region"] == "eu-west-1"
+    assert res["data.aws_iam_policy_document.p"].attributes["statement"][0]["actions"] == ["s3:GetObject"]
+    var = res["var.db_password"]
+    assert var.type == "variable" and var.attributes["default"] == "x" and var.location.start_line == 10
+
+
+def test_attribute_lines_nested_blocks_objects_and_heredocs() -> None:
+    text = """resource "aws_x" "y" {
+  name = "a"
+  policy = <<POLICY
+{ "not": "a block {" }
+POLICY
+  logging {
+    target_bucket = "b"
+  }
+  logging {
+    target_bucket = "c"
+  }
+  tags = {
+    Env = "prod"
+  }
+}""".splitlines()
+    lines = attribute_lines(text, 1, len(text))
+    assert lines["name"] == 2 and lines["policy"] == 3
+    assert lines["logging[0].target_bucket"] == 7 and lines["logging[1].target_bucket"] == 10
+    assert lines["tags.Env"] == 13
+
+
+def test_malformed_file_is_a_problem_with_line_and_others_still_load(tmp_path: Path) -> None:
+    write(tmp_path, {"bad.tf": 'resource "aws_x" "y" {\n  a = \n}\n', "good.tf": 'resource "aws_x" "z" {}\n'})
+    loader = TerraformLoader()
+    res = loader.root_resources(tmp_path)
+    assert [r.address for r in res] == ["aws_x.z"]
+    (problem,) = loader.diag.problems
+    assert problem.file.endswith("bad.tf") and problem.line == 2 and "invalid HCL" in problem.message
+
+
+def test_remote_modules_are_noticed_not_fetched(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": 'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n'})
+    loader = TerraformLoader()
+    assert loader.root_resources(tmp_path) == []
+    assert any("non-local source" in n for n in loader.diag.notices)

@@ -179,8 +179,16 @@ def criteria(
 
 
 def main() -> None:
+    import os
+
     try:
         app()
     except KeyboardInterrupt:
         typer.echo("soc2iac: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
+        if os.environ.get("SOC2IAC_DEBUG"):
+            raise
+        typer.echo(f"soc2iac: internal error: {type(exc).__name__}: {exc} "
+                   "(set SOC2IAC_DEBUG=1 for details and please report it)", err=True)
+        sys.exit(EXIT_ERROR)

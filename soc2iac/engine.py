@@ -16,7 +16,7 @@ from soc2iac.checks.condition import evaluate_condition, pseudo
 from soc2iac.config import Config
 from soc2iac.model import MISSING, Ref, Resource, Unknown, resolve
 from soc2iac.policy import Policy, reference_groups, resolved_check
-from soc2iac.result import Evidence, Finding
+from soc2iac.result import Evidence, Finding, FindingVerdict
 
 
 class Index:
@@ -151,7 +151,7 @@ def _finding(policy: Policy, res: Resource, outcome: Outcome, rules: Sequence[An
     evidence = tuple(Evidence(d.path, res.line_of(d.path) if d.path else res.location.start_line, d.message)
                      for d in outcome.details)
     line = evidence[0].line if evidence and outcome.verdict != "pass" else res.location.start_line
-    verdict = outcome.verdict
+    verdict: FindingVerdict = outcome.verdict
     exception = ""
     if verdict in ("fail", "unknown"):
         for rule in rules:

@@ -36,6 +36,8 @@ def cond(c: dict[str, Any], r: Resource, *others: Resource) -> bool | None:
     ({"path": "a", "op": "matches", "value": "^TLS1_2$"}, {"a": "TLS1_0"}, False),
     ({"path": "a", "op": "contains", "value": "audit"}, {"a": ["api", "audit"]}, True),
     ({"path": "a", "op": "contains_none", "value": ["x"]}, {"a": ["y", Unknown("u")]}, None),
+    ({"path": "a", "op": "contains", "value": "0.0.0.0/0"}, {"a": ["0.0.0.0/0", Unknown("u")]}, True),
+    ({"path": "a", "op": "contains_none", "value": ["x"]}, {"a": ["x", Unknown("u")]}, False),
     ({"path": "a", "op": "empty"}, {"a": {}}, True),
     ({"path": "b[*].c", "op": "equals", "value": 1}, {"b": [{"c": 1}, {"c": 2}]}, False),
     ({"path": "b[*].c", "op": "equals", "value": 1, "quantifier": "any"}, {"b": [{"c": 1}, {"c": 2}]}, True),

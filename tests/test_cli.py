@@ -72,7 +72,8 @@ def test_stdin_manifests_like_helm_template() -> None:
 
 def test_fail_on_threshold_and_config_parameters_and_exceptions(tmp_path: Path) -> None:
     tf = tmp_path / "main.tf"
-    tf.write_text('resource "aws_cloudwatch_log_group" "g" {\n  retention_in_days = 90\n}\n')
+    tf.write_text('resource "aws_cloudwatch_log_group" "g" {\n  retention_in_days = 90\n'
+                  '  kms_key_id        = aws_kms_key.logs.arn\n}\n')
     # medium-severity fail: not failing at the default 'high' threshold, failing at 'medium'
     assert run("scan", str(tf)).returncode == 0
     assert run("scan", str(tf), "--fail-on", "medium").returncode == 1

@@ -183,3 +183,11 @@ def test_remote_modules_are_noticed_not_fetched(tmp_path: Path) -> None:
     loader = TerraformLoader()
     assert loader.root_resources(tmp_path) == []
     assert any("non-local source" in n for n in loader.diag.notices)
+
+
+def test_constructs_python_hcl2_rejects_late_still_name_file_and_line(tmp_path: Path) -> None:
+    write(tmp_path, {"p.tf": 'resource "aws_iam_policy" "p" {\n  policy = <<EOT # comment\n{}\nEOT\n}\n'})
+    loader = TerraformLoader()
+    loader.root_resources(tmp_path)
+    (problem,) = loader.diag.problems
+    assert problem.line == 2 and "Heredoc" in problem.message

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from soc2iac.checks.base import Context, Detail, Outcome
+from soc2iac.checks.base import Context, Detail, Outcome, Verdict
 from soc2iac.model import MISSING, Ref, Resource, Unknown, join_path, resolve
 from soc2iac.redact import describe
 
@@ -45,7 +45,7 @@ _SET_OPS = {"exists", "not_empty", "truthy"}
 
 def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome:
     result = evaluate_condition(check["condition"], resource, ctx)
-    verdict = "pass" if result.value is True else "fail" if result.value is False else "unknown"
+    verdict: Verdict = "pass" if result.value is True else "fail" if result.value is False else "unknown"
     return Outcome(verdict, result.reason, (Detail(result.path, result.reason),))
 
 
@@ -276,14 +276,13 @@ def _apply(op: str, expected: Any, value: Any) -> bool | None:
         found = re.search(str(expected), str(value)) is not None
         return found if op == "matches" else not found
     items = value if isinstance(value, list) else [value]
-    if any(isinstance(i, Unknown) for i in items):
-        return None
-    if op == "contains":
-        return any(_eq(i, expected) for i in items) or (isinstance(value, str) and str(expected) in value)
-    if op == "not_contains":
-        return not any(_eq(i, expected) for i in items) and not (isinstance(value, str) and str(expected) in value)
-    if op == "contains_any":
-        return any(_eq(i, e) for i in items for e in expected)
-    if op == "contains_none":
-        return not any(_eq(i, e) for i in items for e in expected)
+    wanted = [expected] if op in ("contains", "not_contains") else list(expected)
+    hit = any(_eq(i, e) for i in items if not isinstance(i, Unknown) for e in wanted) or (
+        isinstance(value, str) and any(str(e) in value for e in wanted) and op in ("contains", "not_contains"))
+    if not hit and any(isinstance(i, Unknown) for i in items):
+        return None  # a known hit decides; otherwise an unknown element might still match
+    if op in ("contains", "contains_any"):
+        return hit
+    if op in ("not_contains", "contains_none"):
+        return not hit
     raise ValueError(f"unknown op {op}")

@@ -35,7 +35,7 @@ _ALL_OF_SERVICE = re.compile(r"^arn:[^:]+:[^:]+:[^:]*:[^:]*:\*$")
 
 
 def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome:
-    actions = [a.lower() for a in check["actions"]]
+    actions = list(check["actions"])
     statements = list(_statements(resource, check.get("document_paths", ["policy"]), ctx, depth=0))
     bad: list[Detail] = []
     unknown: list[Detail] = []
@@ -145,6 +145,7 @@ def _statement(stmt: Mapping[str, Any], actions: list[str]) -> str | None:
 
 
 def _grants(stmt: Mapping[str, Any], action: str) -> bool:
+    action = action.lower()  # IAM action names are case-insensitive
     listed = [str(a).lower() for a in _as_list(stmt.get("Action")) if not isinstance(a, Unknown)]
     if listed:
         return any(fnmatch.fnmatchcase(action, pattern) for pattern in listed)

@@ -77,7 +77,7 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
                 name, value = item.get(name_key), item.get(value_key)
                 if isinstance(name, str) and _secret_key(name) and _is_literal(value):
                     path = join_path(join_path(base, i), value_key)
-                    found.setdefault(path, Detail(path, f"{name} is set to a literal secret {redact(value)}"))
+                    found.setdefault(path, Detail(path, f"{name} is set to a literal secret {redact(str(value))}"))
     for target in check.get("paths", []):
         for path, value in resolve(resource.attributes, target):
             checked += 1

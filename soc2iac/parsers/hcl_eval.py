@@ -31,7 +31,7 @@ META_KEYS = ("__start_line__", "__end_line__")
 
 def interpolations(text: str) -> list[tuple[int, int]]:
     """Spans ``(start, end)`` of each top-level ``${...}`` in ``text``."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     i = 0
     while True:
         start = text.find("${", i)

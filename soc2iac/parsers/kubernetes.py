@@ -138,7 +138,8 @@ def to_resource(obj: Mapping[str, Any], location: Location, lines: Mapping[str, 
                 source: str = SOURCE) -> Resource:
     """One Kubernetes object in the normalized model (used by manifests and live clusters)."""
     kind = str(obj.get("kind"))
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
+    raw_meta = obj.get("metadata")
+    meta: Mapping[str, Any] = raw_meta if isinstance(raw_meta, Mapping) else {}
     name = str(meta.get("name") or meta.get("generateName") or "<unnamed>")
     namespace = meta.get("namespace")
     attrs = dict(obj)

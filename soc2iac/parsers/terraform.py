@@ -51,7 +51,7 @@ def load_hcl_file(path: Path) -> HclFile:
 
 def parse_hcl_text(text: str, shown: str) -> dict[str, Any]:
     import hcl2
-    from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+    from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
 
     if not text.strip():
         return {}
@@ -64,6 +64,11 @@ def parse_hcl_text(text: str, shown: str) -> dict[str, Any]:
         raise InputError(shown, f"invalid HCL: unexpected character {exc.char!r}", line=exc.line or 0) from None
     except UnexpectedEOF:
         raise InputError(shown, "invalid HCL: unexpected end of file", line=text.count("\n") + 1) from None
+    except VisitError as exc:  # python-hcl2 rejected a construct while building values
+        meta = getattr(exc.obj, "meta", None)
+        line = getattr(meta, "line", 0) if meta is not None and not getattr(meta, "empty", True) else 0
+        detail = str(exc.orig_exc).strip().splitlines()[0] if str(exc.orig_exc).strip() else type(exc.orig_exc).__name__
+        raise InputError(shown, f"invalid HCL: {detail[:120]}", line=line) from None
     except (LarkError, RecursionError, ValueError) as exc:
         raise InputError(shown, f"invalid HCL: {type(exc).__name__}") from None
     if not isinstance(body, dict):

@@ -1,0 +1,3 @@
+resource "aws_ebs_encryption_by_default" "sandbox" {
+  enabled = false # soc2iac-expect: fail
+}

@@ -14,7 +14,8 @@ from soc2iac.checks import KINDS
 from soc2iac.checks.base import Outcome
 from soc2iac.checks.condition import evaluate_condition, pseudo
 from soc2iac.config import Config
-from soc2iac.model import MISSING, Ref, Resource, Unknown, resolve
+from soc2iac.model import MISSING, Resource, Unknown, resolve
+from soc2iac.parsers.hcl_eval import refs_of
 from soc2iac.policy import Policy, reference_groups, resolved_check
 from soc2iac.result import Evidence, Finding, FindingVerdict
 
@@ -48,8 +49,9 @@ class Index:
             for r in self._by_type.get(rtype, []):
                 values = [pseudo(r, path)] if path.startswith("@") else [v for _, v in resolve(r.attributes, path)]
                 for v in values:
-                    if isinstance(v, Ref):
-                        table[("ref", v.address)].append(r)
+                    if isinstance(v, Unknown):  # a Ref, or an unknown that mentions resources
+                        for address in dict.fromkeys(refs_of(v)):
+                            table[("ref", address)].append(r)
                     elif isinstance(v, (str, int, float)) and not isinstance(v, bool) and v is not MISSING:
                         table[("lit", v)].append(r)
             self._joins[key] = table

@@ -14,9 +14,14 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Unknown:
-    """A value that cannot be known statically (never guessed, never a pass)."""
+    """A value that cannot be known statically (never guessed, never a pass).
+
+    ``refs`` lists the resource addresses its expression mentions (e.g.
+    ``try(aws_vpc.this[0].id, "")``), so graph edges survive unknown values.
+    """
 
     reason: str
+    refs: tuple[str, ...] = field(default=(), kw_only=True)
 
     def __str__(self) -> str:
         return f"<unknown: {self.reason}>"
@@ -99,14 +104,20 @@ def _parent_path(path: str) -> str:
     return path[:cut] if cut > 0 else ""
 
 
-_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+|\*)\]")
+_PATH_TOKEN = re.compile(r'\["((?:[^"\\]|\\.)*)"\]|([^.\[\]]+)|\[(\d+|\*)\]')
+
+# Attributes that are views of other attributes (Kubernetes podSpec is the pod
+# template under one name); walkers over "every attribute" skip them.
+VIEW_KEYS = frozenset({"podSpec"})
 
 
 def split_path(path: str) -> list[str | int]:
-    """``a.b[0].c[*]`` -> ``['a', 'b', 0, 'c', '*']``."""
+    """``a.b[0].c[*]`` -> ``['a', 'b', 0, 'c', '*']``; ``data[".dockerconfigjson"]`` quotes a key."""
     parts: list[str | int] = []
-    for name, index in _PATH_TOKEN.findall(path):
-        if name:
+    for quoted, name, index in _PATH_TOKEN.findall(path):
+        if quoted or (not name and not index):
+            parts.append(quoted.replace('\\"', '"'))
+        elif name:
             parts.append(name)
         elif index == "*":
             parts.append("*")
@@ -118,7 +129,16 @@ def split_path(path: str) -> list[str | int]:
 def join_path(prefix: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{prefix}[{key}]"
+    if not key or any(ch in key for ch in '.[]"'):
+        escaped = str(key).replace('"', '\\"')
+        return f'{prefix}["{escaped}"]'
     return f"{prefix}.{key}" if prefix else key
+
+
+def _rest(here: str, parts: list[str | int]) -> str:
+    for part in parts:
+        here = f"{here}[*]" if part == "*" else join_path(here, part)
+    return here
 
 
 MISSING = Unknown("missing")  # sentinel object for an absent attribute; compared by identity
@@ -155,13 +175,13 @@ def _resolve(value: Any, parts: list[str | int], here: str) -> Iterator[tuple[st
         if isinstance(value, list) and -len(value) <= head < len(value):
             yield from _resolve(value[head], rest, join_path(here, head))
         else:
-            yield join_path(here, head), MISSING
+            yield _rest(join_path(here, head), rest), MISSING
         return
     if isinstance(value, list):
         if len(value) == 1:  # a single nested block
             yield from _resolve(value[0], parts, join_path(here, 0))
         elif not value:
-            yield join_path(here, head), MISSING
+            yield _rest(join_path(here, head), rest), MISSING
         else:
             for i, item in enumerate(value):
                 yield from _resolve(item, parts, join_path(here, i))
@@ -170,6 +190,6 @@ def _resolve(value: Any, parts: list[str | int], here: str) -> Iterator[tuple[st
         if head in value:
             yield from _resolve(value[head], rest, join_path(here, head))
         else:
-            yield join_path(here, head), MISSING
+            yield _rest(join_path(here, head), rest), MISSING
         return
-    yield join_path(here, head), MISSING
+    yield _rest(join_path(here, head), rest), MISSING

@@ -49,15 +49,12 @@ class PolicyProblem:
 
 
 def builtin_policy_dir() -> Path:
-    """The shipped policy pack: inside the installed package, or the repo's policies/."""
-    try:
-        pack = resources.files("soc2iac.policies")
-        path = Path(str(pack))
-        if path.is_dir() and any(path.glob("*.yaml")):
-            return path
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "policies"
+    """The shipped policy pack: ``soc2iac/policies`` when installed, else the repo's ``policies/``."""
+    here = Path(__file__).resolve().parent
+    installed = here / "policies"
+    if installed.is_dir() and any(installed.glob("*.yaml")):
+        return installed
+    return here.parent / "policies"
 
 
 def _data_text(name: str) -> str:
@@ -151,9 +148,23 @@ def substitute(value: Any, params: Mapping[str, Any]) -> Any:
     return value
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """Rejects duplicate mapping keys, which PyYAML would silently collapse."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 - safe loader
     except (OSError, UnicodeDecodeError) as exc:
         raise Soc2iacError(f"{path}: cannot read policy: {exc}") from None
     except yaml.YAMLError as exc:

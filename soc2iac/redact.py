@@ -43,7 +43,7 @@ def describe(value: Any, path: str = "") -> str:
         return f"unknown ({value.reason})"
     last = re.split(r"[.\[\]]", path.rstrip("]"))[-1] if path else ""
     if isinstance(value, str):
-        if last and is_secret_key(last):
+        if (last and is_secret_key(last)) or looks_secret(value):
             return redact(value)
         text = value if len(value) <= 80 else value[:77] + "..."
         return repr(text)
@@ -51,10 +51,21 @@ def describe(value: Any, path: str = "") -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (list, dict)):
+    if isinstance(value, dict):
+        # values of a map are never printed: a map may be Secret data or env
+        keys = ", ".join(str(k) for k in list(value)[:6]) + (", ..." if len(value) > 6 else "")
+        return f"a map of {len(value)} entr{'y' if len(value) == 1 else 'ies'} ({keys})" if value else "{}"
+    if isinstance(value, list):
         text = _compact(scrub(value))
+        if any(isinstance(v, (dict, list)) for v in value) or looks_secret(text):
+            return f"a list of {len(value)} entr{'y' if len(value) == 1 else 'ies'}"
         return text if len(text) <= 80 else text[:77] + "..."
     return str(value)
+
+
+def looks_secret(text: str) -> bool:
+    """Whether ``text`` holds a high-confidence secret format (AWS key id, private key, ...)."""
+    return any(re.search(rx, text) for rx in secret_patterns()["value_patterns"].values())
 
 
 def _compact(value: Any) -> str:

@@ -145,3 +145,42 @@ def test_where_scopes_and_unknown_scope_is_reported() -> None:
                  res(name="var", protocol=Unknown("var"), ok=True)]
     verdicts = {f.resource: f.verdict for f in evaluate([p], resources, Config())[0]}
     assert verdicts == {"aws_x.https": "fail", "aws_x.var": "unknown"}
+
+
+def test_related_joins_through_unknowns_that_mention_the_resource() -> None:
+    vpc = res("aws_vpc", "this")
+    flow = res("aws_flow_log", "f", vpc_id=Unknown("try()", refs=("aws_vpc.this",)), traffic_type="ALL")
+    assert cond({"related": {"types": ["aws_flow_log"], "via": "vpc_id"}}, vpc, flow) is True
+
+
+def test_when_then_and_contains_all() -> None:
+    c = {"when": {"path": "@type", "op": "equals", "value": "aws_v2"},
+         "then": {"path": "cfg.policy", "op": "equals", "value": "TLS_1_2"}}
+    assert cond(c, res("aws_v1", policy="TLS_1_0")) is True  # not applicable to v1
+    assert cond(c, res("aws_v2", cfg={"policy": "TLS_1_0"})) is False
+    both = {"path": "types", "op": "contains_all", "value": ["audit", "authenticator"]}
+    assert cond(both, res(types=["api", "audit", "authenticator"])) is True
+    assert cond(both, res(types=["audit"])) is False
+    assert cond(both, res(types=["audit", Unknown("v")])) is None
+
+
+def test_missing_parent_reports_the_requested_path() -> None:
+    r = evaluate_condition({"path": "access_logs.enabled", "op": "equals", "value": True, "default": False},
+                           res(), Index([]))
+    assert r.value is False and r.reason.startswith("access_logs.enabled is false (not set;")
+
+
+def test_condition_messages_never_print_map_values() -> None:
+    secret = res("Secret", data={"tls.key": "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t", "username": "admin"})
+    r = evaluate_condition({"path": "data", "op": "empty"}, secret, Index([]))
+    assert r.value is False and "LS0t" not in r.reason and "admin" not in r.reason and "tls.key" in r.reason
+
+
+@pytest.mark.parametrize("key, value", [
+    ("http_tokens", "required"), ("token_validity_units", "hours"), ("api_key_source", "HEADER"),
+    ("token_endpoint", "https://idp.example.com/oauth2/token"), ("credentials", "arn:aws:iam::1:role/x"),
+    ("DATABASE_PASSWORD", "$(DB_PASSWORD_FROM_ENV)"),
+])
+def test_secret_literal_known_non_secrets(key: str, value: str) -> None:
+    out = secret_literal.evaluate(res(**{key: value}), {"kind": "secret_literal", "scan_keys": [""]}, Index([]))
+    assert out.verdict == "pass", out.message

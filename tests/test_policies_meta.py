@@ -65,3 +65,14 @@ def test_readme_catalog_is_fresh() -> None:
     readme = (ROOT / "README.md").read_text()
     assert readme == readme_with_catalog(readme, load_policies()), (
         "README policy catalog is stale: run `python -m soc2iac.catalog --write README.md`")
+
+
+def test_duplicate_keys_in_a_policy_file_are_rejected(tmp_path: Path) -> None:
+    from soc2iac.errors import Soc2iacError
+    from soc2iac.policy import load_file
+
+    text = (ROOT / "policies/aws-s3-bucket-encrypted.yaml").read_text()
+    bad = tmp_path / "aws-s3-bucket-encrypted.yaml"
+    bad.write_text(text + "severity: low\n")
+    with pytest.raises(Soc2iacError, match="duplicate key 'severity'"):
+        load_file(bad)

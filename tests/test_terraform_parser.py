@@ -191,3 +191,42 @@ def test_constructs_python_hcl2_rejects_late_still_name_file_and_line(tmp_path: 
     loader.root_resources(tmp_path)
     (problem,) = loader.diag.problems
     assert problem.line == 2 and "Heredoc" in problem.message
+
+
+def test_conditionals_with_known_conditions_are_evaluated(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": '''
+variable "create" { default = false }
+variable "kms" { default = null }
+resource "aws_x" "maybe" {
+  count = var.create ? 1 : 0
+}
+resource "aws_x" "y" {
+  sse   = var.kms != null ? "aws:kms" : "AES256"
+  multi = var.create || true ? "yes" : "no"
+}
+'''})
+    res = load(tmp_path)
+    assert "aws_x.maybe" not in res
+    assert res["aws_x.y"].attributes["sse"] == "AES256" and res["aws_x.y"].attributes["multi"] == "yes"
+
+
+def test_references_survive_unknown_expressions(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": '''
+locals {
+  vpc_id = try(aws_vpc.this[0].id, "")
+}
+resource "aws_vpc" "this" {}
+resource "aws_s3_bucket" "logs" {}
+resource "aws_flow_log" "f" {
+  vpc_id          = local.vpc_id
+  log_destination = "${aws_s3_bucket.logs.arn}/flow/"
+}
+'''})
+    flow = load(tmp_path)["aws_flow_log.f"]
+    assert isinstance(flow.attributes["vpc_id"], Unknown) and flow.attributes["vpc_id"].refs == ("aws_vpc.this",)
+    assert flow.attributes["log_destination"].refs == ("aws_s3_bucket.logs",)
+
+
+def test_provider_aliases_get_distinct_addresses(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": 'provider "aws" {}\nprovider "aws" {\n  alias = "us"\n}\n'})
+    assert {"provider.aws", "provider.aws.us"} <= set(load(tmp_path))

@@ -6,6 +6,9 @@ with ``that``), or a lookup of related resources (``related`` with
 ``quantifier`` and ``that``). Each evaluates to true, false or unknown
 (``None``); unknown is never turned into a pass.
 
+``{when: c1, then: c2}`` applies c2 only where c1 holds (true otherwise), e.g. to
+branch on ``@type`` when one policy covers resources with different attribute names.
+
 Leaf paths use dots and ``[n]``/``[*]``; ``@type``, ``@name``, ``@address``
 and ``@namespace`` name the resource itself.
 """
@@ -56,10 +59,17 @@ def evaluate_condition(cond: Mapping[str, Any], resource: Resource, ctx: Context
 def _eval(cond: Mapping[str, Any], res: Resource, node: Any, base: str, ctx: Context) -> Eval:
     if "all" in cond:
         results = [_eval(c, res, node, base, ctx) for c in cond["all"]]
-        return _worst(results) or Eval(True, results[0].path, "; ".join(r.reason for r in results))
+        return _worst(results) or Eval(True, results[0].path, _reasons(results))
     if "any" in cond:
         results = [_eval(c, res, node, base, ctx) for c in cond["any"]]
-        return _best(results) or Eval(False, results[0].path, "; ".join(r.reason for r in results))
+        return _best(results) or Eval(False, results[0].path, _reasons(results))
+    if "when" in cond:
+        guard = _eval(cond["when"], res, node, base, ctx)
+        if guard.value is False:
+            return Eval(True, guard.path, f"not applicable: {guard.reason}")
+        if guard.value is None:
+            return guard
+        return _eval(cond["then"], res, node, base, ctx)
     if "not" in cond:
         r = _eval(cond["not"], res, node, base, ctx)
         return Eval(None if r.value is None else not r.value, r.path, r.reason)
@@ -172,7 +182,11 @@ def _leaf(cond: Mapping[str, Any], res: Resource, node: Any, base: str) -> Eval:
     worst = _worst(results)
     if worst is not None:
         return worst
-    return results[0] if len(results) == 1 else Eval(True, results[0].path, "; ".join(r.reason for r in results))
+    return results[0] if len(results) == 1 else Eval(True, results[0].path, _reasons(results))
+
+
+def _reasons(results: list[Eval]) -> str:
+    return "; ".join(dict.fromkeys(r.reason for r in results))
 
 
 def _best(results: list[Eval]) -> Eval | None:
@@ -220,7 +234,8 @@ def _expectation(op: str, expected: Any) -> str:
     sym = {"equals": "", "not_equals": "anything but ", "in": "one of ", "not_in": "none of ",
            "gte": ">= ", "gt": "> ", "lte": "<= ", "lt": "< ", "matches": "to match ",
            "not_matches": "not to match ", "contains": "to contain ", "not_contains": "not to contain ",
-           "contains_any": "to contain one of ", "contains_none": "to contain none of "}[op]
+           "contains_any": "to contain one of ", "contains_none": "to contain none of ",
+           "contains_all": "to contain all of "}[op]
     return f"{sym}{describe(expected)}"
 
 
@@ -277,6 +292,12 @@ def _apply(op: str, expected: Any, value: Any) -> bool | None:
         return found if op == "matches" else not found
     items = value if isinstance(value, list) else [value]
     wanted = [expected] if op in ("contains", "not_contains") else list(expected)
+    if op == "contains_all":
+        known = [i for i in items if not isinstance(i, Unknown)]
+        missing = [e for e in wanted if not any(_eq(i, e) for i in known)]
+        if missing and len(known) < len(items):
+            return None
+        return not missing
     hit = any(_eq(i, e) for i in items if not isinstance(i, Unknown) for e in wanted) or (
         isinstance(value, str) and any(str(e) in value for e in wanted) and op in ("contains", "not_contains"))
     if not hit and any(isinstance(i, Unknown) for i in items):

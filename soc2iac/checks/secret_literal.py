@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from soc2iac.checks.base import Context, Detail, Outcome
-from soc2iac.model import MISSING, Resource, Unknown, join_path, resolve
+from soc2iac.model import MISSING, VIEW_KEYS, Resource, Unknown, join_path, resolve
 from soc2iac.redact import redact, secret_patterns
 
 SCHEMA: Mapping[str, Any] = {
@@ -92,7 +92,7 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
                         found.setdefault(path, Detail(path, f"{path} contains a literal {fmt} {redact(leaf)}"))
                         break
     if found:
-        details = tuple(sorted(found.values(), key=lambda d: d.path))
+        details = tuple(sorted(found.values(), key=lambda d: (resource.line_of(d.path), d.path)))
         more = f" (+{len(details) - 1} more)" if len(details) > 1 else ""
         return Outcome("fail", details[0].message + more, details)
     return Outcome("pass", f"no literal secret found ({checked} secret-capable attributes checked)", ())
@@ -110,6 +110,8 @@ def _roots(attrs: Mapping[str, Any], root: str) -> Iterator[tuple[str, Any]]:
 def _walk(value: Any, here: str, key: str = "") -> Iterator[tuple[str, str, Any]]:
     if isinstance(value, Mapping):
         for k, v in value.items():
+            if not here and k in VIEW_KEYS:
+                continue  # a view of attributes walked anyway
             yield from _walk(v, join_path(here, str(k)), str(k))
     elif isinstance(value, list):
         for i, v in enumerate(value):

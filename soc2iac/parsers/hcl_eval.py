@@ -27,6 +27,7 @@ _RESOURCE_REF = re.compile(
 _NOT_RESOURCE_ROOTS = {"var", "local", "module", "each", "count", "path", "self", "terraform"}
 
 META_KEYS = ("__start_line__", "__end_line__")
+_LOCAL_REF = re.compile(r"(?<![\w.])local\.([A-Za-z_][\w-]*)")
 
 
 def interpolations(text: str) -> list[tuple[int, int]]:
@@ -185,7 +186,8 @@ class Scope:
             parts.append(text[last:start])
             value = self.expression(text[start + 2 : end - 1])
             if isinstance(value, Unknown):
-                return Unknown(f"template `{_short(text)}` contains {value.reason}")
+                return Unknown(f"template `{_short(text)}` contains {value.reason}",
+                               refs=self._refs_in(text[2:-1] if len(spans) == 1 else text))
             if isinstance(value, (list, dict)):
                 return Unknown(f"template `{_short(text)}` interpolates a collection")
             parts.append(_template_text(value))
@@ -195,11 +197,12 @@ class Scope:
 
     def expression(self, expr: str) -> Any:
         expr = expr.strip()
-        if expr == "true":
+        # python-hcl2 7.x writes true/false/null inside expressions as True/False/None
+        if expr in ("true", "True"):
             return True
-        if expr == "false":
+        if expr in ("false", "False"):
             return False
-        if expr == "null":
+        if expr in ("null", "None"):
             return None
         if _NUMBER.match(expr):
             return float(expr) if any(c in expr for c in ".eE") else int(expr)
@@ -207,6 +210,8 @@ class Scope:
             return self._string(json.loads(expr) if "\\" in expr else expr[1:-1])
         if _TRAVERSAL.match(expr):
             return self._traversal(expr)
+        if expr.startswith("(") and expr.endswith(")") and _balanced(expr[1:-1]):
+            return self.expression(expr[1:-1])
         call = _CALL.match(expr)
         if call and _balanced(call.group(2)):
             return self._call(call.group(1), call.group(2))
@@ -214,20 +219,70 @@ class Scope:
             parsed = _parse_hcl_value(expr)
             if not isinstance(parsed, str):  # a collection literal
                 return self.evaluate(parsed)
-        return Unknown(f"expression `{_short(expr)}` is not evaluated statically")
+        conditional = self._conditional(expr)
+        if conditional is not None:
+            return conditional
+        return Unknown(f"expression `{_short(expr)}` is not evaluated statically", refs=self._refs_in(expr))
+
+    def _refs_in(self, expr: str) -> tuple[str, ...]:
+        """Resource addresses an expression mentions, directly or through locals."""
+        found = [self.prefix + address for address, _ in resource_refs("${" + expr + "}")]
+        for name in _LOCAL_REF.findall(expr):
+            found.extend(refs_of(self._local(name)))
+        return tuple(dict.fromkeys(found))
+
+    def _conditional(self, expr: str) -> Any:
+        """``cond ? a : b`` (and ``==``, ``!=``, ``!``, ``&&``, ``||`` in cond) when cond is known."""
+        q = _top_level(expr, "?")
+        if q < 0:
+            return None
+        c = _top_level(expr, ":", start=q + 1)
+        if c < 0:
+            return None
+        test = self._boolean(expr[:q])
+        if isinstance(test, bool):
+            return self.expression(expr[q + 1 : c] if test else expr[c + 1 :])
+        return Unknown(f"condition `{_short(expr[:q])}` is not known statically", refs=self._refs_in(expr))
+
+    def _boolean(self, expr: str) -> Any:
+        expr = expr.strip()
+        for op in ("||", "&&"):
+            cut = _top_level(expr, op)
+            if cut >= 0:
+                left, right = self._boolean(expr[:cut]), self._boolean(expr[cut + len(op) :])
+                if isinstance(left, bool) and isinstance(right, bool):
+                    return (left or right) if op == "||" else (left and right)
+                if op == "||" and True in (left, right):
+                    return True
+                if op == "&&" and False in (left, right):
+                    return False
+                return Unknown("boolean of unknown values")
+        for op in ("==", "!="):
+            cut = _top_level(expr, op)
+            if cut >= 0:
+                left, right = self.expression(expr[:cut]), self.expression(expr[cut + 2 :])
+                if first_unknown(left) is not None or first_unknown(right) is not None:
+                    return Unknown("comparison of unknown values")
+                return (left == right) if op == "==" else (left != right)
+        if expr.startswith("!"):
+            inner = self._boolean(expr[1:])
+            return (not inner) if isinstance(inner, bool) else inner
+        if expr.startswith("(") and expr.endswith(")") and _balanced(expr[1:-1]):
+            return self._boolean(expr[1:-1])
+        return self.expression(expr)
 
     def _call(self, name: str, args_text: str) -> Any:
         fn = FUNCTIONS.get(name)
         if fn is None:
-            return Unknown(f"function call {name}() is not evaluated statically")
+            return Unknown(f"function call {name}() is not evaluated statically", refs=self._refs_in(args_text))
         raw_args = _parse_hcl_value(f"[{args_text}]")
         if not isinstance(raw_args, list):
-            return Unknown(f"arguments of {name}() are not evaluated statically")
+            return Unknown(f"arguments of {name}() are not evaluated statically", refs=self._refs_in(args_text))
         args = [self.evaluate(a) for a in raw_args]
         for a in args:
             unknown = first_unknown(a)
             if unknown is not None:
-                return Unknown(f"{name}() of {unknown.reason}")
+                return Unknown(f"{name}() of {unknown.reason}", refs=self._refs_in(args_text))
         try:
             return fn(*args)
         except (TypeError, ValueError) as exc:
@@ -344,3 +399,50 @@ def first_unknown(value: Any) -> Unknown | None:
             if u is not None:
                 return u
     return None
+
+
+def refs_of(value: Any) -> list[str]:
+    """Addresses a value refers to: a Ref's target, an Unknown's refs, inside collections too."""
+    if isinstance(value, Ref):
+        return [value.address, *value.refs]
+    if isinstance(value, Unknown):
+        return list(value.refs)
+    if isinstance(value, list):
+        return [a for v in value for a in refs_of(v)]
+    if isinstance(value, Mapping):
+        return [a for v in value.values() for a in refs_of(v)]
+    return []
+
+
+def _top_level(text: str, token: str, start: int = 0) -> int:
+    """Index of ``token`` outside strings and brackets, at or after ``start``, else -1.
+
+    For ``:`` it is the colon that closes the conditional whose ``?`` came before
+    ``start``: colons of nested conditionals are skipped.
+    """
+    depth = 0
+    quote = False
+    nested = 0
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                quote = False
+        elif ch == '"':
+            quote = True
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and token == ":" and ch == "?":
+            nested += 1
+        elif depth == 0 and text.startswith(token, i):
+            if token == ":" and nested:
+                nested -= 1
+            else:
+                return i
+        i += 1
+    return -1

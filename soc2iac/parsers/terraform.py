@@ -397,7 +397,9 @@ class _Instance:
                     yield res
         for f, label, body in self.mod.blocks("provider"):
             if self._selected(f):
-                yield self._simple(f, "provider", label, f"{self.prefix}provider.{label}", body)
+                alias = body.get("alias")
+                address = f"{self.prefix}provider.{label}" + (f".{alias}" if isinstance(alias, str) else "")
+                yield self._simple(f, "provider", label, address, body)
         for name, (f, body) in self.variable_decls.items():
             if self._selected(f):
                 attrs = self.scope.evaluate(body)

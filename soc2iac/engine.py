@@ -14,8 +14,7 @@ from soc2iac.checks import KINDS
 from soc2iac.checks.base import Outcome
 from soc2iac.checks.condition import evaluate_condition, pseudo
 from soc2iac.config import Config
-from soc2iac.model import MISSING, Resource, Unknown, resolve
-from soc2iac.parsers.hcl_eval import refs_of
+from soc2iac.model import MISSING, Ref, Resource, Unknown, resolve
 from soc2iac.policy import Policy, reference_groups, resolved_check
 from soc2iac.result import Evidence, Finding, FindingVerdict
 
@@ -49,25 +48,31 @@ class Index:
             for r in self._by_type.get(rtype, []):
                 values = [pseudo(r, path)] if path.startswith("@") else [v for _, v in resolve(r.attributes, path)]
                 for v in values:
-                    if isinstance(v, Unknown):  # a Ref, or an unknown that mentions resources
-                        for address in dict.fromkeys(refs_of(v)):
-                            table[("ref", address)].append(r)
+                    if isinstance(v, Ref):  # certainly refers to its address
+                        table[("ref", v.address)].append(r)
+                    if isinstance(v, Unknown):  # mentions: it may refer to them
+                        for address in dict.fromkeys(v.refs):
+                            table[("maybe", address)].append(r)
                     elif isinstance(v, (str, int, float)) and not isinstance(v, bool) and v is not MISSING:
                         table[("lit", v)].append(r)
             self._joins[key] = table
         return self._joins[key]
 
-    def pointing_at(self, this: Resource, rtype: str, path: str, match_attribute: str | None) -> list[Resource]:
+    def pointing_at(self, this: Resource, rtype: str, path: str, match_attribute: str | None
+                    ) -> list[tuple[Resource, bool]]:
+        """Resources of ``rtype`` whose ``path`` refers to ``this``, each with whether that is certain."""
         table = self._join(rtype, path)
-        found = list(table.get(("ref", this.address), []))
+        found = {id(r): (r, True) for r in table.get(("ref", this.address), [])}
         if match_attribute:
             own = pseudo(this, match_attribute) if match_attribute.startswith("@") else this.attributes.get(match_attribute)
             if isinstance(own, (str, int, float)) and not isinstance(own, Unknown):
-                found += [r for r in table.get(("lit", own), []) if r not in found]
-        return [r for r in found if r is not this]
+                found.update({id(r): (r, True) for r in table.get(("lit", own), [])})
+        for r in table.get(("maybe", this.address), []):
+            found.setdefault(id(r), (r, False))
+        return [(r, sure) for r, sure in found.values() if r is not this]
 
-    def related(self, resource: Resource, spec: Mapping[str, Any]) -> list[Resource]:
-        out: list[Resource] = []
+    def related(self, resource: Resource, spec: Mapping[str, Any]) -> list[tuple[Resource, bool]]:
+        out: list[tuple[Resource, bool]] = []
         for rtype in spec["types"]:
             if "via" in spec:
                 out += self.pointing_at(resource, rtype, spec["via"], spec.get("match_attribute"))
@@ -78,7 +83,7 @@ class Index:
                     continue
                 for cand in self._join(rtype, first["related"]).get(("lit", own), []):
                     if all(_value_of(cand, m["related"]) == _value_of(resource, m["this"]) for m in rest):
-                        out.append(cand)
+                        out.append((cand, True))
         return out
 
     def referenced_by(self, resource: Resource, edges: Sequence[Mapping[str, str]]) -> bool:

@@ -17,11 +17,12 @@ class Unknown:
     """A value that cannot be known statically (never guessed, never a pass).
 
     ``refs`` lists the resource addresses its expression mentions (e.g.
-    ``try(aws_vpc.this[0].id, "")``), so graph edges survive unknown values.
+    ``try(aws_vpc.this[0].id, "")``): possible graph edges, never certain ones.
     """
 
     reason: str
     refs: tuple[str, ...] = field(default=(), kw_only=True)
+    literal: str = field(default="", kw_only=True, repr=False)  # literal text of a template, for secret scans
 
     def __str__(self) -> str:
         return f"<unknown: {self.reason}>"

@@ -147,10 +147,14 @@ def test_where_scopes_and_unknown_scope_is_reported() -> None:
     assert verdicts == {"aws_x.https": "fail", "aws_x.var": "unknown"}
 
 
-def test_related_joins_through_unknowns_that_mention_the_resource() -> None:
+def test_a_possible_relation_is_unknown_never_a_pass() -> None:
     vpc = res("aws_vpc", "this")
-    flow = res("aws_flow_log", "f", vpc_id=Unknown("try()", refs=("aws_vpc.this",)), traffic_type="ALL")
-    assert cond({"related": {"types": ["aws_flow_log"], "via": "vpc_id"}}, vpc, flow) is True
+    spec = {"related": {"types": ["aws_flow_log"], "via": "vpc_id"}}
+    maybe = res("aws_flow_log", "f", vpc_id=Unknown("try()", refs=("aws_vpc.this",)), traffic_type="ALL")
+    assert cond(spec, vpc, maybe) is None
+    sure = res("aws_flow_log", "g", vpc_id=Ref("r", "aws_vpc.this", "id"), traffic_type="ALL")
+    assert cond(spec, vpc, maybe, sure) is True
+    assert cond(spec, vpc) is False
 
 
 def test_when_then_and_contains_all() -> None:
@@ -184,3 +188,14 @@ def test_condition_messages_never_print_map_values() -> None:
 def test_secret_literal_known_non_secrets(key: str, value: str) -> None:
     out = secret_literal.evaluate(res(**{key: value}), {"kind": "secret_literal", "scan_keys": [""]}, Index([]))
     assert out.verdict == "pass", out.message
+
+
+def test_secret_literal_sees_literal_parts_of_templates() -> None:
+    check = {"kind": "secret_literal", "scan_keys": [""]}
+    partly = res(password=Unknown("template", literal="Hunter2Hunter2 "),
+                 user_data=Unknown("template", literal="export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMAAA\nexport DB= "))
+    out = secret_literal.evaluate(partly, check, Index([]))
+    assert out.verdict == "fail" and len(out.details) == 2
+    assert "Hunter2Hunter2" not in str(out) and "AKIAIOSFODNN7EXAMAAA" not in str(out)
+    joiner = res(password=Unknown("template", literal=" : "))
+    assert secret_literal.evaluate(joiner, check, Index([])).verdict == "pass"

@@ -35,7 +35,9 @@ class Outcome:
 class Context(Protocol):
     """What a check kind may ask about the rest of the scan."""
 
-    def related(self, resource: Resource, spec: Mapping[str, Any]) -> list[Resource]: ...
+    def related(self, resource: Resource, spec: Mapping[str, Any]) -> list[tuple[Resource, bool]]:
+        """Related resources, each with whether the relation is certain (a reference) or only possible."""
+        ...
 
     def by_address(self, address: str) -> Resource | None: ...
 

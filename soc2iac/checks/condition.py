@@ -118,9 +118,14 @@ def _related(cond: Mapping[str, Any], res: Resource, ctx: Context) -> Eval:
     spec = cond["related"]
     quant = cond.get("quantifier", "some")
     that = cond.get("that")
-    found = ctx.related(res, spec)
     kinds = "/".join(spec["types"])
-    results = [(r, _eval(that, r, r.attributes, "", ctx) if that else Eval(True, "", "exists")) for r in found]
+    results = []
+    for r, certain in ctx.related(res, spec):
+        e = _eval(that, r, r.attributes, "", ctx) if that else Eval(True, "", "exists")
+        if not certain and e.value is True:  # it only may refer to this resource
+            e = Eval(None, e.path, f"{r.address} may refer to {res.address} (through an expression only known "
+                                   f"at plan time), so whether it applies is unknown")
+        results.append((r, e))
     if quant == "some":
         for r, e in results:
             if e.value is True:

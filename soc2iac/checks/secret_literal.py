@@ -46,9 +46,25 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
     return re.compile(p["key_pattern"]), re.compile(p["exclude_key_pattern"]), re.compile(p["reference_value_pattern"]), values
 
 
+_BOOLEAN_OR_NUMBER = re.compile(r"^(true|false|yes|no|on|off|\d{1,7})$", re.IGNORECASE)
+
+
+def _literal_text(value: Any) -> str | None:
+    """The literal text a value commits to the repository: a string, or the literal
+    parts of a template such as ``"Hunter2${var.suffix}"``; None when nothing literal."""
+    if isinstance(value, Unknown):
+        text = value.literal
+        return text if len(re.sub(r"[\W_]", "", text)) >= 6 else None
+    return value if isinstance(value, str) else None
+
+
 def _is_literal(value: Any) -> bool:
     _, _, reference, _ = _patterns()
-    return isinstance(value, str) and bool(value.strip()) and not reference.search(value.strip())
+    text = _literal_text(value)
+    if text is None or not text.strip():
+        return False
+    text = text.strip()
+    return not reference.search(text) and not _BOOLEAN_OR_NUMBER.match(text)
 
 
 def _secret_key(key: str) -> bool:
@@ -64,7 +80,7 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
             for path, key, leaf in _walk(value, base):
                 checked += 1
                 if _secret_key(key) and _is_literal(leaf):
-                    found.setdefault(path, Detail(path, f"{key} holds a literal secret {redact(leaf)}"))
+                    found.setdefault(path, Detail(path, f"{key} holds a literal secret {_shown(leaf)}"))
     for pair in check.get("pairs", []):
         name_key, value_key = pair.get("name", "name"), pair.get("value", "value")
         for base, items in resolve(resource.attributes, pair["list"]):
@@ -77,19 +93,21 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
                 name, value = item.get(name_key), item.get(value_key)
                 if isinstance(name, str) and _secret_key(name) and _is_literal(value):
                     path = join_path(join_path(base, i), value_key)
-                    found.setdefault(path, Detail(path, f"{name} is set to a literal secret {redact(str(value))}"))
+                    found.setdefault(path, Detail(path, f"{name} is set to a literal secret {_shown(value)}"))
     for target in check.get("paths", []):
         for path, value in resolve(resource.attributes, target):
             checked += 1
             if value is not MISSING and _is_literal(value):
-                found.setdefault(path, Detail(path, f"{path} holds a literal secret {redact(value)}"))
+                found.setdefault(path, Detail(path, f"{path} holds a literal secret {_shown(value)}"))
     if check.get("value_patterns", True):
         _, _, _, formats = _patterns()
         for path, _key, leaf in _walk(resource.attributes, ""):
-            if isinstance(leaf, str):
+            text = leaf.literal if isinstance(leaf, Unknown) else leaf
+            if isinstance(text, str):
                 for fmt, rx in formats.items():
-                    if rx.search(leaf):
-                        found.setdefault(path, Detail(path, f"{path} contains a literal {fmt} {redact(leaf)}"))
+                    match = rx.search(text)
+                    if match:
+                        found.setdefault(path, Detail(path, f"{path} contains a literal {fmt} {redact(match.group(0))}"))
                         break
     if found:
         details = tuple(sorted(found.values(), key=lambda d: (resource.line_of(d.path), d.path)))
@@ -116,5 +134,11 @@ def _walk(value: Any, here: str, key: str = "") -> Iterator[tuple[str, str, Any]
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from _walk(v, join_path(here, i), key)
-    elif not isinstance(value, Unknown):
+    elif not isinstance(value, Unknown) or value.literal:
         yield here, key, value
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, Unknown):
+        return f"in a template {redact(value.literal.strip())}"
+    return redact(str(value))

@@ -87,8 +87,19 @@ def _parse_hcl_value(expr: str) -> Any:
         return Unknown(f"expression `{_short(expr)}` is not evaluated statically")
 
 
+_STRING_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
 def _short(expr: str, width: int = 60) -> str:
-    expr = " ".join(expr.split())
+    """An expression as reasons quote it: one line, shortened, string literals that
+    could be secrets (long, or in a known secret format) redacted."""
+    from soc2iac.redact import looks_secret, redact
+
+    def hide(m: re.Match[str]) -> str:
+        text = m.group(1)
+        return redact(text) if len(text) >= 16 or looks_secret(text) else m.group(0)
+
+    expr = _STRING_LITERAL.sub(hide, " ".join(expr.split()))
     return expr if len(expr) <= width else expr[: width - 3] + "..."
 
 
@@ -182,12 +193,21 @@ class Scope:
             return self.expression(text[2:-1])
         parts: list[str] = []
         last = 0
-        for start, end in spans:
+        values = [self.expression(text[start + 2 : end - 1]) for start, end in spans]
+        unknown = [v for v in values if isinstance(v, Unknown)]
+        if unknown:
+            # no literal text of the template is quoted: it may hold a secret
+            reason = f"a string template with {unknown[0].reason}"
+            if all(isinstance(v, Ref) for v in unknown):  # "${aws_s3_bucket.x.arn}/logs": derived from x
+                first = unknown[0]
+                assert isinstance(first, Ref)
+                return Ref(reason=reason, address=first.address,
+                           refs=tuple(dict.fromkeys(a for v in unknown for a in refs_of(v) if a != first.address)),
+                           literal=_literal_text(text, spans))
+            return Unknown(reason, refs=tuple(dict.fromkeys(a for v in unknown for a in refs_of(v))),
+                           literal=_literal_text(text, spans))
+        for (start, end), value in zip(spans, values):
             parts.append(text[last:start])
-            value = self.expression(text[start + 2 : end - 1])
-            if isinstance(value, Unknown):
-                return Unknown(f"template `{_short(text)}` contains {value.reason}",
-                               refs=self._refs_in(text[2:-1] if len(spans) == 1 else text))
             if isinstance(value, (list, dict)):
                 return Unknown(f"template `{_short(text)}` interpolates a collection")
             parts.append(_template_text(value))
@@ -399,6 +419,16 @@ def first_unknown(value: Any) -> Unknown | None:
             if u is not None:
                 return u
     return None
+
+
+def _literal_text(text: str, spans: list[tuple[int, int]]) -> str:
+    """The literal parts of a template, interpolations replaced by a space."""
+    out, last = [], 0
+    for start, end in spans:
+        out.append(text[last:start])
+        last = end
+    out.append(text[last:])
+    return " ".join(out)
 
 
 def refs_of(value: Any) -> list[str]:

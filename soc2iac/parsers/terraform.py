@@ -21,6 +21,7 @@ from soc2iac.errors import InputError, InputProblem
 from soc2iac.model import Location, Ref, Reference, Resource, Unknown, join_path
 from soc2iac.parsers import read_source
 from soc2iac.parsers.hcl_eval import META_KEYS, Scope, resource_refs
+from soc2iac.parsers.hcl_prepass import normalize
 
 SOURCE = "terraform"
 MAX_MODULE_DEPTH = 16
@@ -55,6 +56,7 @@ def parse_hcl_text(text: str, shown: str) -> dict[str, Any]:
 
     if not text.strip():
         return {}
+    text = normalize(text)
     try:
         body = hcl2.loads(text if text.endswith("\n") else text + "\n", with_meta=True)
     except UnexpectedToken as exc:

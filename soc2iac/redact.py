@@ -25,9 +25,17 @@ def _key_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(p["key_pattern"]), re.compile(p["exclude_key_pattern"])
 
 
+def normalize_key(key: str) -> str:
+    """``postgresPassword``, ``token-lifespan``, ``auth.api.key`` -> snake case, so one
+    pattern serves Terraform, Kubernetes, Helm and config-file naming styles."""
+    key = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key)
+    return re.sub(r"[-.\s/]+", "_", key).lower()
+
+
 def is_secret_key(key: str) -> bool:
     include, exclude = _key_res()
-    return bool(include.search(key)) and not exclude.search(key)
+    norm = normalize_key(key)
+    return bool(include.search(norm)) and not exclude.search(norm)
 
 
 def redact(value: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ YAML_SUFFIXES = {".yaml", ".yml", ".json"}
 class Inputs:
     tf_dirs: dict[Path, set[Path] | None] = field(default_factory=dict)  # dir -> explicit files (None = all)
     walked_tf_dirs: set[Path] = field(default_factory=set)
-    manifests: list[Path] = field(default_factory=list)
+    manifests: list[tuple[Path, bool]] = field(default_factory=list)  # (path, named explicitly)
     stdin: bool = False
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -79,8 +80,12 @@ def _add(found: Inputs, path: Path, *, explicit: bool) -> None:
         else:
             found.tf_dirs[folder] = None
             found.walked_tf_dirs.add(folder.resolve())
+    elif path.name.endswith(".tf.json"):
+        found.notices.append(f"{display_path(path)}: skipped (Terraform JSON syntax is not supported yet)")
+    elif path.name.endswith(".tfvars.json"):
+        return  # read by the Terraform loader of its folder
     elif suffix in YAML_SUFFIXES:
-        found.manifests.append(path)
+        found.manifests.append((path, explicit))
     elif explicit and not path.name.endswith(".tfvars"):
         found.notices.append(f"{display_path(path)}: skipped (not a Terraform, YAML or JSON file)")
 
@@ -109,13 +114,22 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
     problems.extend(loader.diag.problems)
     notices.extend(loader.diag.notices)
 
-    for path in inputs.manifests:
+    for path, explicit in inputs.manifests:
         shown = display_path(path)
         try:
-            resources.extend(_manifest(path, shown))
-            scanned.append(shown)
+            text = read_source(path, shown)
         except InputError as exc:
             problems.append(exc.problem)
+            continue
+        try:
+            resources.extend(kubernetes.parse_text(text, shown))
+            scanned.append(shown)
+        except InputError as exc:
+            skip = None if explicit else _not_a_manifest(text)
+            if skip:
+                notices.append(f"{exc.problem}; skipped: {skip}")
+            else:
+                problems.append(exc.problem)
     if inputs.stdin:
         text = stdin_text if stdin_text is not None else ""
         try:
@@ -126,8 +140,15 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
     return resources, problems, notices, scanned
 
 
-def _manifest(path: Path, shown: str) -> list[Resource]:
-    return kubernetes.parse_text(read_source(path, shown), shown)
+def _not_a_manifest(text: str) -> str | None:
+    """Why a file found while walking a folder, which failed to parse, is not a
+    Kubernetes manifest (so not an input error), or None when it looks like one."""
+    if "{{" in text and "}}" in text:
+        return "an unrendered Helm or Go template (scan `helm template` output instead)"
+    if not (re.search(r"""^\s*["']?apiVersion["']?\s*:""", text, re.MULTILINE)
+            and re.search(r"""^\s*["']?kind["']?\s*:""", text, re.MULTILINE)):
+        return "not a Kubernetes manifest"
+    return None
 
 
 def scan(

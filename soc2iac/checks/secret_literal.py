@@ -16,7 +16,7 @@ from typing import Any
 
 from soc2iac.checks.base import Context, Detail, Outcome
 from soc2iac.model import MISSING, VIEW_KEYS, Resource, Unknown, join_path, resolve
-from soc2iac.redact import redact, secret_patterns
+from soc2iac.redact import is_secret_key, redact, secret_patterns
 
 SCHEMA: Mapping[str, Any] = {
     "type": "object",
@@ -40,10 +40,10 @@ SCHEMA: Mapping[str, Any] = {
 
 
 @functools.lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict[str, re.Pattern[str]]]:
+def _patterns() -> tuple[re.Pattern[str], dict[str, re.Pattern[str]]]:
     p = secret_patterns()
     values = {name: re.compile(rx) for name, rx in p["value_patterns"].items()}
-    return re.compile(p["key_pattern"]), re.compile(p["exclude_key_pattern"]), re.compile(p["reference_value_pattern"]), values
+    return re.compile(p["reference_value_pattern"]), values
 
 
 _BOOLEAN_OR_NUMBER = re.compile(r"^(true|false|yes|no|on|off|\d{1,7})$", re.IGNORECASE)
@@ -59,17 +59,12 @@ def _literal_text(value: Any) -> str | None:
 
 
 def _is_literal(value: Any) -> bool:
-    _, _, reference, _ = _patterns()
+    reference, _ = _patterns()
     text = _literal_text(value)
     if text is None or not text.strip():
         return False
     text = text.strip()
     return not reference.search(text) and not _BOOLEAN_OR_NUMBER.match(text)
-
-
-def _secret_key(key: str) -> bool:
-    include, exclude, _, _ = _patterns()
-    return bool(include.search(key)) and not exclude.search(key)
 
 
 def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome:
@@ -79,7 +74,7 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
         for base, value in _roots(resource.attributes, root):
             for path, key, leaf in _walk(value, base):
                 checked += 1
-                if _secret_key(key) and _is_literal(leaf):
+                if is_secret_key(key) and _is_literal(leaf):
                     found.setdefault(path, Detail(path, f"{key} holds a literal secret {_shown(leaf)}"))
     for pair in check.get("pairs", []):
         name_key, value_key = pair.get("name", "name"), pair.get("value", "value")
@@ -91,7 +86,7 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
                     continue
                 checked += 1
                 name, value = item.get(name_key), item.get(value_key)
-                if isinstance(name, str) and _secret_key(name) and _is_literal(value):
+                if isinstance(name, str) and is_secret_key(name) and _is_literal(value):
                     path = join_path(join_path(base, i), value_key)
                     found.setdefault(path, Detail(path, f"{name} is set to a literal secret {_shown(value)}"))
     for target in check.get("paths", []):
@@ -100,7 +95,7 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
             if value is not MISSING and _is_literal(value):
                 found.setdefault(path, Detail(path, f"{path} holds a literal secret {_shown(value)}"))
     if check.get("value_patterns", True):
-        _, _, _, formats = _patterns()
+        _, formats = _patterns()
         for path, _key, leaf in _walk(resource.attributes, ""):
             text = leaf.literal if isinstance(leaf, Unknown) else leaf
             if isinstance(text, str):

@@ -348,6 +348,10 @@ class _Instance:
         f, body = call
         source = body.get("source")
         where = f"{display_path(f.path)}:{body.get('__start_line__', 0)}"
+        count = self.scope.evaluate(body.get("count", 1))
+        for_each = self.scope.evaluate(body.get("for_each", [None]))
+        if count == 0 or (isinstance(for_each, (list, dict)) and not for_each):
+            return None  # statically never instantiated
         if not isinstance(source, str) or not is_local_source(source):
             self.loader.diag.notices.append(
                 f"{where}: module.{name} has a non-local source ({source}); its resources are not scanned"

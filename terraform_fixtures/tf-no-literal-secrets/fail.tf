@@ -222,3 +222,18 @@ resource "kubernetes_deployment" "worker_legacy" {
     }
   }
 }
+
+resource "helm_release" "postgres" {
+  name       = "postgres"
+  repository = "https://charts.bitnami.com/bitnami"
+  chart      = "postgresql"
+
+  set {
+    name  = "auth.existingSecret"
+    value = "postgres-credentials"
+  }
+  set {
+    name  = "auth.postgresPassword"
+    value = "Sup3rS3cretExample!" # soc2iac-expect: fail
+  }
+}

@@ -218,3 +218,22 @@ resource "kubernetes_deployment" "worker" {
     }
   }
 }
+
+resource "helm_release" "grafana" {
+  name       = "grafana"
+  repository = "https://grafana.github.io/helm-charts"
+  chart      = "grafana"
+
+  set {
+    name  = "admin.existingSecret"
+    value = "grafana-admin"
+  }
+  set {
+    name  = "persistence.enabled"
+    value = "true"
+  }
+  set_sensitive {
+    name  = "adminPassword"
+    value = var.grafana_admin_password
+  }
+}

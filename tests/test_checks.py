@@ -199,3 +199,14 @@ def test_secret_literal_sees_literal_parts_of_templates() -> None:
     assert "Hunter2Hunter2" not in str(out) and "AKIAIOSFODNN7EXAMAAA" not in str(out)
     joiner = res(password=Unknown("template", literal=" : "))
     assert secret_literal.evaluate(joiner, check, Index([])).verdict == "pass"
+
+
+@pytest.mark.parametrize("key, secret", [
+    ("auth.postgresPassword", True), ("client-secret", True), ("apiKey", True), ("DB_PASSWORD", True),
+    ("token-lifespan", False), ("password-policy", False), ("auth.existingSecret", False),
+    ("secret_permissions", False), ("passwordless-login", False), ("enable-api-key-auth", False),
+])
+def test_secret_keys_are_matched_in_any_naming_style(key: str, secret: bool) -> None:
+    from soc2iac.redact import is_secret_key
+
+    assert is_secret_key(key) is secret

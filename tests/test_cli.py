@@ -147,3 +147,17 @@ def test_help_imports_nothing_heavy() -> None:
 def test_missing_arguments_are_usage_errors(args: list[str]) -> None:
     proc = run(*args)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_walked_non_manifests_are_notices_but_broken_manifests_are_errors(tmp_path: Path) -> None:
+    (tmp_path / "tsconfig.json").write_text('{\n  // comment\n  "compilerOptions": {"strict": true,}\n}\n')
+    (tmp_path / "tpl.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"
+                                       "  labels: {{- include \"x\" . | nindent 4 }}\n")
+    (tmp_path / "main.tf.json").write_text('{"resource": {}}')
+    proc = run("scan", str(tmp_path), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    notices = " ".join(json.loads(proc.stdout)["notices"])
+    assert "not a Kubernetes manifest" in notices and "unrendered Helm" in notices and "Terraform JSON" in notices
+    (tmp_path / "broken.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: [1,\n")
+    proc = run("scan", str(tmp_path))
+    assert proc.returncode == 2 and "broken.yaml:4: invalid YAML" in proc.stderr

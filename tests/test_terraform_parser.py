@@ -235,3 +235,24 @@ resource "aws_flow_log" "f" {
 def test_provider_aliases_get_distinct_addresses(tmp_path: Path) -> None:
     write(tmp_path, {"main.tf": 'provider "aws" {}\nprovider "aws" {\n  alias = "us"\n}\n'})
     assert {"provider.aws", "provider.aws.us"} <= set(load(tmp_path))
+
+
+def test_modules_never_instantiated_are_not_scanned(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "main.tf": '''
+variable "archive" { default = false }
+module "off" {
+  source = "./m"
+  count  = var.archive ? 1 : 0
+}
+module "none" {
+  source   = "./m"
+  for_each = {}
+}
+module "on" {
+  source = "./m"
+}
+''',
+        "m/main.tf": 'resource "aws_s3_bucket" "this" {}\n',
+    })
+    assert [a for a in load(tmp_path) if "aws_s3_bucket" in a] == ["module.on.aws_s3_bucket.this"]

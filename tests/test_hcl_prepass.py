@@ -37,3 +37,10 @@ def test_line_count_strings_and_heredocs_untouched() -> None:
     out = normalize(text)
     assert out.count("\n") == text.count("\n")
     assert out == text  # nothing here needs rewriting
+
+
+def test_heredoc_inside_a_call_keeps_its_terminator_line(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_x" "a" {\n  v = base64encode(<<-EOT\n    a: 1\n  EOT\n  )\n  w = 2\n}\n')
+    loader = TerraformLoader()
+    (res,) = loader.root_resources(tmp_path)
+    assert not loader.diag.problems and res.line_of("w") == 6

@@ -256,3 +256,52 @@ module "on" {
         "m/main.tf": 'resource "aws_s3_bucket" "this" {}\n',
     })
     assert [a for a in load(tmp_path) if "aws_s3_bucket" in a] == ["module.on.aws_s3_bucket.this"]
+
+
+def test_dynamic_blocks_with_known_for_each_expand(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": '''
+variable "categories" { default = ["audit", "allLogs"] }
+variable "grants" { default = [] }
+variable "unknown" {}
+resource "aws_x" "d" {
+  dynamic "enabled_log" {
+    for_each = var.categories
+    content {
+      category = enabled_log.value
+    }
+  }
+  dynamic "grant" {
+    for_each = var.grants
+    iterator = g
+    content { id = g.value }
+  }
+  dynamic "rule" {
+    for_each = var.unknown
+    content { x = rule.value }
+  }
+}
+'''})
+    res = load(tmp_path)["aws_x.d"]
+    assert res.attributes["enabled_log"] == [{"category": "audit"}, {"category": "allLogs"}]
+    assert "grant" not in res.attributes
+    assert isinstance(res.attributes["rule"], Unknown)
+    assert res.line_of("enabled_log[1].category") == 6
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ('lookup({prod = 400, dev = 7}, "dev", 30)', 7),
+    ('coalesce(null, "", 7)', 7),
+    ('try(local.settings.nope, 14)', 14),
+    ('try(local.settings.retention, 1)', 400),
+    ('length({a = 1, b = 2})', 2),
+    ('format("%s-%d", "app", 3)', "app-3"),
+])
+def test_more_pure_functions(tmp_path: Path, expr: str, expected: object) -> None:
+    write(tmp_path, {"main.tf": f'locals {{\n  settings = {{ retention = 400 }}\n}}\n'
+                                f'resource "aws_x" "y" {{\n  v = {expr}\n}}\n'})
+    assert load(tmp_path)["aws_x.y"].attributes["v"] == expected
+
+
+def test_coalesce_with_an_unknown_first_argument_is_unknown(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": 'variable "x" {}\nresource "aws_x" "y" {\n  v = coalesce(var.x, "b")\n}\n'})
+    assert isinstance(load(tmp_path)["aws_x.y"].attributes["v"], Unknown)

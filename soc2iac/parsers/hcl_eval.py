@@ -9,6 +9,7 @@ otherwise. References to resources become :class:`Ref` values.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -138,8 +139,35 @@ def _fn_tonumber(value: Any) -> Any:
     return Unknown("tonumber() of a non-number")
 
 
+def _fn_lookup(mapping: Any, key: Any, *default: Any) -> Any:
+    if not isinstance(mapping, Mapping):
+        return Unknown("lookup() of a non-map")
+    if key in mapping:
+        return mapping[key]
+    return default[0] if default else Unknown(f"lookup() found no key {key!r}")
+
+
+def _fn_format(fmt: Any, *args: Any) -> Any:
+    if not isinstance(fmt, str) or re.search(r"%(?![sdv%])", fmt):
+        return Unknown("format() with verbs other than %s, %d, %v")
+    values = iter(args)
+    try:
+        return re.sub(r"%([sdv%])", lambda m: "%" if m.group(1) == "%" else _template_text(next(values)), fmt)
+    except StopIteration:
+        return Unknown("format() with too few arguments")
+
+
 # Pure functions whose result is known when their arguments are.
 FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "lookup": _fn_lookup,
+    "length": lambda v: len(v) if isinstance(v, (list, dict, str)) else Unknown("length() of a scalar"),
+    "contains": lambda coll, v: v in coll if isinstance(coll, list) else Unknown("contains() of a non-list"),
+    "join": lambda sep, items: sep.join(_template_text(i) for i in items),
+    "element": lambda items, i: items[int(i) % len(items)] if isinstance(items, list) and items else Unknown("element() of an empty list"),
+    "keys": lambda m: sorted(m) if isinstance(m, Mapping) else Unknown("keys() of a non-map"),
+    "values": lambda m: [m[k] for k in sorted(m)] if isinstance(m, Mapping) else Unknown("values() of a non-map"),
+    "min": lambda *v: min(v), "max": lambda *v: max(v),
+    "format": _fn_format,
     "jsonencode": lambda v: json.dumps(v, separators=(",", ":")),
     "jsondecode": _one_string(json.loads),
     "merge": _fn_merge,
@@ -173,6 +201,13 @@ class Scope:
         self._locals: dict[str, Any] = {}
         self._in_progress: set[str] = set()
         self._module_output = module_output
+        self.iterators: dict[str, dict[str, Any]] = {}
+
+    def with_iterator(self, name: str, key: Any, value: Any) -> Scope:
+        """This scope plus a dynamic-block iterator ``name.key`` / ``name.value`` (locals shared)."""
+        child = copy.copy(self)
+        child.iterators = {**self.iterators, name: {"key": key, "value": value}}
+        return child
 
     # -- values -----------------------------------------------------------
     def evaluate(self, raw: Any) -> Any:
@@ -184,6 +219,40 @@ class Scope:
         if isinstance(raw, Mapping):
             return {k: self.evaluate(v) for k, v in raw.items() if k not in META_KEYS}
         return raw
+
+    def evaluate_block(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """A block body: attributes, nested blocks, and ``dynamic`` blocks expanded
+        where their ``for_each`` is known (empty: no block; unknown: Unknown)."""
+        out = {k: (self.evaluate_blocks(v) if _is_block_list(v) else self.evaluate(v))
+               for k, v in raw.items() if k not in META_KEYS and k != "dynamic"}
+        for entry in raw.get("dynamic") or []:
+            for label, spec in entry.items():
+                if label in META_KEYS or not isinstance(spec, Mapping):
+                    continue
+                blocks = self._dynamic(label, spec)
+                existing = out.get(label)
+                if blocks == [] and existing is None:
+                    continue  # no block at all: the attribute stays absent
+                if isinstance(blocks, Unknown) or isinstance(existing, Unknown):
+                    out[label] = blocks if isinstance(blocks, Unknown) else existing
+                else:
+                    out[label] = (existing if isinstance(existing, list) else []) + blocks
+        return out
+
+    def evaluate_blocks(self, raw: list[Any]) -> list[Any]:
+        return [self.evaluate_block(b) for b in raw]
+
+    def _dynamic(self, label: str, spec: Mapping[str, Any]) -> list[dict[str, Any]] | Unknown:
+        for_each = self.evaluate(spec.get("for_each"))
+        if isinstance(for_each, Unknown):
+            return Unknown(f"dynamic block {label}: for_each is not known statically", refs=tuple(refs_of(for_each)))
+        if not isinstance(for_each, (list, dict)):
+            return Unknown(f"dynamic block {label}: for_each is not a collection")
+        raw_iterator = spec.get("iterator")
+        iterator = raw_iterator.strip("${} ") if isinstance(raw_iterator, str) else label
+        items = list(for_each.items()) if isinstance(for_each, dict) else list(enumerate(for_each))
+        content = (spec.get("content") or [{}])[0]
+        return [self.with_iterator(iterator, k, v).evaluate_block(content) for k, v in items]
 
     def _string(self, text: str) -> Any:
         spans = interpolations(text)
@@ -292,6 +361,8 @@ class Scope:
         return self.expression(expr)
 
     def _call(self, name: str, args_text: str) -> Any:
+        if name in ("coalesce", "try"):
+            return self._first_of(name, args_text)
         fn = FUNCTIONS.get(name)
         if fn is None:
             return Unknown(f"function call {name}() is not evaluated statically", refs=self._refs_in(args_text))
@@ -308,6 +379,22 @@ class Scope:
         except (TypeError, ValueError) as exc:
             return Unknown(f"{name}() failed statically: {exc}")
 
+    def _first_of(self, name: str, args_text: str) -> Any:
+        """coalesce(): first argument not null or ""; try(): first that does not fail.
+        An unknown argument before the answer makes the result unknown."""
+        raw_args = _parse_hcl_value(f"[{args_text}]")
+        if not isinstance(raw_args, list):
+            return Unknown(f"arguments of {name}() are not evaluated statically", refs=self._refs_in(args_text))
+        for raw in raw_args:
+            value = self.evaluate(raw)
+            if name == "try" and isinstance(value, Unknown) and " has no element " in value.reason:
+                continue  # Terraform's try() skips an argument that fails to evaluate
+            if isinstance(value, Unknown):
+                return Unknown(f"{name}() of {value.reason}", refs=self._refs_in(args_text))
+            if name == "try" or value not in (None, ""):
+                return value
+        return Unknown(f"{name}() has no usable argument")
+
     def _traversal(self, expr: str) -> Any:
         parts: list[str | int] = []
         for m in _TRAVERSAL_PART.finditer(expr):
@@ -321,6 +408,8 @@ class Scope:
             else:
                 parts.append("*")
         root = parts[0]
+        if root in self.iterators:
+            return _index(self.iterators[str(root)], parts[1:], expr)
         if root == "var" and len(parts) >= 2:
             name = str(parts[1])
             if name not in self.variables:
@@ -419,6 +508,12 @@ def first_unknown(value: Any) -> Unknown | None:
             if u is not None:
                 return u
     return None
+
+
+def _is_block_list(value: Any) -> bool:
+    """python-hcl2 gives nested blocks as lists of dicts carrying line metadata."""
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(v, Mapping) and "__start_line__" in v for v in value)
 
 
 def _literal_text(text: str, spans: list[tuple[int, int]]) -> str:

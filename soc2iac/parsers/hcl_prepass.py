@@ -69,6 +69,8 @@ def normalize(text: str) -> str:
                 close = re.compile(rf"^[ \t]*{re.escape(marker)}[ \t]*$", re.MULTILINE)
                 found = close.search(text, m.end())
                 end = found.end() if found else n
+                if text[end : end + 1] == "\n":  # the terminator stays alone on its line
+                    end += 1
                 out.append(text[i:end])
                 i = end
                 continue

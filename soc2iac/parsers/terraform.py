@@ -418,17 +418,10 @@ class _Instance:
                     yield from inst.resources()
 
     def _resource(self, f: HclFile, rtype: str, name: str, body: dict[str, Any], *, data: bool) -> Resource | None:
-        attrs = self.scope.evaluate(body)
+        attrs = self.scope.evaluate_block(body)
         count = attrs.get("count")
         if count == 0 or (isinstance(attrs.get("for_each"), (list, dict)) and not attrs.get("for_each")):
             return None  # statically never created
-        for k, v in body.items():
-            if k == "dynamic" and isinstance(v, list):
-                for block in v:
-                    for label in block:
-                        if label not in META_KEYS:
-                            attrs.setdefault(label, Unknown(f"dynamic block {label} is only known at plan time"))
-        attrs.pop("dynamic", None)
         full_type = f"data.{rtype}" if data else rtype
         address = f"{self.prefix}{full_type}.{name}"
         return self._make(f, full_type, name, address, body, attrs)
@@ -442,6 +435,10 @@ class _Instance:
         start = int(body.get("__start_line__", 0) or 0)
         end = int(body.get("__end_line__", start) or start)
         lines = attribute_lines(f.text.splitlines(), start, end) if start else {}
+        for i, entry in enumerate(body.get("dynamic") or []):  # a dynamic block's label -> its line
+            for label in entry:
+                if label not in META_KEYS and f"dynamic[{i}]" in lines:
+                    lines.setdefault(label, lines[f"dynamic[{i}]"])
         return Resource(
             source=SOURCE,
             type=rtype,

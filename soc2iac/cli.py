@@ -70,6 +70,8 @@ def scan(
     config_file: Optional[Path] = typer.Option(None, "--config", help="Config file [default: ./.soc2iac.yaml]."),
     var_files: list[Path] = typer.Option([], "--var-file", help="Terraform variable file (repeatable)."),
     show_passes: bool = typer.Option(False, "--show-passes", help="Also list passing and excepted checks (text)."),
+    changes_only: bool = typer.Option(False, "--changes-only", help="For plans: report only resources the plan changes."),
+    repo_root: Optional[Path] = typer.Option(None, "--repo-root", help="For plans: folder with the Terraform source, for file:line [default: the plan's folder]."),
 ) -> None:
     """Scan Terraform, Kubernetes manifests and stdin; report verdicts by SOC 2 criterion."""
     from soc2iac.config import find_config, load_config
@@ -86,6 +88,7 @@ def scan(
         result = run_scan(
             paths, policies=policies, config=config,
             var_files=[*map(Path, config.var_files), *var_files], stdin_text=stdin_text,
+            repo_root=repo_root, changes_only=changes_only,
         )
         report = renderer(fmt.value)(result, fail_on=threshold, show_passes=show_passes)
     except Soc2iacError as exc:

@@ -36,6 +36,7 @@ class Finding:
     remediation: str
     evidence: tuple[Evidence, ...] = ()
     exception: str = ""
+    change: str = ""  # for plans: regression, control-removed or improvement
 
     @property
     def location(self) -> str:
@@ -50,6 +51,7 @@ class ScanResult:
     inputs: list[str] = field(default_factory=list)
     policies: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)  # id, title, severity, criteria
     resources_scanned: int = 0
+    changed: set[str] | None = None  # addresses a scanned plan changes (None: no plan)
     tool_version: str = ""
     started_at: str = ""
     finished_at: str = ""
@@ -57,9 +59,18 @@ class ScanResult:
     def failing(self, threshold: str) -> list[Finding]:
         return [f for f in self.findings if f.verdict == "fail" and severity_at_least(f.severity, threshold)]
 
+    def change_summary(self) -> dict[str, int] | None:
+        if self.changed is None:
+            return None
+        kinds = [f.change for f in self.findings]
+        return {"changed_resources": len(self.changed), "weakened": kinds.count("regression"),
+                "removed": kinds.count("control-removed"), "fixed": kinds.count("improvement")}
+
     def counts_by_criterion(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for f in self.findings:
+            if f.change:
+                continue  # change findings are counted in the change summary
             for c in f.criteria:
                 row = out.setdefault(c, {v: 0 for v in VERDICTS})
                 row[f.verdict] += 1

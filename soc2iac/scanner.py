@@ -3,8 +3,10 @@
 Directories are walked (hidden folders, ``.terraform`` and ``node_modules``
 skipped; symlinked folders not followed). ``.tf`` files are grouped into
 Terraform modules by folder; a folder that another scanned folder calls as a
-local module is scanned through that call, not again as a root. YAML and JSON
-files are read as Kubernetes manifests; ``-`` reads manifests from stdin.
+local module is scanned through that call, not again as a root. JSON files
+holding a ``terraform show -json`` plan (recognised by content) are read as
+plans; other YAML and JSON files as Kubernetes manifests; ``-`` reads
+manifests from stdin.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from soc2iac.errors import InputError, InputProblem
 from soc2iac.model import Resource
 from soc2iac.parsers import kubernetes, read_source
 from soc2iac.parsers.terraform import TerraformLoader, display_path
+from soc2iac.parsers.terraform_plan import Locator, Plan, load_plan_text, looks_like_plan, parse_plan
 from soc2iac.policy import Policy
 from soc2iac.result import ScanResult, sort_findings
 
@@ -90,9 +93,19 @@ def _add(found: Inputs, path: Path, *, explicit: bool) -> None:
         found.notices.append(f"{display_path(path)}: skipped (not a Terraform, YAML or JSON file)")
 
 
-def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text: str | None = None
-                   ) -> tuple[list[Resource], list[InputProblem], list[str], list[str]]:
-    """All resources of the inputs, with input problems, notices and the list of inputs read."""
+@dataclass
+class Loaded:
+    resources: list[Resource] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    scanned: list[str] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
+
+
+def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text: str | None = None,
+                   repo_root: Path | None = None) -> Loaded:
+    """All resources of the inputs, with input problems, notices, the inputs read and any plans."""
+    plans: list[Plan] = []
     resources: list[Resource] = []
     problems = list(inputs.problems)
     notices = list(inputs.notices)
@@ -122,7 +135,13 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
             problems.append(exc.problem)
             continue
         try:
-            resources.extend(kubernetes.parse_text(text, shown))
+            if path.suffix.lower() == ".json" and looks_like_plan(text):
+                doc = load_plan_text(text, shown)
+                plan = parse_plan(doc, shown, Locator(repo_root or path.parent))
+                plans.append(plan)
+                resources.extend(plan.after)
+            else:
+                resources.extend(kubernetes.parse_text(text, shown))
             scanned.append(shown)
         except InputError as exc:
             skip = None if explicit else _not_a_manifest(text)
@@ -137,7 +156,7 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
             scanned.append("<stdin>")
         except InputError as exc:
             problems.append(exc.problem)
-    return resources, problems, notices, scanned
+    return Loaded(resources, problems, notices, scanned, plans)
 
 
 def _not_a_manifest(text: str) -> str | None:
@@ -158,20 +177,35 @@ def scan(
     config: Config,
     var_files: Sequence[Path] = (),
     stdin_text: str | None = None,
+    repo_root: Path | None = None,
+    changes_only: bool = False,
 ) -> ScanResult:
     from soc2iac import engine
 
     started = _now()
     inputs = collect(paths)
-    resources, problems, notices, scanned = load_resources(inputs, var_files=var_files, stdin_text=stdin_text)
-    findings, engine_notices = engine.evaluate(policies, resources, config)
+    loaded = load_resources(inputs, var_files=var_files, stdin_text=stdin_text, repo_root=repo_root)
+    findings, engine_notices = engine.evaluate(policies, loaded.resources, config)
+    changed: set[str] | None = None
+    if loaded.plans:
+        from soc2iac.changes import plan_changes
+
+        changed = set()
+        for plan in loaded.plans:
+            findings.extend(plan_changes(policies, plan, config))
+            changed |= plan.changed
+        if changes_only:
+            findings = [f for f in findings if f.resource in changed or f.change]
+    elif changes_only:
+        engine_notices.append("--changes-only has no effect: no Terraform plan among the inputs")
     return ScanResult(
         findings=sort_findings(findings),
-        problems=problems,
-        notices=notices + engine_notices,
-        inputs=scanned,
+        problems=loaded.problems,
+        notices=loaded.notices + engine_notices,
+        inputs=loaded.scanned,
         policies=[(p.id, p.title, p.severity, p.criteria) for p in policies if p.id not in config.disabled],
-        resources_scanned=len(resources),
+        resources_scanned=len(loaded.resources),
+        changed=changed,
         tool_version=__version__,
         started_at=started,
         finished_at=_now(),

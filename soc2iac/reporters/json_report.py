@@ -13,7 +13,8 @@ SCHEMA_VERSION = "1.0"
 def to_document(result: ScanResult, *, fail_on: str = "high") -> dict[str, Any]:
     by_verdict = {v: 0 for v in VERDICTS}
     for f in result.findings:
-        by_verdict[f.verdict] += 1
+        if not f.change:
+            by_verdict[f.verdict] += 1
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "soc2iac", "version": result.tool_version},
@@ -32,6 +33,7 @@ def to_document(result: ScanResult, *, fail_on: str = "high") -> dict[str, Any]:
             "failing": len(result.failing(fail_on)),
             "by_verdict": by_verdict,
             "by_criterion": result.counts_by_criterion(),
+            **({"plan_changes": result.change_summary()} if result.changed is not None else {}),
         },
         "findings": [
             {
@@ -49,6 +51,7 @@ def to_document(result: ScanResult, *, fail_on: str = "high") -> dict[str, Any]:
                 "remediation": f.remediation,
                 "evidence": [{"path": e.path, "line": e.line, "message": e.message} for e in f.evidence],
                 **({"exception": f.exception} if f.exception else {}),
+                **({"change": f.change} if f.change else {}),
             }
             for f in result.findings
         ],

@@ -17,16 +17,22 @@ def render(result: ScanResult, *, fail_on: str = "high", show_passes: bool = Fal
     )
     shown = ("fail", "excepted", "pass") if show_passes else ("fail",)
     # each finding is listed once, under its policy's first (primary) criterion
+    changes = [f for f in result.findings if f.change]
+    if changes:
+        out.append("")
+        out.append("Plan changes to controls (CC8.1)")
+        for f in changes:
+            out.extend(_finding(f))
     groups: dict[str, list[Finding]] = {}
     for f in result.findings:
-        if f.verdict in shown:
+        if f.verdict in shown and not f.change:
             groups.setdefault(f.criteria[0], []).append(f)
     for cid in sorted(groups, key=criterion_sort_key):
         out.append("")
         out.append(f"{cid}  {titles.get(cid, '')}")
         for f in groups[cid]:
             out.extend(_finding(f))
-    unknown = [f for f in result.findings if f.verdict == "unknown"]
+    unknown = [f for f in result.findings if f.verdict == "unknown" and not f.change]
     if unknown:
         out.append("")
         out.append(f"Not evaluated statically ({len(unknown)}): values only known at plan or apply time")
@@ -47,13 +53,19 @@ def render(result: ScanResult, *, fail_on: str = "high", show_passes: bool = Fal
         out.append("")
         out.append(f"Notices ({len(result.notices)})")
         out.extend(f"  {n}" for n in result.notices)
+    summary = result.change_summary()
+    if summary is not None:
+        out.append("")
+        out.append(f"This plan changes {summary['changed_resources']} resource(s): it weakens {summary['weakened']} "
+                   f"control(s), removes {summary['removed']}, fixes {summary['fixed']}.")
     out.append("")
     out.append(_verdict_line(result, fail_on))
     return "\n".join(out) + "\n"
 
 
 def _finding(f: Finding) -> list[str]:
-    label = {"fail": "FAIL", "pass": "PASS", "excepted": "EXCEPTED", "unknown": "UNKNOWN"}[f.verdict]
+    label = {"regression": "WEAKENED", "control-removed": "REMOVED", "improvement": "FIXED"}.get(
+        f.change, {"fail": "FAIL", "pass": "PASS", "excepted": "EXCEPTED", "unknown": "UNKNOWN"}[f.verdict])
     lines = [
         f"  {label:<8} {f.severity:<8} {f.policy_id}",
         f"           {f.resource}  ({f.location})",
@@ -71,7 +83,8 @@ def _finding(f: Finding) -> list[str]:
 def _verdict_line(result: ScanResult, fail_on: str) -> str:
     counts = {v: 0 for v in ("pass", "fail", "unknown", "excepted")}
     for f in result.findings:
-        counts[f.verdict] += 1
+        if not f.change:
+            counts[f.verdict] += 1
     failing = len(result.failing(fail_on))
     head = ", ".join(f"{n} {v}" for v, n in counts.items())
     status = (

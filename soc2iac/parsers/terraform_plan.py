@@ -1,0 +1,169 @@
+"""``terraform show -json`` plan documents -> resources before and after the change.
+
+The *after* world is ``planned_values`` (root and nested child modules), with
+every value Terraform knows only after apply (``after_unknown``) and every
+``sensitive`` value replaced by :class:`Unknown`: never a pass, never printed.
+The *before* world is what ``resource_changes`` says each resource was. Both
+use the same :class:`Resource` model as HCL source, so the same policies run.
+
+Plans carry no source positions; when the HCL that produced the plan is at hand
+(``repo_root``), each resource points at its block's file and line, found by
+address (``module.logs.aws_s3_bucket.this[0]`` -> ``module.logs.aws_s3_bucket.this``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from soc2iac.errors import InputError
+from soc2iac.model import Location, Resource, Unknown
+
+SOURCE = "terraform-plan"
+NO_CHANGE = ("no-op", "read")
+_INDEX = re.compile(r"\[[^\]]*\]")
+
+AFTER_APPLY = Unknown("known only after apply")
+SENSITIVE = Unknown("a sensitive value (not shown)")
+
+
+@dataclass
+class Plan:
+    after: list[Resource] = field(default_factory=list)
+    before: list[Resource] = field(default_factory=list)
+    actions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # address -> actions
+
+    @property
+    def changed(self) -> set[str]:
+        return {a for a, acts in self.actions.items() if any(x not in NO_CHANGE for x in acts)}
+
+
+def looks_like_plan(text: str) -> bool:
+    head = text[:4096]
+    return '"format_version"' in head and ('"terraform_version"' in head or '"planned_values"' in text)
+
+
+def is_plan(doc: Any) -> bool:
+    return isinstance(doc, Mapping) and "format_version" in doc and (
+        "planned_values" in doc or "resource_changes" in doc)
+
+
+def load_plan_text(text: str, shown: str) -> dict[str, Any]:
+    """The plan document; :class:`InputError` (with line) when it is truncated or malformed."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(shown, f"malformed Terraform plan JSON: {exc.msg}", line=exc.lineno) from None
+    except RecursionError:
+        raise InputError(shown, "malformed Terraform plan JSON: nested too deeply") from None
+    if not is_plan(doc):
+        raise InputError(shown, "not a Terraform plan (no format_version/planned_values)")
+    return dict(doc)
+
+
+class Locator:
+    """Maps plan addresses to the HCL blocks that declare them, below ``repo_root``."""
+
+    def __init__(self, repo_root: Path | None) -> None:
+        self._blocks: dict[str, Resource] = {}
+        if repo_root is None or not repo_root.is_dir() or not any(repo_root.glob("*.tf")):
+            return
+        from soc2iac.parsers.terraform import TerraformLoader
+
+        loader = TerraformLoader()
+        for res in loader.root_resources(repo_root):
+            self._blocks.setdefault(res.address, res)
+
+    def find(self, address: str) -> Resource | None:
+        return self._blocks.get(_INDEX.sub("", address))
+
+
+def parse_plan(doc: Mapping[str, Any], shown: str, locator: Locator) -> Plan:
+    plan = Plan()
+    changes = {rc.get("address"): rc for rc in doc.get("resource_changes") or [] if isinstance(rc, Mapping)}
+    for rc in changes.values():
+        change = rc.get("change") or {}
+        plan.actions[str(rc.get("address"))] = tuple(change.get("actions") or ())
+    seen_after: set[str] = set()
+    for item in _module_resources((doc.get("planned_values") or {}).get("root_module")):
+        address = str(item.get("address"))
+        change = (changes.get(address) or {}).get("change") or {}
+        attrs = _mask(item.get("values"), change.get("after_unknown"), change.get("after_sensitive"))
+        if not change:  # only sensitive_values to go by
+            attrs = _mask(item.get("values"), None, item.get("sensitive_values"))
+        plan.after.append(_resource(item, attrs, shown, locator))
+        seen_after.add(address)
+    for key, rc in changes.items():
+        change = rc.get("change") or {}
+        actions = plan.actions.get(str(key), ())
+        if change.get("before") is not None:
+            attrs = _mask(change.get("before"), None, change.get("before_sensitive"))
+            plan.before.append(_resource(rc, attrs, shown, locator))
+        if key not in seen_after and change.get("after") is not None and "delete" not in actions[-1:]:
+            attrs = _mask(change.get("after"), change.get("after_unknown"), change.get("after_sensitive"))
+            plan.after.append(_resource(rc, attrs, shown, locator))
+    # data sources already read live in prior_state; they belong to both worlds
+    for item in _module_resources(((doc.get("prior_state") or {}).get("values") or {}).get("root_module")):
+        if item.get("mode") == "data" and str(item.get("address")) not in seen_after:
+            res = _resource(item, _mask(item.get("values"), None, item.get("sensitive_values")), shown, locator)
+            plan.after.append(res)
+            plan.before.append(res)
+    return plan
+
+
+def _module_resources(module: Any) -> Iterator[Mapping[str, Any]]:
+    if not isinstance(module, Mapping):
+        return
+    for item in module.get("resources") or []:
+        if isinstance(item, Mapping) and item.get("address") and item.get("type"):
+            yield item
+    for child in module.get("child_modules") or []:
+        yield from _module_resources(child)
+
+
+def _resource(item: Mapping[str, Any], attrs: dict[str, Any], shown: str, locator: Locator) -> Resource:
+    address = str(item["address"])
+    rtype = str(item["type"])
+    if item.get("mode") == "data":
+        rtype = f"data.{rtype}"
+    block = locator.find(address)
+    location = block.location if block is not None else Location(f"{shown} ({address})")
+    return Resource(
+        source=SOURCE, type=rtype, name=str(item.get("name", "")), address=address, attributes=attrs,
+        location=location, lines=dict(block.lines) if block is not None else {},
+    )
+
+
+def _mask(values: Any, unknown: Any, sensitive: Any) -> Any:
+    """``values`` with unknown and sensitive paths replaced; provider-filled empties as unset."""
+    if sensitive is True:
+        return SENSITIVE
+    if unknown is True:
+        return AFTER_APPLY
+    if isinstance(values, Mapping):
+        out: dict[str, Any] = {}
+        keys = list(values) + [k for k in (unknown or {}) if k not in values and isinstance(unknown, Mapping)]
+        for k in keys:
+            sub = _mask(values.get(k), _at(unknown, k), _at(sensitive, k))
+            if sub is not None:
+                out[str(k)] = sub
+        return out
+    if isinstance(values, list):
+        if not values:
+            return None
+        return [_mask(v, _at(unknown, i), _at(sensitive, i)) for i, v in enumerate(values)]
+    if values == "":
+        return None  # the provider's "not set" for optional computed strings
+    return values
+
+
+def _at(tree: Any, key: Any) -> Any:
+    if isinstance(tree, Mapping):
+        return tree.get(key)
+    if isinstance(tree, list) and isinstance(key, int) and key < len(tree):
+        return tree[key]
+    return None

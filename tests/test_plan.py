@@ -1,0 +1,76 @@
+"""Plan JSON parsing and change findings, on a real plan checked into the repo
+(produced by tests/test_plan_e2e.py against Terraform + moto)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from soc2iac.config import Config
+from soc2iac.model import Unknown
+from soc2iac.parsers.terraform_plan import Locator, load_plan_text, parse_plan
+from soc2iac.policy import load_policies
+from soc2iac.scanner import scan
+from test_cli import run
+
+PLAN_DIR = ROOT / "terraform_fixtures/_plans/weakening"
+PLAN = PLAN_DIR / "weakening.plan.json"
+
+
+def test_worlds_unknowns_sensitive_and_locations() -> None:
+    doc = load_plan_text(PLAN.read_text(), "weakening.plan.json")
+    plan = parse_plan(doc, "weakening.plan.json", Locator(PLAN_DIR))
+    after = {r.address: r for r in plan.after}
+    before = {r.address: r for r in plan.before}
+    assert after["aws_cloudwatch_log_group.audit"].attributes["retention_in_days"] == 7
+    assert before["aws_cloudwatch_log_group.audit"].attributes["retention_in_days"] == 365
+    assert isinstance(after["aws_ssm_parameter.db_password"].attributes["value"], Unknown)  # sensitive
+    assert "aws_s3_bucket_public_access_block.logs" in before and "aws_s3_bucket_public_access_block.logs" not in after
+    assert plan.actions["aws_s3_bucket_public_access_block.logs"] == ("delete",)
+    group = after["aws_cloudwatch_log_group.audit"]
+    assert group.location.file.endswith("main.tf") and group.source == "terraform-plan"
+    assert group.line_of("retention_in_days") > group.location.start_line
+
+
+def test_checked_in_plan_reports_regressions_without_terraform() -> None:
+    result = scan([str(PLAN)], policies=load_policies(), config=Config())
+    assert not result.problems
+    kinds = {(f.change, f.policy_id, f.resource) for f in result.findings if f.change}
+    assert ("regression", "aws-cloudwatch-log-group-retention", "aws_cloudwatch_log_group.audit") in kinds
+    assert ("control-removed", "plan-control-removed", "aws_s3_bucket_public_access_block.logs") in kinds
+    summary = result.change_summary()
+    assert summary is not None and summary["removed"] == 2
+    assert "CanaryPlanSecret" not in json.dumps([f.message for f in result.findings])
+
+
+def test_truncated_plan_is_one_error_line_exit_2(tmp_path: Path) -> None:
+    text = PLAN.read_text()
+    bad = tmp_path / "plan.json"
+    bad.write_text(text[: len(text) // 2])
+    proc = run("scan", str(bad))
+    assert proc.returncode == 2
+    (line,) = [ln for ln in proc.stderr.splitlines() if "plan.json" in ln]
+    assert "malformed Terraform plan JSON" in line and "Traceback" not in proc.stderr
+
+
+def test_json_that_is_not_a_plan_goes_to_its_own_parser(tmp_path: Path) -> None:
+    (tmp_path / "svc.json").write_text(json.dumps(
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"type": "NodePort"}}))
+    (tmp_path / "package.json").write_text('{"name": "x", "format_version": "not a plan"}')
+    proc = run("scan", str(tmp_path), "--format", "json")
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == 1 and any(f["resource"] == "Service/s" for f in doc["findings"])
+    assert "plan_changes" not in doc["summary"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_plan_summary_line_and_json(fmt: str) -> None:
+    proc = run("scan", str(PLAN), "--format", fmt)
+    assert proc.returncode == 1
+    if fmt == "text":
+        assert "This plan changes" in proc.stdout and "weakens" in proc.stdout and "WEAKENED" in proc.stdout
+    else:
+        assert json.loads(proc.stdout)["summary"]["plan_changes"]["removed"] == 2

@@ -1,7 +1,11 @@
 """Every policy is proved by its fixtures (one table-driven test, Polaris/semgrep style).
 
 Layout: terraform_fixtures/<policy-id>/{pass,fail,unknown}*.tf and
-k8s_fixtures/<policy-id>/{pass,fail,unknown}*.yaml. In a fail fixture, each
+k8s_fixtures/<policy-id>/{pass,fail,unknown}*.yaml. Real `terraform show -json`
+plans of those .tf files sit beside them as {pass,fail}.plan.json
+(tests/tools/make_plan_fixtures.py makes them): the same policy must fire on
+the plan at the lines marked in the .tf, or give unknown where a value is only
+known after apply. In a fail fixture, each
 line the policy must report carries the marker ``soc2iac-expect: fail``; the
 test requires exactly those lines. A pass fixture must give at least one pass
 of its policy and no fail or unknown; an unknown fixture at least one unknown
@@ -19,7 +23,7 @@ from soc2iac.policy import builtin_policy_dir, load_file, load_policies
 from soc2iac.scanner import scan
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE_ROOTS = {"terraform_fixtures": (".tf",), "k8s_fixtures": (".yaml", ".yml")}
+FIXTURE_ROOTS = {"terraform_fixtures": (".tf", ".json"), "k8s_fixtures": (".yaml", ".yml")}
 MARKER = "soc2iac-expect: fail"
 
 
@@ -34,7 +38,7 @@ def fixture_files() -> list[Path]:
         for policy_dir in sorted((ROOT / root).iterdir()):
             if policy_dir.is_dir() and not policy_dir.name.startswith("_"):
                 for f in sorted(policy_dir.iterdir()):
-                    if f.suffix in suffixes and fixture_kind(f):
+                    if f.suffix in suffixes and fixture_kind(f) and (f.suffix != ".json" or f.name.endswith(".plan.json")):
                         out.append(f)
     return out
 
@@ -61,6 +65,10 @@ def test_fixture(fixture: Path) -> None:
     mine = [f for f in result.findings if f.policy_id == policy_id]
     verdicts = {f.verdict for f in mine}
     kind = fixture_kind(fixture)
+    if fixture.name.endswith(".plan.json"):
+        source = fixture.with_name(fixture.name.replace(".plan.json", ".tf"))
+        _check_plan_fixture(kind, source, mine)
+        return
     if kind == "fail":
         expected = _marked_lines(fixture)
         assert expected, f"{fixture} marks no line with '{MARKER}'"
@@ -74,6 +82,19 @@ def test_fixture(fixture: Path) -> None:
         assert verdicts == {"pass"}, "; ".join(f"{f.verdict} {f.resource}:{f.line} {f.message}" for f in mine)
     else:
         assert "unknown" in verdicts and "fail" not in verdicts, [(f.verdict, f.message) for f in mine]
+
+
+def _check_plan_fixture(kind: str | None, source: Path, mine: list) -> None:
+    assert all(f.source == "terraform-plan" and f.file.endswith(source.name) for f in mine), (
+        f"plan findings must point at {source.name}: {[(f.file, f.line) for f in mine]}")
+    fails = {f.line for f in mine if f.verdict == "fail"}
+    unknown = {f.line for f in mine if f.verdict == "unknown"}
+    if kind == "fail":
+        marked = _marked_lines(source)
+        assert fails, "the policy never fails on the plan"
+        assert fails <= marked <= fails | unknown, (fails, unknown, marked)
+    else:
+        assert not fails and any(f.verdict == "pass" for f in mine), [(f.verdict, f.message) for f in mine]
 
 
 def test_every_policy_has_pass_and_fail_fixtures(policies) -> None:

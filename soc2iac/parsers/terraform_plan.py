@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from soc2iac.errors import InputError
-from soc2iac.model import Location, Resource, Unknown
+from soc2iac.model import Location, Ref, Resource, Unknown
 
 SOURCE = "terraform-plan"
 NO_CHANGE = ("no-op", "read")
@@ -84,6 +84,7 @@ class Locator:
 
 def parse_plan(doc: Mapping[str, Any], shown: str, locator: Locator) -> Plan:
     plan = Plan()
+    refs = _config_references((doc.get("configuration") or {}).get("root_module"), "")
     changes = {rc.get("address"): rc for rc in doc.get("resource_changes") or [] if isinstance(rc, Mapping)}
     for rc in changes.values():
         change = rc.get("change") or {}
@@ -95,17 +96,17 @@ def parse_plan(doc: Mapping[str, Any], shown: str, locator: Locator) -> Plan:
         attrs = _mask(item.get("values"), change.get("after_unknown"), change.get("after_sensitive"))
         if not change:  # only sensitive_values to go by
             attrs = _mask(item.get("values"), None, item.get("sensitive_values"))
-        plan.after.append(_resource(item, attrs, shown, locator))
+        plan.after.append(_resource(item, attrs, shown, locator, refs))
         seen_after.add(address)
     for key, rc in changes.items():
         change = rc.get("change") or {}
         actions = plan.actions.get(str(key), ())
         if change.get("before") is not None:
             attrs = _mask(change.get("before"), None, change.get("before_sensitive"))
-            plan.before.append(_resource(rc, attrs, shown, locator))
+            plan.before.append(_resource(rc, attrs, shown, locator, refs))
         if key not in seen_after and change.get("after") is not None and "delete" not in actions[-1:]:
             attrs = _mask(change.get("after"), change.get("after_unknown"), change.get("after_sensitive"))
-            plan.after.append(_resource(rc, attrs, shown, locator))
+            plan.after.append(_resource(rc, attrs, shown, locator, refs))
     # data sources already read live in prior_state; they belong to both worlds
     for item in _module_resources(((doc.get("prior_state") or {}).get("values") or {}).get("root_module")):
         if item.get("mode") == "data" and str(item.get("address")) not in seen_after:
@@ -125,8 +126,11 @@ def _module_resources(module: Any) -> Iterator[Mapping[str, Any]]:
         yield from _module_resources(child)
 
 
-def _resource(item: Mapping[str, Any], attrs: dict[str, Any], shown: str, locator: Locator) -> Resource:
+def _resource(item: Mapping[str, Any], attrs: dict[str, Any], shown: str, locator: Locator,
+              refs: Mapping[str, Mapping[str, str]] | None = None) -> Resource:
     address = str(item["address"])
+    if refs:
+        attrs = _with_refs(attrs, refs.get(_INDEX.sub("", address), {}), "")
     rtype = str(item["type"])
     if item.get("mode") == "data":
         rtype = f"data.{rtype}"
@@ -167,3 +171,57 @@ def _at(tree: Any, key: Any) -> Any:
     if isinstance(tree, list) and isinstance(key, int) and key < len(tree):
         return tree[key]
     return None
+
+
+_NOT_RESOURCES = {"var", "local", "module", "each", "count", "path", "self", "terraform"}
+
+
+def _config_references(module: Any, prefix: str) -> dict[str, dict[str, str]]:
+    """address -> {attribute path -> referenced resource address}, from the plan's
+    ``configuration`` (where Terraform keeps what each expression refers to)."""
+    out: dict[str, dict[str, str]] = {}
+    if not isinstance(module, Mapping):
+        return out
+    for res in module.get("resources") or []:
+        if isinstance(res, Mapping) and res.get("address"):
+            paths: dict[str, str] = {}
+            _expression_refs(res.get("expressions"), "", prefix, paths)
+            out[prefix + str(res["address"])] = paths
+    for name, call in (module.get("module_calls") or {}).items():
+        if isinstance(call, Mapping):
+            out.update(_config_references(call.get("module"), f"{prefix}module.{name}."))
+    return out
+
+
+def _expression_refs(expr: Any, here: str, prefix: str, paths: dict[str, str]) -> None:
+    if isinstance(expr, Mapping):
+        if isinstance(expr.get("references"), list):
+            target = next((t for t in map(_resource_of, expr["references"]) if t), None)
+            if target:
+                paths[here] = prefix + target
+            return
+        for key, sub in expr.items():
+            _expression_refs(sub, f"{here}.{key}" if here else str(key), prefix, paths)
+    elif isinstance(expr, list):
+        for i, sub in enumerate(expr):
+            _expression_refs(sub, f"{here}[{i}]", prefix, paths)
+
+
+def _resource_of(reference: Any) -> str | None:
+    parts = _INDEX.sub("", str(reference)).split(".")
+    if parts[0] == "data" and len(parts) >= 3:
+        return ".".join(parts[:3])
+    if parts[0] in _NOT_RESOURCES or len(parts) < 2 or "_" not in parts[0]:
+        return None
+    return ".".join(parts[:2])
+
+
+def _with_refs(value: Any, refs: Mapping[str, str], here: str) -> Any:
+    """Unknown values whose expression refers to a resource become :class:`Ref` to it."""
+    if isinstance(value, Unknown) and not isinstance(value, Ref) and here in refs and value is not SENSITIVE:
+        return Ref(reason=value.reason, address=refs[here])
+    if isinstance(value, Mapping):
+        return {k: _with_refs(v, refs, f"{here}.{k}" if here else k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_refs(v, refs, f"{here}[{i}]") for i, v in enumerate(value)]
+    return value

@@ -74,3 +74,35 @@ def test_plan_summary_line_and_json(fmt: str) -> None:
         assert "This plan changes" in proc.stdout and "weakens" in proc.stdout and "WEAKENED" in proc.stdout
     else:
         assert json.loads(proc.stdout)["summary"]["plan_changes"]["removed"] == 2
+
+
+def test_child_modules_and_indexed_addresses_map_to_module_source(tmp_path: Path) -> None:
+    (tmp_path / "modules/logs").mkdir(parents=True)
+    (tmp_path / "main.tf").write_text('module "logs" {\n  source = "./modules/logs"\n}\n')
+    (tmp_path / "modules/logs/main.tf").write_text(
+        'resource "aws_cloudwatch_log_group" "this" {\n  for_each          = toset(["a", "b"])\n'
+        '  name              = each.key\n  retention_in_days = 7\n}\n')
+    def group(key: str, days: int) -> dict:
+        return {"address": f'module.logs.aws_cloudwatch_log_group.this["{key}"]', "mode": "managed",
+                "type": "aws_cloudwatch_log_group", "name": "this", "index": key,
+                "values": {"name": key, "retention_in_days": days}, "sensitive_values": {}}
+    plan = {
+        "format_version": "1.2", "terraform_version": "1.11.4",
+        "planned_values": {"root_module": {"child_modules": [
+            {"address": "module.logs", "resources": [group("a", 7), group("b", 400)]}]}},
+        "resource_changes": [
+            {"address": g["address"], "module_address": "module.logs", "mode": "managed", "type": g["type"],
+             "name": "this", "index": g["index"],
+             "change": {"actions": ["create"], "before": None, "after": g["values"], "after_unknown": {"arn": True},
+                        "before_sensitive": False, "after_sensitive": {}}}
+            for g in (group("a", 7), group("b", 400))],
+    }
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    result = scan([str(tmp_path / "plan.json")], policies=load_policies(), config=Config())
+    verdicts = {f.resource: (f.verdict, f.file, f.line) for f in result.findings
+                if f.policy_id == "aws-cloudwatch-log-group-retention"}
+    source = str(Path("modules/logs/main.tf"))
+    assert verdicts['module.logs.aws_cloudwatch_log_group.this["a"]'][0] == "fail"
+    assert verdicts['module.logs.aws_cloudwatch_log_group.this["b"]'][0] == "pass"
+    assert all(v[1].endswith(source) for v in verdicts.values())
+    assert verdicts['module.logs.aws_cloudwatch_log_group.this["a"]'][2] == 4  # the retention_in_days line

@@ -43,13 +43,39 @@ class Finding:
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
+@dataclass(frozen=True)
+class PolicyInfo:
+    """What reporters need to know about a policy that ran (they never read policy files)."""
+
+    id: str
+    title: str
+    severity: str
+    criteria: tuple[str, ...]
+    area: str = ""
+    description: str = ""
+    remediation: str = ""
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What was checked, for evidence: inputs with digests, tool and policy-set identity."""
+
+    inputs: tuple[tuple[str, str], ...] = ()  # (path, sha256)
+    policy_set_sha256: str = ""
+    git_commit: str = ""
+    git_dirty: bool = False
+    cluster: tuple[tuple[str, str], ...] = ()  # live scans: server, context, version, ...
+
+
 @dataclass
 class ScanResult:
     findings: list[Finding] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
-    policies: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)  # id, title, severity, criteria
+    policies: list[PolicyInfo] = field(default_factory=list)
+    scope: Scope = field(default_factory=Scope)
     resources_scanned: int = 0
     changed: set[str] | None = None  # addresses a scanned plan changes (None: no plan)
     tool_version: str = ""

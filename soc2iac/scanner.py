@@ -26,7 +26,7 @@ from soc2iac.parsers import kubernetes, read_source
 from soc2iac.parsers.terraform import TerraformLoader, display_path
 from soc2iac.parsers.terraform_plan import Locator, Plan, load_plan_text, looks_like_plan, parse_plan
 from soc2iac.policy import Policy
-from soc2iac.result import ScanResult, sort_findings
+from soc2iac.result import PolicyInfo, ScanResult, Scope, sort_findings
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
 YAML_SUFFIXES = {".yaml", ".yml", ".json"}
@@ -203,7 +203,9 @@ def scan(
         problems=loaded.problems,
         notices=loaded.notices + engine_notices,
         inputs=loaded.scanned,
-        policies=[(p.id, p.title, p.severity, p.criteria) for p in policies if p.id not in config.disabled],
+        policies=[PolicyInfo(p.id, p.title, p.severity, p.criteria, p.area, p.description, p.remediation,
+                             p.references) for p in policies if p.id not in config.disabled],
+        scope=scope_of(loaded.scanned, paths, policies),
         resources_scanned=len(loaded.resources),
         changed=changed,
         tool_version=__version__,
@@ -214,3 +216,43 @@ def scan(
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def scope_of(scanned: Sequence[str], paths: Sequence[str], policies: Sequence[Policy]) -> Scope:
+    """Digests of the inputs, of the policy set, and the git commit the inputs are at."""
+    import hashlib
+    import json
+
+    digests = []
+    for shown in scanned:
+        try:
+            digests.append((shown, hashlib.sha256(Path(shown).read_bytes()).hexdigest()))
+        except OSError:
+            continue  # stdin, or a file gone since
+    policy_set = hashlib.sha256()
+    for p in sorted(policies, key=lambda p: p.id):
+        policy_set.update(json.dumps([p.id, p.severity, list(p.criteria), p.applies_to, p.check],
+                                     sort_keys=True, default=str).encode())
+    commit, dirty = _git_state([p for p in paths if p != "-"])
+    return Scope(inputs=tuple(digests), policy_set_sha256=policy_set.hexdigest(), git_commit=commit, git_dirty=dirty)
+
+
+def _git_state(paths: Sequence[str]) -> tuple[str, bool]:
+    """The commit the first input is checked out at, and whether the inputs differ from it."""
+    import subprocess
+
+    if not paths:
+        return "", False
+    first = Path(paths[0]).resolve()
+    folder = first if first.is_dir() else first.parent
+    if not any((d / ".git").exists() for d in (folder, *folder.parents)):
+        return "", False
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=10)
+        if head.returncode != 0:
+            return "", False
+        status = subprocess.run(["git", "status", "--porcelain", "--", *[str(Path(p).resolve()) for p in paths]],
+                                cwd=folder, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "", False
+    return head.stdout.strip(), bool(status.stdout.strip())

@@ -24,9 +24,13 @@ def to_document(result: ScanResult, *, fail_on: str = "high") -> dict[str, Any]:
             "inputs": list(result.inputs),
             "resources_scanned": result.resources_scanned,
             "policies": [
-                {"id": pid, "title": title, "severity": sev, "criteria": list(crit)}
-                for pid, title, sev, crit in result.policies
+                {"id": p.id, "title": p.title, "severity": p.severity, "criteria": list(p.criteria)}
+                for p in result.policies
             ],
+            "input_digests": {path: digest for path, digest in result.scope.inputs},
+            "policy_set_sha256": result.scope.policy_set_sha256,
+            **({"git_commit": result.scope.git_commit, "git_dirty": result.scope.git_dirty}
+               if result.scope.git_commit else {}),
         },
         "summary": {
             "fail_on": fail_on,

@@ -15,6 +15,7 @@ from typing import NoReturn, Optional
 import typer
 
 from soc2iac import __version__
+from soc2iac.reporters import FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -37,11 +38,6 @@ class Severity(str, Enum):
     info = "info"
 
 
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-
-
 def _die(message: str) -> NoReturn:
     typer.echo(f"soc2iac: error: {message}", err=True)
     raise typer.Exit(EXIT_ERROR)
@@ -60,45 +56,111 @@ def _root(
     """SOC 2 policy-as-code checks for infrastructure code."""
 
 
+FORMAT_HELP = f"Output format, repeatable, paired in order with --output ({', '.join(FORMATS)})."
+
+
 @app.command()
 def scan(
     paths: list[str] = typer.Argument(..., help="Files or folders to scan; '-' reads manifests from stdin."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    formats: list[str] = typer.Option([], "--format", "-f", help=FORMAT_HELP),
+    outputs: list[Path] = typer.Option([], "--output", "-o", help="Write the matching --format here (repeatable)."),
     fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 when a check at or above this severity fails [default: high]."),
     policy_dirs: list[Path] = typer.Option([], "--policies", help="Extra policy folder (repeatable)."),
-    config_file: Optional[Path] = typer.Option(None, "--config", help="Config file [default: ./.soc2iac.yaml]."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Config file [default: .soc2iac.yaml found upward from the first path]."),
     var_files: list[Path] = typer.Option([], "--var-file", help="Terraform variable file (repeatable)."),
     show_passes: bool = typer.Option(False, "--show-passes", help="Also list passing and excepted checks (text)."),
     changes_only: bool = typer.Option(False, "--changes-only", help="For plans: report only resources the plan changes."),
     repo_root: Optional[Path] = typer.Option(None, "--repo-root", help="For plans: folder with the Terraform source, for file:line [default: the plan's folder]."),
+    waiver_file: Optional[Path] = typer.Option(None, "--waivers", help="Waiver register [default: .soc2iac-exceptions.yaml found upward]."),
+    no_inline_waivers: bool = typer.Option(False, "--no-inline-waivers", help="Ignore inline waivers (comments, annotations)."),
+    baseline_file: Optional[Path] = typer.Option(None, "--baseline", help="A previous JSON result: mark fails new or existing, list fixed ones."),
+    fail_on_new_only: bool = typer.Option(False, "--fail-on-new-only", help="With --baseline: exit 1 only for new fails."),
 ) -> None:
-    """Scan Terraform, Kubernetes manifests and stdin; report verdicts by SOC 2 criterion."""
-    from soc2iac.config import find_config, load_config
+    """Scan Terraform (source and plans), Kubernetes manifests and stdin; report verdicts by SOC 2 criterion."""
+    from soc2iac.config import find_config, first_path, load_config
     from soc2iac.errors import Soc2iacError
     from soc2iac.policy import load_policies
-    from soc2iac.reporters import renderer
     from soc2iac.scanner import scan as run_scan
+    from soc2iac.waivers import find_register, load_register
 
     try:
-        config = load_config(find_config(config_file))
-        policies = load_policies([*map(Path, config.policy_dirs), *policy_dirs])
+        start = first_path(paths)
+        config = load_config(find_config(config_file, start))
+        targets = _targets(formats or list(config.formats) or ["text"], outputs)
+        policies = config.select(load_policies([*map(Path, config.policy_dirs), *policy_dirs]))
+        register = load_register(find_register(waiver_file or (Path(config.waivers) if config.waivers else None), start))
+        baseline = _read_json(baseline_file) if baseline_file else None
         threshold = fail_on.value if fail_on else (config.fail_on or "high")
         stdin_text = sys.stdin.read() if "-" in paths else None
         result = run_scan(
             paths, policies=policies, config=config,
             var_files=[*map(Path, config.var_files), *var_files], stdin_text=stdin_text,
-            repo_root=repo_root, changes_only=changes_only,
+            repo_root=repo_root, changes_only=changes_only, register=register,
+            inline_waivers=config.inline_waivers and not no_inline_waivers, baseline=baseline,
         )
-        report = renderer(fmt.value)(result, fail_on=threshold, show_passes=show_passes)
+        _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
     except Soc2iacError as exc:
         _die(str(exc))
-    _write(report, output)
+    for p in result.problems:
+        typer.echo(f"soc2iac: input error: {p}", err=True)
     if result.problems:
-        for p in result.problems:
-            typer.echo(f"soc2iac: input error: {p}", err=True)
         raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_FINDINGS if result.failing(threshold) else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if result.failing(threshold, new_only=fail_on_new_only) else EXIT_OK)
+
+
+@app.command()
+def report(
+    result_file: Path = typer.Argument(..., help="A JSON result written by `soc2iac scan --format json`."),
+    formats: list[str] = typer.Option([], "--format", "-f", help=FORMAT_HELP),
+    outputs: list[Path] = typer.Option([], "--output", "-o", help="Write the matching --format here (repeatable)."),
+    fail_on: Severity = typer.Option(Severity.high, "--fail-on", help="Threshold shown in the report."),
+) -> None:
+    """Render a saved JSON result in other formats (e.g. an HTML evidence report)."""
+    from soc2iac.errors import Soc2iacError
+    from soc2iac.reporters.load import from_document
+
+    try:
+        result = from_document(_read_json(result_file))
+        _emit(result, _targets(formats or ["text"], outputs), fail_on=fail_on.value, show_passes=False)
+    except Soc2iacError as exc:
+        _die(str(exc))
+
+
+def _targets(formats: list[str], outputs: list[Path]) -> list[tuple[str, Optional[Path]]]:
+    from soc2iac.errors import Soc2iacError
+
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise Soc2iacError(f"unknown --format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
+    if len(outputs) > len(formats):
+        raise Soc2iacError("more --output than --format options")
+    pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
+    if sum(1 for _, out in pairs if out is None) > 1:
+        raise Soc2iacError("only one --format can go to standard output; give the others an --output")
+    return pairs
+
+
+def _emit(result: object, targets: list[tuple[str, Optional[Path]]], **options: object) -> None:
+    from soc2iac.reporters import renderer
+
+    for fmt, out in targets:
+        _write(renderer(fmt)(result, **options), out)
+
+
+def _read_json(path: Path) -> dict:
+    import json
+
+    from soc2iac.errors import Soc2iacError
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise Soc2iacError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise Soc2iacError(f"{path}: not a JSON document ({exc})") from None
+    if not isinstance(doc, dict):
+        raise Soc2iacError(f"{path}: not a soc2iac JSON result")
+    return doc
 
 
 def _write(report: str, output: Optional[Path]) -> None:

@@ -1,102 +1,101 @@
-"""The ``.soc2iac.yaml`` config file: thresholds, policy parameters, exceptions."""
+"""The ``.soc2iac.yaml`` config file, validated by soc2iac/schemas/config.schema.json.
+
+Found upward from the first scanned path (or given with ``--config``). Unknown
+keys, and policy ids that no loaded policy has, are errors naming the file and key.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import fnmatch
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from soc2iac.errors import Soc2iacError
-from soc2iac.policy import SEVERITIES
+from soc2iac.policy import Policy
 
 CONFIG_NAME = ".soc2iac.yaml"
 
 
 @dataclass(frozen=True)
-class ExceptionRule:
-    """An accepted risk: fails and unknowns of ``policy`` on matching resources become *excepted*."""
-
-    policy: str
-    resources: tuple[str, ...]
-    reason: str
-    expires: dt.date | None = None
-    approved_by: str = ""
-
-    def matches(self, policy_id: str, address: str, file: str) -> bool:
-        return fnmatch.fnmatchcase(policy_id, self.policy) and any(
-            fnmatch.fnmatchcase(address, pat) or fnmatch.fnmatchcase(file, pat) for pat in self.resources
-        )
-
-    def expired(self, today: dt.date) -> bool:
-        return self.expires is not None and self.expires < today
-
-
-@dataclass(frozen=True)
 class Config:
     fail_on: str | None = None
-    parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    exceptions: tuple[ExceptionRule, ...] = ()
+    enable: tuple[str, ...] = ()
     disabled: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)
+    parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    waivers: str = ""
+    inline_waivers: bool = True
     policy_dirs: tuple[str, ...] = ()
     var_files: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+    show_passes: bool = False
     file: str = ""
 
+    def select(self, policies: Sequence[Policy]) -> list[Policy]:
+        """The policies to run, with severity overrides; unknown ids named here are errors."""
+        known = {p.id for p in policies}
+        for key, ids in (("enable", self.enable), ("disable", self.disabled), ("severity", self.severity),
+                         ("parameters", self.parameters)):
+            unknown = sorted(set(ids) - known)
+            if unknown:
+                raise Soc2iacError(f"{self.file or 'config'}: {key}: unknown policy id(s): {', '.join(unknown)}")
+        chosen = [p for p in policies if (not self.enable or p.id in self.enable) and p.id not in self.disabled]
+        return [replace(p, severity=self.severity[p.id]) if p.id in self.severity else p for p in chosen]
 
-def find_config(explicit: Path | None) -> Path | None:
+
+def find_config(explicit: Path | None, start: Path | None = None) -> Path | None:
+    """``--config``, else the nearest ``.soc2iac.yaml`` upward from ``start`` (the scanned path)."""
     if explicit is not None:
         return explicit
-    here = Path.cwd() / CONFIG_NAME
-    return here if here.is_file() else None
+    here = (start or Path.cwd()).resolve()
+    for folder in (here if here.is_dir() else here.parent, *(here if here.is_dir() else here.parent).parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
+    from jsonschema import Draft202012Validator
+
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        doc = yaml.safe_load(text) or {}
     except OSError as exc:
         raise Soc2iacError(f"{path}: cannot read config: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise Soc2iacError(f"{path}{where}: invalid YAML in config") from None
-    if not isinstance(doc, Mapping):
-        raise Soc2iacError(f"{path}: config must be a mapping")
-    known = {"fail_on", "parameters", "exceptions", "disable", "policies", "var_files"}
-    unknown = set(doc) - known
-    if unknown:
-        raise Soc2iacError(f"{path}: unknown config key(s): {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
-    fail_on = doc.get("fail_on")
-    if fail_on is not None and fail_on not in SEVERITIES:
-        raise Soc2iacError(f"{path}: fail_on must be one of {', '.join(SEVERITIES)}")
-    params = doc.get("parameters") or {}
-    if not isinstance(params, Mapping) or not all(isinstance(v, Mapping) for v in params.values()):
-        raise Soc2iacError(f"{path}: parameters must map policy ids to {{name: value}}")
-    rules = []
-    for i, entry in enumerate(doc.get("exceptions") or []):
-        if not isinstance(entry, Mapping) or not entry.get("policy") or not entry.get("reason"):
-            raise Soc2iacError(f"{path}: exceptions[{i}] needs policy, resources and reason")
-        res = entry.get("resources", entry.get("resource", "*"))
-        expires = entry.get("expires")
-        if isinstance(expires, str):
-            try:
-                expires = dt.date.fromisoformat(expires)
-            except ValueError:
-                raise Soc2iacError(f"{path}: exceptions[{i}].expires must be YYYY-MM-DD") from None
-        rules.append(ExceptionRule(
-            policy=str(entry["policy"]), resources=tuple([res] if isinstance(res, str) else map(str, res)),
-            reason=str(entry["reason"]), expires=expires, approved_by=str(entry.get("approved_by", "")),
-        ))
+        raise Soc2iacError(f"{path}{':' + str(mark.line + 1) if mark else ''}: invalid YAML in config") from None
+    schema = json.loads(resources.files("soc2iac.schemas").joinpath("config.schema.json").read_text())
+    errors = sorted(Draft202012Validator(schema).iter_errors(doc), key=lambda e: list(e.absolute_path))
+    if errors:
+        e = errors[0]
+        where = ".".join(str(p) for p in e.absolute_path) or "top level"
+        raise Soc2iacError(f"{path}: {where}: {e.message}")
     base = path.parent
+    output = doc.get("output") or {}
     return Config(
-        fail_on=fail_on, parameters={str(k): dict(v) for k, v in params.items()}, exceptions=tuple(rules),
-        disabled=tuple(str(x) for x in doc.get("disable") or ()),
+        fail_on=doc.get("fail_on"),
+        enable=tuple(doc.get("enable") or ()),
+        disabled=tuple(doc.get("disable") or ()),
+        severity=dict(doc.get("severity") or {}),
+        parameters={str(k): dict(v) for k, v in (doc.get("parameters") or {}).items()},
+        waivers=str(base / doc["waivers"]) if doc.get("waivers") else "",
+        inline_waivers=bool(doc.get("inline_waivers", True)),
         policy_dirs=tuple(str(base / p) for p in doc.get("policies") or ()),
         var_files=tuple(str(base / p) for p in doc.get("var_files") or ()),
+        formats=tuple(output.get("format") or ()),
+        show_passes=bool(output.get("show_passes", False)),
         file=str(path),
     )
+
+
+def first_path(paths: Iterable[str]) -> Path | None:
+    return next((Path(p) for p in paths if p != "-"), None)

@@ -1,6 +1,6 @@
 """The engine: loops over policies and the resources they apply to, calls the
 check kind, and stamps policy id, severity, criteria, location and fix on each
-verdict. It knows no policy; exceptions are applied here, in one place."""
+verdict. It knows no policy and no waiver (soc2iac.waivers applies those)."""
 
 from __future__ import annotations
 
@@ -110,16 +110,11 @@ def _in_source(policy: Policy, resource: Resource) -> bool:
 
 
 def evaluate(
-    policies: Sequence[Policy], resources: Sequence[Resource], config: Config, *, today: dt.date | None = None,
+    policies: Sequence[Policy], resources: Sequence[Resource], config: Config,
 ) -> tuple[list[Finding], list[str]]:
     """All verdicts of all policies on all resources they apply to, plus notices."""
     index = Index(resources)
-    today = today or dt.date.today()
     notices: list[str] = []
-    for rule in config.exceptions:
-        if rule.expired(today):
-            notices.append(f"exception for {rule.policy} on {', '.join(rule.resources)} expired on {rule.expires}; not applied")
-    active = [r for r in config.exceptions if not r.expired(today)]
     groups = reference_groups()
     findings: list[Finding] = []
     for policy in policies:
@@ -144,30 +139,24 @@ def evaluate(
                     continue
                 if scope.value is None:
                     outcome = Outcome("unknown", f"cannot tell whether the policy applies: {scope.reason}")
-                    findings.append(_finding(policy, res, outcome, active))
+                    findings.append(_finding(policy, res, outcome))
                     continue
             try:
                 outcome = kind.evaluate(res, check, index)
             except RecursionError:
                 outcome = Outcome("unknown", "value nested too deeply to evaluate")
-            findings.append(_finding(policy, res, outcome, active))
+            findings.append(_finding(policy, res, outcome))
     return findings, notices
 
 
-def _finding(policy: Policy, res: Resource, outcome: Outcome, rules: Sequence[Any]) -> Finding:
+def _finding(policy: Policy, res: Resource, outcome: Outcome) -> Finding:
     evidence = tuple(Evidence(d.path, res.line_of(d.path) if d.path else res.location.start_line, d.message)
                      for d in outcome.details)
     line = evidence[0].line if evidence and outcome.verdict != "pass" else res.location.start_line
     verdict: FindingVerdict = outcome.verdict
-    exception = ""
-    if verdict in ("fail", "unknown"):
-        for rule in rules:
-            if rule.matches(policy.id, res.address, res.location.file):
-                verdict, exception = "excepted", rule.reason + (f" (approved by {rule.approved_by})" if rule.approved_by else "") + (f", until {rule.expires}" if rule.expires else "")
-                break
     return Finding(
         policy_id=policy.id, title=policy.title, severity=policy.severity, criteria=policy.criteria,
         verdict=verdict, message=outcome.message, resource=res.address, resource_type=res.type,
         source=res.source, file=res.location.file, line=line, remediation=policy.remediation,
-        evidence=evidence, exception=exception,
+        evidence=evidence,
     )

@@ -87,6 +87,7 @@ class Resource:
     location: Location
     references: tuple[Reference, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict)
+    waivers: tuple[tuple[str, str], ...] = ()  # inline (policy id or glob, reason) declared on the resource
 
     def line_of(self, path: str) -> int:
         """The line of ``path`` or of its nearest enclosing attribute or block."""

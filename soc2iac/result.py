@@ -37,6 +37,7 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     exception: str = ""
     change: str = ""  # for plans: regression, control-removed or improvement
+    baseline: str = ""  # with --baseline, for fails: new or existing
 
     @property
     def location(self) -> str:
@@ -68,6 +69,21 @@ class Scope:
     cluster: tuple[tuple[str, str], ...] = ()  # live scans: server, context, version, ...
 
 
+@dataclass(frozen=True)
+class WaiverInfo:
+    """A waiver and what it did in this scan (every report lists all of them)."""
+
+    policy: str
+    resources: tuple[str, ...]
+    reason: str
+    approved_by: str
+    ticket: str
+    expires: str
+    origin: str
+    status: str  # applied, expired, unused
+    matched: int
+
+
 @dataclass
 class ScanResult:
     findings: list[Finding] = field(default_factory=list)
@@ -78,12 +94,15 @@ class ScanResult:
     scope: Scope = field(default_factory=Scope)
     resources_scanned: int = 0
     changed: set[str] | None = None  # addresses a scanned plan changes (None: no plan)
+    waivers: list[WaiverInfo] = field(default_factory=list)
+    baseline_fixed: list[tuple[str, str]] | None = None  # (policy id, resource) failing in the baseline, not now
     tool_version: str = ""
     started_at: str = ""
     finished_at: str = ""
 
-    def failing(self, threshold: str) -> list[Finding]:
-        return [f for f in self.findings if f.verdict == "fail" and severity_at_least(f.severity, threshold)]
+    def failing(self, threshold: str, *, new_only: bool = False) -> list[Finding]:
+        return [f for f in self.findings if f.verdict == "fail" and severity_at_least(f.severity, threshold)
+                and not (new_only and f.baseline == "existing")]
 
     def change_summary(self) -> dict[str, int] | None:
         if self.changed is None:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +28,9 @@ from soc2iac.parsers import kubernetes, read_source
 from soc2iac.parsers.terraform import TerraformLoader, display_path
 from soc2iac.parsers.terraform_plan import Locator, Plan, load_plan_text, looks_like_plan, parse_plan
 from soc2iac.policy import Policy
-from soc2iac.result import PolicyInfo, ScanResult, Scope, sort_findings
+from soc2iac import waivers
+from soc2iac.result import Finding, PolicyInfo, ScanResult, Scope, WaiverInfo, sort_findings
+from soc2iac.waivers import Waiver
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
 YAML_SUFFIXES = {".yaml", ".yml", ".json"}
@@ -179,6 +183,10 @@ def scan(
     stdin_text: str | None = None,
     repo_root: Path | None = None,
     changes_only: bool = False,
+    register: Sequence[Waiver] = (),
+    inline_waivers: bool = True,
+    baseline: Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
 ) -> ScanResult:
     from soc2iac import engine
 
@@ -198,6 +206,12 @@ def scan(
             findings = [f for f in findings if f.resource in changed or f.change]
     elif changes_only:
         engine_notices.append("--changes-only has no effect: no Terraform plan among the inputs")
+    declared, waiver_notices = waivers.inline_waivers(loaded.resources) if inline_waivers else ([], [])
+    findings, statuses = waivers.apply(findings, [*register, *declared], today or dt.date.today())
+    engine_notices.extend(waiver_notices)
+    fixed = None
+    if baseline is not None:
+        findings, fixed = mark_baseline(findings, baseline)
     return ScanResult(
         findings=sort_findings(findings),
         problems=loaded.problems,
@@ -208,6 +222,10 @@ def scan(
         scope=scope_of(loaded.scanned, paths, policies),
         resources_scanned=len(loaded.resources),
         changed=changed,
+        waivers=[WaiverInfo(s.waiver.policy, s.waiver.resources, s.waiver.reason, s.waiver.approved_by,
+                            s.waiver.ticket, str(s.waiver.expires or ""), s.waiver.origin, s.status, s.matched)
+                 for s in statuses],
+        baseline_fixed=fixed,
         tool_version=__version__,
         started_at=started,
         finished_at=_now(),
@@ -256,3 +274,13 @@ def _git_state(paths: Sequence[str]) -> tuple[str, bool]:
     except (OSError, subprocess.SubprocessError):
         return "", False
     return head.stdout.strip(), bool(status.stdout.strip())
+
+
+def mark_baseline(findings: Sequence[Finding], baseline: Mapping[str, Any]
+                  ) -> tuple[list[Finding], list[tuple[str, str]]]:
+    """Fails marked new or existing against a previous JSON result; what failed there and no longer does."""
+    before = {(f["policy_id"], f["resource"]) for f in baseline.get("findings", []) if f.get("verdict") == "fail"}
+    now = {(f.policy_id, f.resource) for f in findings if f.verdict == "fail"}
+    marked = [replace(f, baseline="existing" if (f.policy_id, f.resource) in before else "new")
+              if f.verdict == "fail" else f for f in findings]
+    return marked, sorted(before - now)

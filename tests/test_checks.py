@@ -7,7 +7,8 @@ import pytest
 
 from soc2iac.checks import iam_statements, numeric_minimum, secret_literal
 from soc2iac.checks.condition import evaluate_condition
-from soc2iac.config import Config, ExceptionRule
+from soc2iac.config import Config
+from soc2iac.waivers import Waiver, apply as apply_waivers
 from soc2iac.engine import Index, evaluate
 from soc2iac.model import Location, Ref, Resource, Unknown
 from soc2iac.policy import Policy
@@ -125,17 +126,21 @@ def _policy(**kw: Any) -> Policy:
     return Policy(**base)  # type: ignore[arg-type]
 
 
-def test_engine_records_every_verdict_and_applies_exceptions() -> None:
+def test_engine_records_every_verdict_and_waivers_apply_after() -> None:
     resources = [res(name="good", ok=True), res(name="bad", ok=False), res(name="maybe", ok=Unknown("v")),
                  res("aws_y", "other", ok=False)]
-    rule = ExceptionRule(policy="aws-x-*", resources=("aws_x.bad",), reason="accepted risk")
-    expired = ExceptionRule(policy="aws-x-ok", resources=("aws_x.maybe",), reason="old", expires=dt.date(2000, 1, 1))
-    findings, notices = evaluate([_policy()], resources, Config(exceptions=(rule, expired)))
-    verdicts = {f.resource: f.verdict for f in findings}
-    assert verdicts == {"aws_x.good": "pass", "aws_x.bad": "excepted", "aws_x.maybe": "unknown"}
-    assert any("expired" in n for n in notices)
-    bad = next(f for f in findings if f.resource == "aws_x.bad")
-    assert bad.exception == "accepted risk" and bad.line == 2 and bad.criteria == ("CC6.1",)
+    findings, _ = evaluate([_policy()], resources, Config())
+    assert {f.resource: f.verdict for f in findings} == {
+        "aws_x.good": "pass", "aws_x.bad": "fail", "aws_x.maybe": "unknown"}
+    rule = Waiver(policy="aws-x-*", resources=("aws_x.bad",), reason="accepted risk", approved_by="ciso")
+    expired = Waiver(policy="aws-x-ok", resources=("aws_x.maybe",), reason="old", expires=dt.date(2000, 1, 1))
+    unused = Waiver(policy="aws-x-ok", resources=("aws_x.gone",), reason="nothing matches")
+    waived, status = apply_waivers(findings, [rule, expired, unused], dt.date(2026, 1, 1))
+    verdicts = {f.resource: f for f in waived}
+    assert verdicts["aws_x.bad"].verdict == "excepted" and "accepted risk; approved by ciso" in verdicts["aws_x.bad"].exception
+    assert verdicts["aws_x.maybe"].verdict == "unknown" and "waiver expired on 2000-01-01" in verdicts["aws_x.maybe"].message
+    assert [s.status for s in status] == ["applied", "expired", "unused"]
+    assert verdicts["aws_x.bad"].line == 2 and verdicts["aws_x.bad"].criteria == ("CC6.1",)
 
 
 def test_where_scopes_and_unknown_scope_is_reported() -> None:

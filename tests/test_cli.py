@@ -80,12 +80,17 @@ def test_fail_on_threshold_and_config_parameters_and_exceptions(tmp_path: Path) 
     cfg = tmp_path / "c.yaml"
     cfg.write_text("fail_on: medium\nparameters:\n  aws-cloudwatch-log-group-retention: {min_days: 30}\n")
     assert run("scan", str(tf), "--config", str(cfg)).returncode == 0
-    cfg.write_text("fail_on: medium\nexceptions:\n  - policy: aws-cloudwatch-log-group-retention\n"
-                   "    resources: [aws_cloudwatch_log_group.g]\n    reason: archived to S3 Glacier\n")
+    (tmp_path / ".soc2iac-exceptions.yaml").write_text(
+        "waivers:\n  - policy: aws-cloudwatch-log-group-retention\n    resources: [aws_cloudwatch_log_group.g]\n"
+        "    reason: archived to S3 Glacier after 90 days\n    approved_by: security@acme.example\n"
+        "    ticket: SEC-42\n    expires: 2999-01-01\n")
+    cfg.write_text("fail_on: medium\n")
     proc = run("scan", str(tf), "--config", str(cfg), "--format", "json")
     assert proc.returncode == 0
-    (f,) = [f for f in json.loads(proc.stdout)["findings"] if f["policy_id"] == "aws-cloudwatch-log-group-retention"]
-    assert f["verdict"] == "excepted" and f["exception"] == "archived to S3 Glacier"
+    doc = json.loads(proc.stdout)
+    (f,) = [f for f in doc["findings"] if f["policy_id"] == "aws-cloudwatch-log-group-retention"]
+    assert f["verdict"] == "excepted" and f["exception"].startswith("archived to S3 Glacier after 90 days")
+    assert doc["waivers"][0]["status"] == "applied" and doc["waivers"][0]["ticket"] == "SEC-42"
 
 
 def test_bad_config_is_one_line_exit_2(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from soc2iac.model import Location, Ref, Reference, Resource, Unknown, join_path
 from soc2iac.parsers import read_source
 from soc2iac.parsers.hcl_eval import META_KEYS, Scope, resource_refs
 from soc2iac.parsers.hcl_prepass import normalize
+from soc2iac.waivers import terraform_comment_waivers
 
 SOURCE = "terraform"
 MAX_MODULE_DEPTH = 16
@@ -448,6 +449,7 @@ class _Instance:
             location=Location(display_path(f.path), start, end),
             references=tuple(_references(body, attrs, self.prefix)),
             lines=lines,
+            waivers=terraform_comment_waivers(f.text.splitlines(), start, end) if start else (),
         )
 
 

@@ -38,6 +38,8 @@ def to_document(result: ScanResult, *, fail_on: str = "high") -> dict[str, Any]:
             "by_verdict": by_verdict,
             "by_criterion": result.counts_by_criterion(),
             **({"plan_changes": result.change_summary()} if result.changed is not None else {}),
+            **({"baseline_fixed": [{"policy_id": p, "resource": r} for p, r in result.baseline_fixed]}
+               if result.baseline_fixed is not None else {}),
         },
         "findings": [
             {
@@ -56,8 +58,14 @@ def to_document(result: ScanResult, *, fail_on: str = "high") -> dict[str, Any]:
                 "evidence": [{"path": e.path, "line": e.line, "message": e.message} for e in f.evidence],
                 **({"exception": f.exception} if f.exception else {}),
                 **({"change": f.change} if f.change else {}),
+                **({"baseline": f.baseline} if f.baseline else {}),
             }
             for f in result.findings
+        ],
+        "waivers": [
+            {"policy": w.policy, "resources": list(w.resources), "reason": w.reason, "approved_by": w.approved_by,
+             "ticket": w.ticket, "expires": w.expires, "origin": w.origin, "status": w.status, "matched": w.matched}
+            for w in result.waivers
         ],
         "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in result.problems],
         "notices": list(result.notices),

@@ -45,6 +45,18 @@ def render(result: ScanResult, *, fail_on: str = "high", show_passes: bool = Fal
         out.append(f"  {'criterion':<9} {'pass':>6} {'fail':>6} {'unknown':>8} {'excepted':>9}")
         for cid, row in result.counts_by_criterion().items():
             out.append(f"  {cid:<9} {row['pass']:>6} {row['fail']:>6} {row['unknown']:>8} {row['excepted']:>9}")
+    if result.waivers:
+        out.append("")
+        out.append(f"Waivers ({len(result.waivers)})")
+        for w in result.waivers:
+            until = f", expires {w.expires}" if w.expires else ""
+            out.append(f"  {w.status.upper():<8} {w.policy} on {', '.join(w.resources)}: {w.reason}"
+                       f"{' (approved by ' + w.approved_by + ')' if w.approved_by else ''}{until} [{w.origin}]"
+                       + (f", matched {w.matched}" if w.matched else ""))
+    if result.baseline_fixed:
+        out.append("")
+        out.append(f"Fixed since the baseline ({len(result.baseline_fixed)})")
+        out.extend(f"  {pid}  {res}" for pid, res in result.baseline_fixed)
     if result.problems:
         out.append("")
         out.append(f"Input problems ({len(result.problems)}): these files were not scanned")
@@ -76,7 +88,9 @@ def _finding(f: Finding) -> list[str]:
         fix = " ".join(f.remediation.split())
         lines.append(f"           fix: {fix if len(fix) <= 160 else fix[:157] + '...'}")
     if f.exception:
-        lines.append(f"           exception: {f.exception}")
+        lines.append(f"           waived: {f.exception}")
+    if f.baseline:
+        lines[0] += f"  [{f.baseline.upper()}]"
     return lines
 
 

@@ -1,0 +1,212 @@
+"""Waivers: accepted risks that turn a failing (or unknown) check into *excepted*.
+
+Three sources, one rule set:
+
+- the register ``.soc2iac-exceptions.yaml`` (validated by
+  ``soc2iac/schemas/exceptions.schema.json``): policy, resources (address or
+  glob, file glob, or a cluster object ``context/namespace/Kind/name``),
+  reason, approved_by, ticket, expires;
+- a Terraform comment inside or right above a resource block:
+  ``# soc2iac:ignore=<policy-id> reason="..."``;
+- a Kubernetes annotation ``soc2iac.io/ignore.<policy-id>: "reason"``.
+
+A reason is mandatory. An expired waiver no longer applies and the finding says
+so; a waiver that matched nothing is reported as unused. Every scan result
+lists all waivers with their status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from soc2iac.errors import Soc2iacError
+from soc2iac.model import Resource
+from soc2iac.result import Finding
+
+REGISTER_NAME = ".soc2iac-exceptions.yaml"
+ANNOTATION_PREFIX = "soc2iac.io/ignore."
+_TF_COMMENT = re.compile(r"""(?:#|//)\s*soc2iac:ignore=([a-z0-9*?-]+)(?:\s+reason=(?:"([^"]*)"|'([^']*)'))?""")
+
+
+@dataclass(frozen=True)
+class Waiver:
+    policy: str
+    resources: tuple[str, ...]
+    reason: str
+    approved_by: str = ""
+    ticket: str = ""
+    expires: dt.date | None = None
+    origin: str = ""  # where it is declared: register file:line, or the resource for inline ones
+    inline: bool = False
+
+    def matches(self, finding: Finding) -> bool:
+        if not fnmatch.fnmatchcase(finding.policy_id, self.policy):
+            return False
+        return any(fnmatch.fnmatchcase(finding.resource, pat) or fnmatch.fnmatchcase(finding.file, pat)
+                   for pat in self.resources)
+
+    def expired(self, today: dt.date) -> bool:
+        return self.expires is not None and self.expires < today
+
+    def describe(self) -> str:
+        parts = [self.reason]
+        if self.approved_by:
+            parts.append(f"approved by {self.approved_by}")
+        if self.ticket:
+            parts.append(f"ticket {self.ticket}")
+        if self.expires:
+            parts.append(f"until {self.expires}")
+        return "; ".join(parts) + f" [{self.origin}]"
+
+
+@dataclass(frozen=True)
+class WaiverStatus:
+    waiver: Waiver
+    status: str  # applied, expired, unused
+    matched: int = 0
+
+
+# -- the register --------------------------------------------------------------
+def find_register(explicit: Path | None, start: Path | None) -> Path | None:
+    if explicit is not None:
+        if not explicit.is_file():
+            raise Soc2iacError(f"{explicit}: waiver register not found")
+        return explicit
+    for folder in _upward(start or Path.cwd()):
+        candidate = folder / REGISTER_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _upward(start: Path) -> Iterable[Path]:
+    here = start.resolve()
+    here = here if here.is_dir() else here.parent
+    yield from (here, *here.parents)
+
+
+def load_register(path: Path | None) -> list[Waiver]:
+    if path is None:
+        return []
+    from jsonschema import Draft202012Validator
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text)
+        doc = yaml.safe_load(text)
+    except OSError as exc:
+        raise Soc2iacError(f"{path}: cannot read waiver register: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise Soc2iacError(f"{path}{':' + str(mark.line + 1) if mark else ''}: invalid YAML in waiver register") from None
+    doc = doc if doc is not None else {"waivers": []}
+    schema = json.loads(resources.files("soc2iac.schemas").joinpath("exceptions.schema.json").read_text())
+    errors = sorted(Draft202012Validator(schema).iter_errors(_jsonable(doc)), key=lambda e: list(e.absolute_path))
+    if errors:
+        e = errors[0]
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e.absolute_path).lstrip(".")
+        raise Soc2iacError(f"{path}:{_line(node, list(e.absolute_path))}: {where or 'top level'}: {e.message}")
+    out = []
+    for i, entry in enumerate(doc["waivers"]):
+        res = entry["resources"]
+        expires = entry.get("expires")
+        out.append(Waiver(
+            policy=entry["policy"], resources=tuple([res] if isinstance(res, str) else res),
+            reason=entry["reason"], approved_by=entry.get("approved_by", ""), ticket=str(entry.get("ticket", "")),
+            expires=dt.date.fromisoformat(str(expires)) if expires else None,
+            origin=f"{path.name}:{_line(node, ['waivers', i])}",
+        ))
+    return out
+
+
+def _jsonable(doc: Any) -> Any:
+    if isinstance(doc, Mapping):
+        return {str(k): _jsonable(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [_jsonable(v) for v in doc]
+    if isinstance(doc, (dt.date, dt.datetime)):
+        return doc.isoformat()
+    return doc
+
+
+def _line(node: Any, path: Sequence[Any]) -> int:
+    """Line of ``path`` in a composed YAML node (best effort)."""
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == part), node)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+    return int(node.start_mark.line) + 1 if node is not None else 0
+
+
+# -- inline waivers ----------------------------------------------------------------
+def terraform_comment_waivers(lines: Sequence[str], start: int, end: int) -> tuple[tuple[str, str], ...]:
+    """``(policy, reason)`` from ``# soc2iac:ignore=<id> reason="..."`` inside a block or right above it."""
+    found = []
+    first = start - 1
+    while first - 1 >= 1 and lines[first - 2].lstrip().startswith(("#", "//")):
+        first -= 1  # the comment lines directly above the block
+    for lineno in range(max(first, 1), min(end, len(lines)) + 1):
+        for m in _TF_COMMENT.finditer(lines[lineno - 1]):
+            found.append((m.group(1), m.group(2) or m.group(3) or ""))
+    return tuple(found)
+
+
+def annotation_waivers(obj: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    meta = obj.get("metadata")
+    annotations = meta.get("annotations") if isinstance(meta, Mapping) else None
+    if not isinstance(annotations, Mapping):
+        return ()
+    return tuple((str(k)[len(ANNOTATION_PREFIX):], str(v or "")) for k, v in annotations.items()
+                 if str(k).startswith(ANNOTATION_PREFIX))
+
+
+def inline_waivers(resources: Iterable[Resource]) -> tuple[list[Waiver], list[str]]:
+    """Waivers declared on resources, and notices for those without a reason (not applied)."""
+    waivers, notices = [], []
+    for res in resources:
+        for policy, reason in res.waivers:
+            where = f"{res.location}" if res.location.start_line else res.address
+            if not reason.strip():
+                notices.append(f"{where}: inline waiver of {policy} on {res.address} has no reason; not applied")
+                continue
+            waivers.append(Waiver(policy=policy, resources=(res.address,), reason=reason.strip(),
+                                  origin=f"inline {where}", inline=True))
+    return waivers, notices
+
+
+# -- applying -----------------------------------------------------------------------
+def apply(findings: Sequence[Finding], waivers: Sequence[Waiver], today: dt.date
+          ) -> tuple[list[Finding], list[WaiverStatus]]:
+    """Findings with waivers applied, and the status of every waiver."""
+    used = {id(w): 0 for w in waivers}
+    out = []
+    for f in findings:
+        if f.verdict not in ("fail", "unknown"):
+            out.append(f)
+            continue
+        matching = [w for w in waivers if w.matches(f)]
+        active = [w for w in matching if not w.expired(today)]
+        if active:
+            used[id(active[0])] += 1
+            out.append(replace(f, verdict="excepted", exception=active[0].describe()))
+        elif matching:
+            stale = matching[0]
+            used[id(stale)] += 1
+            out.append(replace(f, message=f"{f.message} (waiver expired on {stale.expires}: {stale.reason} "
+                                          f"[{stale.origin}])"))
+        else:
+            out.append(f)
+    status = [WaiverStatus(w, "expired" if w.expired(today) else ("applied" if used[id(w)] else "unused"),
+                           used[id(w)]) for w in waivers]
+    return out, status

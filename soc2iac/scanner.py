@@ -40,7 +40,7 @@ YAML_SUFFIXES = {".yaml", ".yml", ".json"}
 class Inputs:
     tf_dirs: dict[Path, set[Path] | None] = field(default_factory=dict)  # dir -> explicit files (None = all)
     walked_tf_dirs: set[Path] = field(default_factory=set)
-    manifests: list[tuple[Path, bool]] = field(default_factory=list)  # (path, named explicitly)
+    manifests: list[Path] = field(default_factory=list)
     stdin: bool = False
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -92,7 +92,7 @@ def _add(found: Inputs, path: Path, *, explicit: bool) -> None:
     elif path.name.endswith(".tfvars.json"):
         return  # read by the Terraform loader of its folder
     elif suffix in YAML_SUFFIXES:
-        found.manifests.append((path, explicit))
+        found.manifests.append(path)
     elif explicit and not path.name.endswith(".tfvars"):
         found.notices.append(f"{display_path(path)}: skipped (not a Terraform, YAML or JSON file)")
 
@@ -131,7 +131,7 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
     problems.extend(loader.diag.problems)
     notices.extend(loader.diag.notices)
 
-    for path, explicit in inputs.manifests:
+    for path in inputs.manifests:
         shown = display_path(path)
         try:
             text = read_source(path, shown)
@@ -148,7 +148,7 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
                 resources.extend(kubernetes.parse_text(text, shown))
             scanned.append(shown)
         except InputError as exc:
-            skip = None if explicit else _not_a_manifest(text)
+            skip = _not_a_manifest(text)
             if skip:
                 notices.append(f"{exc.problem}; skipped: {skip}")
             else:
@@ -164,8 +164,9 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
 
 
 def _not_a_manifest(text: str) -> str | None:
-    """Why a file found while walking a folder, which failed to parse, is not a
-    Kubernetes manifest (so not an input error), or None when it looks like one."""
+    """Why a YAML/JSON file that failed to parse is not a Kubernetes manifest (so a
+    notice, not an input error: pre-commit passes every .yaml of a repository),
+    or None when it looks like one."""
     if "{{" in text and "}}" in text:
         return "an unrendered Helm or Go template (scan `helm template` output instead)"
     if not (re.search(r"""^\s*["']?apiVersion["']?\s*:""", text, re.MULTILINE)

@@ -138,14 +138,18 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
         except InputError as exc:
             problems.append(exc.problem)
             continue
+        if path.suffix.lower() == ".json" and looks_like_plan(text):
+            try:
+                plan = parse_plan(load_plan_text(text, shown), shown, Locator(repo_root or path.parent))
+            except InputError as exc:  # a truncated or malformed plan is always an input error
+                problems.append(exc.problem)
+                continue
+            plans.append(plan)
+            resources.extend(plan.after)
+            scanned.append(shown)
+            continue
         try:
-            if path.suffix.lower() == ".json" and looks_like_plan(text):
-                doc = load_plan_text(text, shown)
-                plan = parse_plan(doc, shown, Locator(repo_root or path.parent))
-                plans.append(plan)
-                resources.extend(plan.after)
-            else:
-                resources.extend(kubernetes.parse_text(text, shown))
+            resources.extend(kubernetes.parse_text(text, shown))
             scanned.append(shown)
         except InputError as exc:
             skip = _not_a_manifest(text)

@@ -10,6 +10,11 @@ from typing import Any
 FORMATS: dict[str, str] = {
     "text": "soc2iac.reporters.text",
     "json": "soc2iac.reporters.json_report",
+    "markdown": "soc2iac.reporters.markdown",
+    "html": "soc2iac.reporters.html",
+    "csv": "soc2iac.reporters.csv_report",
+    "sarif": "soc2iac.reporters.sarif",
+    "junit": "soc2iac.reporters.junit",
 }
 
 

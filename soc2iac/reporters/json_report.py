@@ -24,9 +24,13 @@ def to_document(result: ScanResult, *, fail_on: str = "high") -> dict[str, Any]:
             "inputs": list(result.inputs),
             "resources_scanned": result.resources_scanned,
             "policies": [
-                {"id": p.id, "title": p.title, "severity": p.severity, "criteria": list(p.criteria)}
+                {"id": p.id, "title": p.title, "severity": p.severity, "criteria": list(p.criteria),
+                 "area": p.area, "description": p.description, "remediation": p.remediation,
+                 "references": list(p.references)}
                 for p in result.policies
             ],
+            **({"cluster": dict(result.scope.cluster)} if result.scope.cluster else {}),
+            **({"changed_resources": sorted(result.changed)} if result.changed is not None else {}),
             "input_digests": {path: digest for path, digest in result.scope.inputs},
             "policy_set_sha256": result.scope.policy_set_sha256,
             **({"git_commit": result.scope.git_commit, "git_dirty": result.scope.git_dirty}

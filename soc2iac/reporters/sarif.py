@@ -139,7 +139,7 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         "kind": kind,
         "level": level,
         "message": {"text": CHANGE_PREFIX.get(f.change, "") + f.message},
-        "locations": [_location(f.file, f.line, f.resource)],
+        "locations": [_location(f.file, f.line, f.resource, live=f.source == "cluster")],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
     }
     if f.baseline in BASELINE_STATE:
@@ -176,7 +176,7 @@ def split_location(file: str) -> tuple[str, str]:
 
 
 def _is_file(path: str) -> bool:
-    return bool(path) and not path.startswith("<") and not path.startswith("cluster:") and (
+    return bool(path) and not path.startswith("<") and (
         not _URI_SCHEME.match(path) or path.startswith("file://"))
 
 
@@ -194,10 +194,11 @@ def artifact_location(path: str) -> dict[str, Any]:
     return {"uri": quote(slashed, safe="/"), "uriBaseId": SRCROOT}
 
 
-def _location(file: str, line: int, resource: str) -> dict[str, Any]:
+def _location(file: str, line: int, resource: str, *, live: bool = False) -> dict[str, Any]:
+    """A live-cluster object (``context/namespace/Kind/name``) is a logical location only."""
     path, address = split_location(file)
     loc: dict[str, Any] = {}
-    if _is_file(path):
+    if not live and _is_file(path):
         physical: dict[str, Any] = {"artifactLocation": artifact_location(path)}
         if line > 0:
             physical["region"] = {"startLine": line}

@@ -127,6 +127,7 @@ def report(
 
 
 def _targets(formats: list[str], outputs: list[Path]) -> list[tuple[str, Optional[Path]]]:
+    """Each --output belongs to the --format written before it (``-f sarif -o r.sarif -f text``)."""
     from soc2iac.errors import Soc2iacError
 
     unknown = [f for f in formats if f not in FORMATS]
@@ -134,10 +135,25 @@ def _targets(formats: list[str], outputs: list[Path]) -> list[tuple[str, Optiona
         raise Soc2iacError(f"unknown --format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
     if len(outputs) > len(formats):
         raise Soc2iacError("more --output than --format options")
-    pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
+    slots = _output_slots(sys.argv[1:], len(formats), len(outputs))
+    pairs = [(fmt, outputs[slots.index(i)] if i in slots else None) for i, fmt in enumerate(formats)]
     if sum(1 for _, out in pairs if out is None) > 1:
         raise Soc2iacError("only one --format can go to standard output; give the others an --output")
     return pairs
+
+
+def _output_slots(argv: list[str], n_formats: int, n_outputs: int) -> list[int]:
+    """For each --output in order, the index of the --format it follows on the command line."""
+    slots: list[int] = []
+    current = -1
+    for token in argv:
+        name = token.split("=", 1)[0]
+        if name in ("--format", "-f") or (token.startswith("-f") and len(token) > 2 and not token.startswith("--")):
+            current += 1
+        elif name in ("--output", "-o") or (token.startswith("-o") and len(token) > 2 and not token.startswith("--")):
+            slots.append(current)
+    valid = len(slots) == n_outputs and all(0 <= s < n_formats for s in slots) and len(set(slots)) == len(slots)
+    return slots if valid else list(range(n_outputs))  # config-given formats: pair in order
 
 
 def _emit(result: object, targets: list[tuple[str, Optional[Path]]], **options: object) -> None:
@@ -172,6 +188,47 @@ def _write(report: str, output: Optional[Path]) -> None:
         output.write_text(report, encoding="utf-8")
     except OSError as exc:
         _die(f"{output}: cannot write report: {exc.strerror or exc}")
+
+
+@app.command()
+def cluster(
+    kubeconfig: Optional[Path] = typer.Option(None, "--kubeconfig", help="Kubeconfig file [default: $KUBECONFIG, ~/.kube/config, or in-cluster]."),
+    context: Optional[str] = typer.Option(None, "--context", help="Kubeconfig context [default: the current one]."),
+    namespaces: list[str] = typer.Option([], "--namespace", "-n", help="Namespace to audit (repeatable)."),
+    all_namespaces: bool = typer.Option(True, "--all-namespaces/--no-all-namespaces", "-A", help="Audit every namespace (default unless -n)."),
+    exclude_namespaces: list[str] = typer.Option([], "--exclude-namespace", help="Namespace to skip (repeatable)."),
+    formats: list[str] = typer.Option([], "--format", "-f", help=FORMAT_HELP),
+    outputs: list[Path] = typer.Option([], "--output", "-o", help="Write the matching --format here (repeatable)."),
+    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 when a check at or above this severity fails [default: high]."),
+    policy_dirs: list[Path] = typer.Option([], "--policies", help="Extra policy folder (repeatable)."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Config file [default: .soc2iac.yaml found upward from here]."),
+    waiver_file: Optional[Path] = typer.Option(None, "--waivers", help="Waiver register [default: .soc2iac-exceptions.yaml found upward]."),
+    show_passes: bool = typer.Option(False, "--show-passes", help="Also list passing and excepted checks (text)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display on stderr."),
+) -> None:
+    """Audit a live cluster read-only (get/list only; Secrets as metadata only) with the same policies."""
+    from soc2iac.cluster.command import run_cluster
+    from soc2iac.config import find_config, load_config
+    from soc2iac.errors import Soc2iacError
+    from soc2iac.policy import load_policies
+    from soc2iac.waivers import find_register, load_register
+
+    try:
+        config = load_config(find_config(config_file))
+        targets = _targets(formats or list(config.formats) or ["text"], outputs)
+        policies = config.select(load_policies([*map(Path, config.policy_dirs), *policy_dirs]))
+        register = load_register(find_register(waiver_file or (Path(config.waivers) if config.waivers else None), None))
+        threshold = fail_on.value if fail_on else (config.fail_on or "high")
+        result = run_cluster(
+            kubeconfig=kubeconfig, context=context, namespaces=namespaces,
+            all_namespaces=all_namespaces and not namespaces, exclude_namespaces=exclude_namespaces,
+            policies=policies, config=config, quiet=quiet, register=register,
+            inline_waivers=config.inline_waivers,
+        )
+        _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
+    except Soc2iacError as exc:
+        _die(str(exc))
+    raise typer.Exit(EXIT_FINDINGS if result.failing(threshold) else EXIT_OK)
 
 
 @policies_app.command("list")

@@ -105,7 +105,8 @@ def _in_source(policy: Policy, resource: Resource) -> bool:
     want = policy.applies_to["source"]
     if want == "any":
         return True
-    family = {"terraform": ("terraform", "terraform-plan"), "kubernetes": ("kubernetes", "cluster")}
+    family = {"terraform": ("terraform", "terraform-plan"), "kubernetes": ("kubernetes", "cluster"),
+              "kubernetes-manifests": ("kubernetes",)}
     return resource.source in family.get(want, (want,))
 
 

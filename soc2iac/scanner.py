@@ -29,7 +29,7 @@ from soc2iac.parsers.terraform import TerraformLoader, display_path
 from soc2iac.parsers.terraform_plan import Locator, Plan, load_plan_text, looks_like_plan, parse_plan
 from soc2iac.policy import Policy
 from soc2iac import waivers
-from soc2iac.result import Finding, PolicyInfo, ScanResult, Scope, WaiverInfo, sort_findings
+from soc2iac.result import Finding, PolicyInfo, ScanResult, Scope, sort_findings
 from soc2iac.waivers import Waiver
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
@@ -211,8 +211,8 @@ def scan(
             findings = [f for f in findings if f.resource in changed or f.change]
     elif changes_only:
         engine_notices.append("--changes-only has no effect: no Terraform plan among the inputs")
-    declared, waiver_notices = waivers.inline_waivers(loaded.resources) if inline_waivers else ([], [])
-    findings, statuses = waivers.apply(findings, [*register, *declared], today or dt.date.today())
+    findings, waiver_infos, waiver_notices = waivers.apply_all(
+        findings, loaded.resources, register, inline=inline_waivers, today=today or dt.date.today())
     engine_notices.extend(waiver_notices)
     fixed = None
     if baseline is not None:
@@ -227,9 +227,7 @@ def scan(
         scope=scope_of(loaded.scanned, paths, policies),
         resources_scanned=len(loaded.resources),
         changed=changed,
-        waivers=[WaiverInfo(s.waiver.policy, s.waiver.resources, s.waiver.reason, s.waiver.approved_by,
-                            s.waiver.ticket, str(s.waiver.expires or ""), s.waiver.origin, s.status, s.matched)
-                 for s in statuses],
+        waivers=waiver_infos,
         baseline_fixed=fixed,
         tool_version=__version__,
         started_at=started,

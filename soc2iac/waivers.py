@@ -31,7 +31,7 @@ import yaml
 
 from soc2iac.errors import Soc2iacError
 from soc2iac.model import Resource
-from soc2iac.result import Finding
+from soc2iac.result import Finding, WaiverInfo
 
 REGISTER_NAME = ".soc2iac-exceptions.yaml"
 ANNOTATION_PREFIX = "soc2iac.io/ignore."
@@ -210,3 +210,14 @@ def apply(findings: Sequence[Finding], waivers: Sequence[Waiver], today: dt.date
     status = [WaiverStatus(w, "expired" if w.expired(today) else ("applied" if used[id(w)] else "unused"),
                            used[id(w)]) for w in waivers]
     return out, status
+
+
+def apply_all(findings: Sequence[Finding], resources: Iterable[Resource], register: Sequence[Waiver], *,
+              inline: bool, today: dt.date) -> tuple[list[Finding], list[WaiverInfo], list[str]]:
+    """Register and inline waivers applied: findings, every waiver's status, notices."""
+    declared, notices = inline_waivers(resources) if inline else ([], [])
+    applied, statuses = apply(findings, [*register, *declared], today)
+    infos = [WaiverInfo(s.waiver.policy, s.waiver.resources, s.waiver.reason, s.waiver.approved_by,
+                        s.waiver.ticket, str(s.waiver.expires or ""), s.waiver.origin, s.status, s.matched)
+             for s in statuses]
+    return applied, infos, notices

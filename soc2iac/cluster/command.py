@@ -1,0 +1,184 @@
+"""``soc2iac cluster``: collect a live cluster, run the policies, build the scan result.
+
+Forbidden is not absent: a policy that needs a kind the reviewer may not list
+gets an ``unknown`` finding "not evaluated" per such kind. When the kind is one
+the policy applies to (``applies_to.types``), the objects of other kinds and
+namespaces that were read keep their verdicts. When it is one the policy looks
+up (``related`` / ``referenced_by``, e.g. the Roles behind RoleBindings), every
+pass and fail of the policy becomes ``unknown`` too: a pass may miss what the
+unread objects hold, and a fail may be the fail-closed answer to their absence.
+Nothing that depends on unread data passes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import fnmatch
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from typing import IO, Any
+
+from soc2iac import __version__
+from soc2iac.cluster.collector import Collection, NotCollected, collect, format_rule, utc_now
+from soc2iac.config import Config
+from soc2iac.policy import Policy, reference_groups
+from soc2iac.result import Finding, PolicyInfo, ScanResult, sort_findings
+from soc2iac.waivers import Waiver, apply_all
+
+CLUSTER_SOURCES = ("kubernetes", "cluster", "any")
+
+
+def run_cluster(
+    *,
+    kubeconfig: str | os.PathLike[str] | None,
+    context: str | None,
+    namespaces: Sequence[str],
+    all_namespaces: bool,
+    exclude_namespaces: Sequence[str],
+    policies: Sequence[Policy],
+    config: Config,
+    quiet: bool,
+    progress_stream: IO[str] | None = None,
+    register: Sequence[Waiver] = (),
+    inline_waivers: bool = True,
+    **collect_options: Any,
+) -> ScanResult:
+    """Collect the cluster of ``context`` and evaluate ``policies`` on it.
+
+    ``collect_options`` go to :func:`soc2iac.cluster.collector.collect`
+    (``page_size``, ``timeout``, ``max_retries``, ``backoff``, ``sleep``); the CLI
+    passes none. Raises :class:`soc2iac.errors.Soc2iacError` when the cluster
+    cannot be used at all (kubeconfig, 401, unreachable server).
+    """
+    started = utc_now()
+    collection = collect(kubeconfig=kubeconfig, context=context, namespaces=namespaces,
+                         all_namespaces=all_namespaces, exclude_namespaces=exclude_namespaces,
+                         quiet=quiet, progress_stream=progress_stream, **collect_options)
+    return result_of(collection, policies, config, started=started, register=register,
+                     inline_waivers=inline_waivers)
+
+
+def result_of(collection: Collection, policies: Sequence[Policy], config: Config, *, started: str = "",
+              register: Sequence[Waiver] = (), inline_waivers: bool = True) -> ScanResult:
+    """The scan result of a finished collection (also usable on a collection built by hand)."""
+    from soc2iac import engine
+    from soc2iac.scanner import scope_of
+
+    findings, engine_notices = engine.evaluate(policies, collection.resources, config)
+    blocked = [n for n in collection.not_collected if n.blocks_evaluation]
+    findings = list(findings)
+    if blocked:
+        findings = _not_evaluated(findings, policies, config, blocked, collection.context)
+    findings, waiver_infos, waiver_notices = apply_all(
+        findings, collection.resources, register, inline=inline_waivers, today=dt.date.today())
+    return ScanResult(
+        findings=sort_findings(findings),
+        problems=[],
+        notices=[*_notices(collection), *engine_notices, *waiver_notices],
+        waivers=waiver_infos,
+        inputs=[],
+        policies=[PolicyInfo(p.id, p.title, p.severity, p.criteria, p.area, p.description, p.remediation,
+                             p.references) for p in policies if p.id not in config.disabled],
+        scope=dataclasses.replace(scope_of([], [], policies), cluster=collection.scope),
+        resources_scanned=len(collection.resources),
+        tool_version=__version__,
+        started_at=started or collection.collected_at,
+        finished_at=utc_now(),
+    )
+
+
+def _notices(collection: Collection) -> list[str]:
+    out = list(collection.notices)
+    unread = [n for n in collection.not_collected if n.blocks_evaluation]
+    if unread:
+        out.append("could not read (policies that need these kinds are not evaluated):")
+        out += [f"  {n.describe()}" for n in unread]
+    absent = [n.kind for n in collection.not_collected if not n.blocks_evaluation and not n.namespace]
+    if absent:
+        out.append(f"not present in the cluster (API not served, skipped): {', '.join(absent)}")
+    return out
+
+
+def kinds_needed(policy: Policy) -> tuple[set[str], set[str]]:
+    """(kind patterns the policy applies to, kind patterns it looks up through related/referenced_by)."""
+    applies = policy.applies_to
+    direct = {str(t) for t in applies.get("types", [])}
+    looked_up: set[str] = set()
+    edges = applies.get("referenced_by")
+    if isinstance(edges, str):
+        edges = reference_groups().get(edges, [])
+    for edge in edges or []:
+        if isinstance(edge, Mapping) and "type" in edge:
+            looked_up.add(str(edge["type"]))
+    for node in _walk(applies.get("where")):
+        looked_up |= node
+    for node in _walk(policy.check):
+        looked_up |= node
+    return direct, looked_up
+
+
+def _walk(value: Any) -> Iterator[set[str]]:
+    """The ``types`` lists of every ``related`` lookup under ``value``."""
+    if isinstance(value, Mapping):
+        related = value.get("related")
+        if isinstance(related, Mapping) and isinstance(related.get("types"), list):
+            yield {str(t) for t in related["types"]}
+        for item in value.values():
+            yield from _walk(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk(item)
+
+
+def _matches(kind: str, patterns: set[str]) -> bool:
+    return any(fnmatch.fnmatchcase(kind, p) for p in patterns)
+
+
+def _not_evaluated(findings: list[Finding], policies: Sequence[Policy], config: Config,
+                   blocked: Sequence[NotCollected], context: str) -> list[Finding]:
+    out = list(findings)
+    for policy in policies:
+        if policy.id in config.disabled or policy.applies_to.get("source") not in CLUSTER_SOURCES:
+            continue
+        direct, looked_up = kinds_needed(policy)
+        excluded = {str(t) for t in policy.applies_to.get("exclude_types", [])}
+        missing = [n for n in blocked if n.type and (_matches(n.type, direct) and not _matches(n.type, excluded)
+                                                     or _matches(n.type, looked_up))]
+        if not missing:
+            continue
+        why = "; ".join(_reason(n) for n in _unique(missing))
+        for n in _unique(missing):
+            where = f"{context}/{n.namespace}/{n.type}" if n.namespace else f"{context}/{n.type}"
+            out.append(Finding(
+                policy_id=policy.id, title=policy.title, severity=policy.severity, criteria=policy.criteria,
+                verdict="unknown", message=f"not evaluated: {_reason(n)}",
+                resource=f"{n.namespace + '/' if n.namespace else ''}{n.type}/*", resource_type=n.type,
+                source="cluster", file=where, line=0, remediation=policy.remediation,
+            ))
+        if any(_matches(n.type, looked_up) for n in missing):
+            # every verdict of this policy reads objects of a kind that could not be listed: a pass may
+            # miss what they hold, a fail may be the fail-closed answer to their absence
+            out = [dataclasses.replace(
+                f, verdict="unknown", evidence=(),
+                message=f"not evaluated: {why} (the check reads it; with what could be read it would be {f.verdict})")
+                if f.policy_id == policy.id and f.verdict in ("pass", "fail") and not f.change else f for f in out]
+    return out
+
+
+def _unique(items: Sequence[NotCollected]) -> list[NotCollected]:
+    seen: dict[tuple[str, str, str], NotCollected] = {}
+    for n in items:
+        seen.setdefault((n.kind, n.namespace, n.reason), n)
+    return list(seen.values())
+
+
+def _reason(n: NotCollected) -> str:
+    where = f" in namespace {n.namespace}" if n.namespace else ""
+    text = f"{n.kind}{where} could not be listed ({n.reason})"
+    if n.rule and n.reason == "forbidden":
+        text += f"; allow with {format_rule(n.rule)}"
+    return text
+
+
+__all__ = ["run_cluster", "result_of", "kinds_needed"]

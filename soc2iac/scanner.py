@@ -24,7 +24,7 @@ from soc2iac import __version__
 from soc2iac.config import Config
 from soc2iac.errors import InputError, InputProblem
 from soc2iac.model import Resource
-from soc2iac.parsers import kubernetes, read_source
+from soc2iac.parsers import kubernetes, read_source, registry
 from soc2iac.parsers.terraform import TerraformLoader, display_path
 from soc2iac.parsers.terraform_plan import Locator, Plan, load_plan_text, looks_like_plan, parse_plan
 from soc2iac.policy import Policy
@@ -91,7 +91,7 @@ def _add(found: Inputs, path: Path, *, explicit: bool) -> None:
         found.notices.append(f"{display_path(path)}: skipped (Terraform JSON syntax is not supported yet)")
     elif path.name.endswith(".tfvars.json"):
         return  # read by the Terraform loader of its folder
-    elif suffix in YAML_SUFFIXES:
+    elif suffix in YAML_SUFFIXES or suffix in registry.suffixes() or path.name in ("nginx.conf", "kong.conf"):
         found.manifests.append(path)
     elif explicit and not path.name.endswith(".tfvars"):
         found.notices.append(f"{display_path(path)}: skipped (not a Terraform, YAML or JSON file)")
@@ -138,6 +138,17 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
         except InputError as exc:
             problems.append(exc.problem)
             continue
+        claimed = next((m for m in registry.modules() if path.suffix.lower() in m.SUFFIXES
+                        and m.detect(path, text)), None)
+        if claimed is not None:
+            try:
+                resources.extend(claimed.parse_text(text, shown, path))
+                scanned.append(shown)
+            except InputError as exc:
+                problems.append(exc.problem)
+            continue
+        if path.suffix.lower() not in YAML_SUFFIXES:
+            continue  # e.g. a .conf or .toml no gateway parser claims
         if path.suffix.lower() == ".json" and looks_like_plan(text):
             try:
                 plan = parse_plan(load_plan_text(text, shown), shown, Locator(repo_root or path.parent))

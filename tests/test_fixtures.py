@@ -23,7 +23,12 @@ from soc2iac.policy import builtin_policy_dir, load_file, load_policies
 from soc2iac.scanner import scan
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE_ROOTS = {"terraform_fixtures": (".tf", ".json"), "k8s_fixtures": (".yaml", ".yml")}
+FIXTURE_ROOTS = {
+    "terraform_fixtures": (".tf", ".json"),
+    "k8s_fixtures": (".yaml", ".yml"),
+    # gateway configs: Kong, Envoy, NGINX, Traefik (markers in YAML/conf/TOML comments)
+    "gateway_fixtures": (".yaml", ".yml", ".conf", ".toml"),
+}
 MARKER = "soc2iac-expect: fail"
 
 
@@ -35,6 +40,8 @@ def fixture_kind(path: Path) -> str | None:
 def fixture_files() -> list[Path]:
     out = []
     for root, suffixes in FIXTURE_ROOTS.items():
+        if not (ROOT / root).is_dir():
+            continue
         for policy_dir in sorted((ROOT / root).iterdir()):
             if policy_dir.is_dir() and not policy_dir.name.startswith("_"):
                 for f in sorted(policy_dir.iterdir()):
@@ -108,6 +115,7 @@ def test_every_policy_has_pass_and_fail_fixtures(policies) -> None:
 def test_every_fixture_folder_names_a_policy(policies) -> None:
     ids = {p.id for p in policies}
     # folders starting with "_" hold shared fixtures (e.g. real plans) tied to no single policy
-    folders = [d for root in FIXTURE_ROOTS for d in (ROOT / root).iterdir() if d.is_dir() and not d.name.startswith("_")]
+    folders = [d for root in FIXTURE_ROOTS if (ROOT / root).is_dir()
+               for d in (ROOT / root).iterdir() if d.is_dir() and not d.name.startswith("_")]
     stray = [str(d.relative_to(ROOT)) for d in folders if d.name not in ids]
     assert not stray, f"fixture folders naming no policy: {stray}"

@@ -205,6 +205,7 @@ def cluster(
     waiver_file: Optional[Path] = typer.Option(None, "--waivers", help="Waiver register [default: .soc2iac-exceptions.yaml found upward]."),
     show_passes: bool = typer.Option(False, "--show-passes", help="Also list passing and excepted checks (text)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display on stderr."),
+    snapshot_dir: Optional[Path] = typer.Option(None, "--save-snapshot", help="Also write the collected objects (secrets redacted) as YAML here, to rescan with `soc2iac scan`."),
 ) -> None:
     """Audit a live cluster read-only (get/list only; Secrets as metadata only) with the same policies."""
     from soc2iac.cluster.command import run_cluster
@@ -223,7 +224,7 @@ def cluster(
             kubeconfig=kubeconfig, context=context, namespaces=namespaces,
             all_namespaces=all_namespaces and not namespaces, exclude_namespaces=exclude_namespaces,
             policies=policies, config=config, quiet=quiet, register=register,
-            inline_waivers=config.inline_waivers,
+            inline_waivers=config.inline_waivers, snapshot_dir=snapshot_dir,
         )
         _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
     except Soc2iacError as exc:

@@ -599,3 +599,36 @@ def test_cli_cluster_command_reads_only_and_reports(make_standin: Callable[..., 
     results = json.loads(sarif.read_text())["runs"][0]["results"]
     assert results and all("physicalLocation" not in loc for r in results for loc in r["locations"])
     assert {r.method for r in server.requests} == {"GET"}
+
+
+def test_snapshot_is_redacted_and_rescans_to_the_same_verdicts(make_standin: Callable[..., StandIn],
+                                                               kubeconfig: Callable[..., Path], tmp_path: Path,
+                                                               policies: list[Any]) -> None:
+    from soc2iac.scanner import scan
+
+    canaries = ("SnapshotCanaryPassw0rd!", "AKIAIOSFODNN7SNAPSHT", "snapshot-canary-api-token-123456")
+    objects = cluster_objects() + [
+        _obj("v1", "ConfigMap", "app-settings", "shop",
+             data={"db_password": canaries[0], "log_level": "info", "notes": f"key={canaries[1]}"}),
+        _obj("apps/v1", "Deployment", "api", "shop", spec={"selector": {"matchLabels": {"app": "api"}}, "template": {
+            "metadata": {"labels": {"app": "api"}},
+            "spec": {"containers": [{"name": "api", "image": "api:1",
+                                     "env": [{"name": "API_TOKEN", "value": canaries[2]},
+                                             {"name": "MODE", "value": "prod"}]}]}}}),
+    ]
+    server = make_standin(objects=objects)
+    snapshot = tmp_path / "snap"
+    live = _run(server, kubeconfig(server), policies, snapshot_dir=snapshot)
+    files = sorted(snapshot.rglob("*.yaml"))
+    assert files and any("snapshot of" in n for n in live.notices)
+    text = "".join(f.read_text() for f in files)
+    assert not any(c in text for c in canaries) and "soc2iac-redacted:" in text
+    rescanned = scan([str(snapshot)], policies=policies, config=Config())
+    assert not rescanned.problems
+    def verdicts(result: Any) -> set[tuple[str, str, str]]:
+        return {(f.policy_id, f.resource, f.verdict) for f in result.findings
+                if f.policy_id != "k8s-secret-not-committed" and not f.message.startswith("not evaluated")}
+    assert verdicts(rescanned) == verdicts(live)
+    flagged = {(f.policy_id, f.resource) for f in live.findings if f.verdict == "fail"}
+    assert ("k8s-configmap-no-secrets", "shop/ConfigMap/app-settings") in flagged
+    assert ("k8s-env-no-literal-secrets", "shop/Deployment/api") in flagged

@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import fnmatch
 import os
+from pathlib import Path
 from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any
 
@@ -42,6 +43,7 @@ def run_cluster(
     progress_stream: IO[str] | None = None,
     register: Sequence[Waiver] = (),
     inline_waivers: bool = True,
+    snapshot_dir: Path | None = None,
     **collect_options: Any,
 ) -> ScanResult:
     """Collect the cluster of ``context`` and evaluate ``policies`` on it.
@@ -55,8 +57,15 @@ def run_cluster(
     collection = collect(kubeconfig=kubeconfig, context=context, namespaces=namespaces,
                          all_namespaces=all_namespaces, exclude_namespaces=exclude_namespaces,
                          quiet=quiet, progress_stream=progress_stream, **collect_options)
-    return result_of(collection, policies, config, started=started, register=register,
-                     inline_waivers=inline_waivers)
+    result = result_of(collection, policies, config, started=started, register=register,
+                       inline_waivers=inline_waivers)
+    if snapshot_dir is not None:
+        from soc2iac.cluster.snapshot import write_snapshot
+
+        written = write_snapshot(collection.resources, snapshot_dir, context=collection.context)
+        result.notices.append(f"snapshot of {len(collection.resources)} object(s) written to "
+                              f"{snapshot_dir} ({len(written)} file(s)); secret values redacted")
+    return result
 
 
 def result_of(collection: Collection, policies: Sequence[Policy], config: Config, *, started: str = "",

@@ -97,7 +97,8 @@ def _golden(name: str, text: str) -> None:
     assert text == path.read_bytes().decode("utf-8"), f"{name} differs from the golden file (SOC2IAC_UPDATE_GOLDEN=1)"
 
 
-@pytest.mark.parametrize("fmt,name", [("markdown", "evidence.md"), ("html", "evidence.html"), ("csv", "evidence.csv")])
+@pytest.mark.parametrize("fmt,name", [("markdown", "evidence.md"), ("html", "evidence.html"), ("csv", "evidence.csv"),
+                                      ("text", "report.txt"), ("json", "report.json")])
 def test_golden(fmt: str, name: str) -> None:
     _golden(name, renderer(fmt)(sample_result(), fail_on="high"))
 

@@ -108,3 +108,13 @@ def test_several_outputs_in_one_run(tmp_path: Path) -> None:
     bad = run("scan", str(tmp_path / "main.tf"), "--format", "json", "--format", "text")
     assert bad.returncode == 2 and "only one --format can go to standard output" in bad.stderr
     assert "unknown --format 'yaml'" in run("scan", str(tmp_path), "--format", "yaml").stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "markdown", "html"])
+def test_every_report_lists_all_waivers(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "main.tf").write_text(BUCKET.format(name="old"))
+    (tmp_path / ".soc2iac-exceptions.yaml").write_text(
+        "waivers:\n  - policy: aws-s3-bucket-encrypted\n    resources: [aws_s3_bucket.never-there]\n"
+        "    reason: decommissioned-bucket-waiver\n    approved_by: cto\n")
+    out = run("scan", str(tmp_path), "-f", fmt).stdout
+    assert "decommissioned-bucket-waiver" in out and ("unused" in out or "UNUSED" in out)

@@ -13,6 +13,8 @@ from typing import Any
 
 from soc2iac.reporters.markdown import (
     CHANGE_LABELS,
+    WAIVER_HEAD,
+    waiver_row,
     COUNTED,
     FAIL,
     NOT_APPLICABLE,
@@ -249,6 +251,13 @@ def _scope(result: ScanResult, ev: Any) -> list[str]:
     if result.notices:
         out.append('<h3 id="notices">Notices</h3>')
         out.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in result.notices) + "</ul>")
+    out.append('<h3 id="waivers">Waivers</h3>')
+    if result.waivers:
+        out += _table("Every declared waiver: applied, expired or unused", WAIVER_HEAD,
+                      (8, 14, 14, 22, 10, 7, 8, 11, 6),
+                      ([e(c) for c in waiver_row(w)] for w in result.waivers), numeric=("Matched",))
+    else:
+        out.append("<p>None: no accepted risk was declared.</p>")
     out.append("</section>")
     return out
 

@@ -23,6 +23,7 @@ CHANGE_PREFIX = {"regression": "Weakened: ", "control-removed": "Removed: "}
 CHANGE_SUFFIX = {"regression": " [weakened by plan]", "control-removed": " [removed by plan]",
                  "improvement": " [fixed by plan]"}
 PROBLEMS_SUITE = "input problems"
+WAIVERS_SUITE = "waivers"
 
 # characters XML 1.0 cannot carry at all, even escaped
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -43,6 +44,19 @@ def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
                                               "errors": len(result.problems), "skipped": 0})
         for p in sorted(result.problems, key=lambda p: (p.file, p.line, p.message)):
             _problem_case(suite, p)
+        _add(totals, suite)
+    if result.waivers:  # every waiver is listed: applied ones pass, expired and unused ones are skipped
+        suite = _suite(root, WAIVERS_SUITE, {"tests": len(result.waivers), "failures": 0, "errors": 0,
+                                             "skipped": sum(w.status != "applied" for w in result.waivers)})
+        for w in result.waivers:
+            case = ET.SubElement(suite, "testcase", {"classname": _x(w.policy),
+                                                     "name": _x(f"{', '.join(w.resources)} [{w.origin}]")})
+            detail = (f"{w.reason}; approved by {w.approved_by or '-'}; ticket {w.ticket or '-'}; "
+                      f"expires {w.expires or '-'}; matched {w.matched}")
+            if w.status == "applied":
+                ET.SubElement(case, "system-out").text = _x(detail)
+            else:
+                ET.SubElement(case, "skipped", {"message": _x(f"waiver {w.status}: {detail}")})
         _add(totals, suite)
     for k, v in totals.items():
         root.set(k, str(v))

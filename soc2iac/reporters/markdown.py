@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from soc2iac.policy import SEVERITIES, criteria_catalog
-from soc2iac.result import Finding, ScanResult, criterion_sort_key
+from soc2iac.result import Finding, ScanResult, criterion_sort_key, WaiverInfo
 
 FAIL, NOT_EVALUATED, PASS, NOT_APPLICABLE = "FAIL", "NOT EVALUATED", "PASS", "NOT APPLICABLE"
 CRITERION_VERDICTS = (FAIL, NOT_EVALUATED, PASS, NOT_APPLICABLE)
@@ -254,6 +254,15 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     return out
 
 
+WAIVER_HEAD = ["Status", "Policy", "Resources", "Reason", "Approved by", "Ticket", "Expires", "Declared at", "Matched"]
+
+
+def waiver_row(w: WaiverInfo) -> list[str]:
+    """One waiver as the evidence reports list it (all of them: applied, expired, unused)."""
+    return [w.status.upper(), w.policy, ", ".join(w.resources), w.reason, w.approved_by or "-",
+            w.ticket or "-", w.expires or "-", w.origin, str(w.matched)]
+
+
 def anchor(cid: str) -> str:
     """A safe fragment id for a criterion: lowercase letters, digits and hyphens only."""
     return "criterion-" + "".join(ch for ch in cid.lower() if ch.isascii() and (ch.isalnum() or ch == "-"))
@@ -320,6 +329,11 @@ def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
     if result.notices:
         out += ["", "### Notices", ""]
         out += [f"- {text(n)}" for n in result.notices]
+    out += ["", "### Waivers", ""]
+    if result.waivers:
+        out += _table(WAIVER_HEAD, ([text(w) for w in waiver_row(v)] for v in result.waivers))
+    else:
+        out.append("None: no accepted risk was declared.")
 
     out += ["", "## Criteria", ""]
     untested = [s.id for s in ev.sections if not s.detailed]

@@ -260,4 +260,9 @@ def _run_properties(result: ScanResult, fail_on: str) -> dict[str, Any]:
     summary = result.change_summary()
     if summary is not None:
         props["plan_changes"] = summary
+    if result.waivers:  # every waiver, applied or not: the register of accepted risks
+        props["waivers"] = [{"policy": w.policy, "resources": list(w.resources), "reason": w.reason,
+                             "approved_by": w.approved_by, "ticket": w.ticket, "expires": w.expires,
+                             "origin": w.origin, "status": w.status, "matched": w.matched}
+                            for w in result.waivers]
     return props

@@ -34,6 +34,7 @@ class Config:
     var_files: tuple[str, ...] = ()
     formats: tuple[str, ...] = ()
     show_passes: bool = False
+    gateways: tuple[Mapping[str, Any], ...] = ()  # the user's own gateway Services (namespace, name/selector)
     file: str = ""
 
     def select(self, policies: Sequence[Policy]) -> list[Policy]:
@@ -45,6 +46,10 @@ class Config:
             if unknown:
                 raise Soc2iacError(f"{self.file or 'config'}: {key}: unknown policy id(s): {', '.join(unknown)}")
         chosen = [p for p in policies if (not self.enable or p.id in self.enable) and p.id not in self.disabled]
+        if self.gateways:  # the default of every policy parameter named `gateways`
+            chosen = [replace(p, parameters={**p.parameters, "gateways": {
+                **p.parameters["gateways"], "default": [dict(g) for g in self.gateways]}})
+                if "gateways" in p.parameters else p for p in chosen]
         return [replace(p, severity=self.severity[p.id]) if p.id in self.severity else p for p in chosen]
 
 
@@ -93,6 +98,7 @@ def load_config(path: Path | None) -> Config:
         var_files=tuple(str(base / p) for p in doc.get("var_files") or ()),
         formats=tuple(output.get("format") or ()),
         show_passes=bool(output.get("show_passes", False)),
+        gateways=tuple(dict(g) for g in doc.get("gateways") or ()),
         file=str(path),
     )
 

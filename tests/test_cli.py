@@ -66,7 +66,7 @@ def test_stdin_manifests_like_helm_template() -> None:
     proc = run("scan", "-", "--format", "json", stdin=manifest)
     assert proc.returncode == 1
     doc = json.loads(proc.stdout)
-    (fail,) = [f for f in doc["findings"] if f["verdict"] == "fail"]
+    (fail,) = [f for f in doc["findings"] if f["verdict"] == "fail" and f["policy_id"] == "k8s-service-not-nodeport"]
     assert fail["file"] == "<stdin>" and fail["resource"] == "shop/Service/web-nodeport"
 
 

@@ -476,7 +476,8 @@ def test_same_verdicts_as_scanning_the_manifests(make_standin: Callable[..., Sta
     """
     files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "k8s_fixtures").glob(pattern))
     served = load_fixture_objects([pattern])
-    server = make_standin(objects=copy.deepcopy(served))
+    # Gateway API and Istio kinds installed too, as the fixtures include them (gateway-bypass graph)
+    server = make_standin(objects=copy.deepcopy(served), resources=BUILTIN + GATEWAY_API + ISTIO)
     kc = server.write_kubeconfig(tmp_path / "kc", context="prod")
     live = _run(server, kc, policies)
     manifests = scan(files, policies=policies, config=Config())
@@ -493,8 +494,11 @@ def test_same_verdicts_as_scanning_the_manifests(make_standin: Callable[..., Sta
     want = sorted(key(f, True) for f in manifests.findings if f.policy_id not in skip and f.resource_type in scoped)
     got = sorted(key(f, False) for f in live.findings if f.policy_id not in skip)
     assert got == want
-    # the comparison is not vacuous: many verdicts, fails among them for the failing fixtures
-    assert len(want) >= 20 and ("fail" in {v for *_, v in want}) == pattern.startswith("*/fail")
+    # the comparison is not vacuous: many verdicts, and fails among them for the failing fixtures
+    # (pass fixtures served together may still fail other policies, e.g. the gateway graph's)
+    assert len(want) >= 20
+    if pattern.startswith("*/fail"):
+        assert "fail" in {v for *_, v in want}
 
 
 # ---------------------------------------------------------------------------- progress, imports

@@ -10,4 +10,5 @@ KINDS: dict[str, CheckKind] = {
     "numeric_minimum": numeric_minimum,  # type: ignore[dict-item]
     "secret_literal": secret_literal,  # type: ignore[dict-item]
     "iam_statements": iam_statements,  # type: ignore[dict-item]
+    "gateway_bypass": __import__("soc2iac.checks.gateway_bypass", fromlist=["evaluate"]),  # type: ignore[dict-item]
 }

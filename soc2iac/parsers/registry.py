@@ -21,6 +21,10 @@ from types import ModuleType
 
 # module paths, in detection order
 PARSERS: list[str] = [
+    "soc2iac.parsers.kong",
+    "soc2iac.parsers.envoy",
+    "soc2iac.parsers.nginx",
+    "soc2iac.parsers.traefik",
 ]
 
 

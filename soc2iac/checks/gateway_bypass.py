@@ -1,0 +1,1096 @@
+"""Check kind ``gateway_bypass``: is a workload served through a gateway also reachable around it?
+
+The graph (built once per scan, cached on the engine's index):
+
+* **routes → Services**: Ingress (``spec.rules[].http.paths[].backend.service.name``,
+  ``spec.defaultBackend``; v1beta1 ``serviceName``/``spec.backend``), Gateway API
+  HTTPRoute/GRPCRoute/TLSRoute/TCPRoute/UDPRoute ``backendRefs`` (same namespace unless
+  ``namespace`` is given; routes whose parents are all Services are mesh (GAMMA) routes,
+  not gateway routes), Istio VirtualService ``destination.host`` (``web``, ``web.ns``,
+  ``web.ns.svc.cluster.local``) when the VirtualService is bound to a gateway (``mesh``
+  alone is sidecar routing), Traefik IngressRoute and Contour HTTPProxy ``services``;
+* **Services → workloads**: the Service selector (a matchLabels-style map) against the pod
+  template labels of workloads in the same namespace, through an index keyed by
+  ``(namespace, label, value)``: every lookup starts from the smallest bucket of one
+  selector pair, so no loop runs over all pairs of objects, and nothing crosses namespaces.
+
+Objects come from manifests, live clusters, Terraform ``kubernetes_*`` resources (blocks
+converted to the Kubernetes shape, ``metadata.namespace`` defaulting to ``default``) and
+``kubernetes_manifest``. Manifests without a namespace share the namespace "" (they are
+applied to one namespace together).
+
+``report: bypass`` judges Services that are reachable from outside the cluster directly
+(NodePort; LoadBalancer, which also opens node ports unless
+``allocateLoadBalancerNodePorts: false``; ``externalIPs``) and workloads with ``hostPort``
+or ``hostNetwork`` (the finding sits on the workload: the Service is not involved, and the
+pod template is what must change). A path from such an entry to a workload that a gateway
+route also reaches fails, unless NetworkPolicies admit ingress to that workload only from
+the gateway (its namespace or pods). NetworkPolicy does not govern host-network pods, so
+``hostNetwork`` is never mitigated. A NodePort Service that is itself the backend of a route
+is the normal shape of cloud ingresses (GKE Ingress, AWS ALB instance targets) and is not a
+bypass through itself.
+
+``report: exposure`` judges the same Services: one whose pods no gateway route reaches is
+"exposed without a gateway"; an internal load balancer (cloud annotations, or
+``loadBalancerSourceRanges`` that admit only private ranges) passes with that reason.
+
+The gateway's own Service is never a bypass: recognised by the labels of common
+controllers, by Istio Gateway selectors, or declared in ``.soc2iac.yaml`` ``gateways``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from soc2iac.checks.base import Context, Detail, Outcome, Verdict
+from soc2iac.model import Ref, Resource, Unknown, join_path, resolve
+
+GATEWAY_ITEM: Mapping[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["namespace"],
+    "anyOf": [{"required": ["name"]}, {"required": ["selector"]}],
+    "properties": {
+        "namespace": {"type": "string", "minLength": 1},
+        "name": {"type": "string", "minLength": 1, "description": "Name of the gateway's Service."},
+        "selector": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"},
+                     "description": "Labels of the gateway's pods."},
+    },
+}
+
+SCHEMA: Mapping[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["kind", "report"],
+    "properties": {
+        "kind": {"const": "gateway_bypass"},
+        "report": {"enum": ["bypass", "exposure"],
+                   "description": "bypass: reachable around a gateway; exposure: exposed without any gateway."},
+        "gateways": {"type": "array", "items": GATEWAY_ITEM,
+                     "description": "The user's own gateway Services (also settable as `gateways` in .soc2iac.yaml)."},
+    },
+}
+
+BYPASS_POLICY = "k8s-workload-not-bypassing-gateway"
+EXPOSURE_POLICY = "k8s-service-exposed-through-gateway"
+
+SOURCES = {"kubernetes", "cluster", "terraform", "terraform-plan"}
+
+TEMPLATE_META = {
+    "Pod": "metadata",
+    "Deployment": "spec.template.metadata",
+    "StatefulSet": "spec.template.metadata",
+    "DaemonSet": "spec.template.metadata",
+    "ReplicaSet": "spec.template.metadata",
+    "ReplicationController": "spec.template.metadata",
+    "Job": "spec.template.metadata",
+    "CronJob": "spec.jobTemplate.spec.template.metadata",
+}
+POD_SPEC = {kind: path.rsplit(".", 1)[0] + ".spec" if "." in path else "spec" for kind, path in TEMPLATE_META.items()}
+
+TF_KINDS = {
+    "kubernetes_service": "Service", "kubernetes_service_v1": "Service",
+    "kubernetes_deployment": "Deployment", "kubernetes_deployment_v1": "Deployment",
+    "kubernetes_stateful_set": "StatefulSet", "kubernetes_stateful_set_v1": "StatefulSet",
+    "kubernetes_daemonset": "DaemonSet", "kubernetes_daemon_set_v1": "DaemonSet",
+    "kubernetes_replication_controller": "ReplicationController",
+    "kubernetes_replication_controller_v1": "ReplicationController",
+    "kubernetes_pod": "Pod", "kubernetes_pod_v1": "Pod",
+    "kubernetes_job": "Job", "kubernetes_job_v1": "Job",
+    "kubernetes_cron_job": "CronJob", "kubernetes_cron_job_v1": "CronJob",
+    "kubernetes_ingress": "Ingress", "kubernetes_ingress_v1": "Ingress",
+    "kubernetes_network_policy": "NetworkPolicy", "kubernetes_network_policy_v1": "NetworkPolicy",
+    "kubernetes_namespace": "Namespace", "kubernetes_namespace_v1": "Namespace",
+}
+
+GATEWAY_API_ROUTES = {"HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"}
+
+# (label, value or None for any value, product): labels that common gateways and ingress
+# controllers put on their Services and pods.
+KNOWN_GATEWAY_LABELS: tuple[tuple[str, str | None, str], ...] = (
+    ("app.kubernetes.io/name", "ingress-nginx", "ingress-nginx controller"),
+    ("app.kubernetes.io/name", "nginx-ingress", "NGINX Ingress Controller"),
+    ("app", "ingress-nginx", "ingress-nginx controller"),
+    ("app", "nginx-ingress", "NGINX Ingress Controller"),
+    ("app.kubernetes.io/name", "traefik", "Traefik"),
+    ("app", "traefik", "Traefik"),
+    ("app.kubernetes.io/name", "kong", "Kong"),
+    ("app", "kong", "Kong"),
+    ("istio", "ingressgateway", "Istio ingress gateway"),
+    ("app", "istio-ingressgateway", "Istio ingress gateway"),
+    ("app.kubernetes.io/name", "istio-ingressgateway", "Istio ingress gateway"),
+    ("gateway.networking.k8s.io/gateway-name", None, "a Gateway API gateway"),
+    ("gateway.envoyproxy.io/owning-gateway-name", None, "Envoy Gateway"),
+    ("app.kubernetes.io/managed-by", "envoy-gateway", "Envoy Gateway"),
+    ("app.kubernetes.io/name", "envoy-gateway", "Envoy Gateway"),
+    ("app.kubernetes.io/name", "contour", "Contour"),
+    ("app.kubernetes.io/name", "haproxy-ingress", "HAProxy Ingress"),
+    ("app.kubernetes.io/name", "kubernetes-ingress", "HAProxy Kubernetes Ingress"),
+    ("run", "haproxy-ingress", "HAProxy Ingress"),
+    ("app.kubernetes.io/name", "emissary-ingress", "Emissary-ingress"),
+    ("app.kubernetes.io/name", "ambassador", "Ambassador"),
+    ("app.kubernetes.io/name", "apisix", "Apache APISIX"),
+)
+# Namespaces where these products are installed by default.
+KNOWN_GATEWAY_NAMESPACES = {
+    "ingress-nginx": "ingress-nginx", "nginx-ingress": "NGINX Ingress Controller", "traefik": "Traefik",
+    "kong": "Kong", "istio-system": "Istio", "istio-ingress": "Istio", "envoy-gateway-system": "Envoy Gateway",
+    "projectcontour": "Contour", "haproxy-controller": "HAProxy", "emissary": "Emissary-ingress",
+    "ambassador": "Ambassador", "ingress-apisix": "Apache APISIX",
+}
+# (annotation, values meaning internal (None: any value but "false"), cloud)
+INTERNAL_LB_ANNOTATIONS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
+    ("service.beta.kubernetes.io/aws-load-balancer-internal", None),
+    ("service.beta.kubernetes.io/aws-load-balancer-scheme", ("internal",)),
+    ("service.beta.kubernetes.io/azure-load-balancer-internal", ("true",)),
+    ("networking.gke.io/load-balancer-type", ("internal",)),
+    ("cloud.google.com/load-balancer-type", ("internal",)),
+    ("service.beta.kubernetes.io/oci-load-balancer-internal", ("true",)),
+    ("service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type", ("private",)),
+)
+
+_SINGULAR_BLOCKS = {"metadata", "spec", "template", "selector", "backend", "service", "http", "default_backend",
+                    "pod_selector", "namespace_selector", "ip_block", "job_template"}
+_PLURAL = {"container": "containers", "init_container": "initContainers", "port": "ports", "rule": "rules",
+           "path": "paths", "external_ips": "externalIPs"}
+_MAP_ATTRS = {"labels", "annotations", "match_labels"}
+
+
+class _UnknownValue:
+    """A value that cannot be known statically (a Terraform expression)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+# ---------------------------------------------------------------------------------------------
+# Objects in the Kubernetes shape, whatever their source
+
+
+@dataclass(eq=False)
+class Obj:
+    res: Resource
+    kind: str
+    ns: str
+    name: str
+    body: Mapping[str, Any]
+    prefix: str = ""  # kubernetes_manifest: "manifest"
+    paths: Mapping[str, str] | None = None  # Terraform blocks: converted path -> attribute path
+
+    def attr(self, path: str) -> str:
+        """The resource attribute path of a Kubernetes-shaped path (for line numbers)."""
+        if self.paths is not None:
+            probe = path
+            while probe:
+                if probe in self.paths:
+                    return self.paths[probe]
+                cut = max(probe.rfind("."), probe.rfind("["))
+                probe = probe[:cut] if cut > 0 else ""
+            return ""
+        return f"{self.prefix}.{path}" if self.prefix and path else (self.prefix or path)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind} {self.name}"
+
+    def ref_from(self, ns: str) -> str:
+        return self.ref if self.ns == ns else f"{self.kind} {self.ns}/{self.name}"
+
+
+def _get(node: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(part)
+    return node
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def _from_terraform(value: Any, orig: str, new: str, paths: dict[str, str]) -> Any:
+    """Terraform kubernetes_* attributes -> the Kubernetes shape, recording where each came from."""
+    paths.setdefault(new, orig)
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            k = str(key)
+            o = join_path(orig, k)
+            if k in _MAP_ATTRS or (k == "selector" and isinstance(item, Mapping)):
+                nk = _camel(k)
+                paths.setdefault(join_path(new, nk), o)
+                out[nk] = item
+                continue
+            if k in _SINGULAR_BLOCKS and isinstance(item, list):
+                if len(item) == 1 and isinstance(item[0], Mapping):
+                    nk = _camel(k)
+                    out[nk] = _from_terraform(item[0], join_path(o, 0), join_path(new, nk), paths)
+                    continue
+                if not item:
+                    continue
+            nk = _PLURAL.get(k, _camel(k)) if isinstance(item, list) else _camel(k)
+            out[nk] = _from_terraform(item, o, join_path(new, nk), paths)
+        return out
+    if isinstance(value, list):
+        return [_from_terraform(v, join_path(orig, i), join_path(new, i), paths) for i, v in enumerate(value)]
+    return value
+
+
+def to_obj(res: Resource) -> Obj | None:
+    if res.source not in SOURCES:
+        return None
+    attrs = res.attributes
+    if res.source in ("kubernetes", "cluster"):
+        body: Mapping[str, Any] = attrs
+        prefix, paths, default_ns = "", None, ""
+        kind = res.type
+    elif res.type == "kubernetes_manifest":
+        manifest = attrs.get("manifest")
+        if not isinstance(manifest, Mapping) or not isinstance(manifest.get("kind"), str):
+            return None
+        body, prefix, paths, default_ns = manifest, "manifest", None, "default"
+        kind = str(manifest["kind"])
+    elif res.type in TF_KINDS:
+        p: dict[str, str] = {}
+        body = _from_terraform(attrs, "", "", p)
+        prefix, paths, default_ns = "", p, "default"
+        kind = TF_KINDS[res.type]
+    else:
+        return None
+    meta = body.get("metadata")
+    meta = meta if isinstance(meta, Mapping) else {}
+    name, ns = meta.get("name"), meta.get("namespace")
+    if name is None and res.source in ("kubernetes", "cluster"):
+        name = res.name
+    if ns is None:
+        ns = default_ns
+    if kind == "Namespace":
+        ns = ""
+    if not isinstance(name, str) or not isinstance(ns, str):
+        return Obj(res, kind, "?", "?", body, prefix, paths)  # not statically known
+    return Obj(res, kind, ns, name, body, prefix, paths)
+
+
+def _known(obj: Obj) -> bool:
+    return obj.name != "?" or obj.ns != "?"
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels and selectors
+
+Labels = dict[str, str]
+
+
+def _scalar(v: Any) -> str | None:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (str, int, float)):
+        return str(v)
+    return None
+
+
+def _deref(value: Any, ctx: Context | None) -> Any:
+    """A Terraform reference to another resource's literal attribute, replaced by that value
+    (``kubernetes_service_v1.web.metadata[0].name``, ``...template[0].metadata[0].labels``)."""
+    if isinstance(value, Ref) and ctx is not None and value.attribute:
+        target = ctx.by_address(value.address)
+        if target is not None:
+            found = [v for _, v in resolve(target.attributes, value.attribute)]
+            if len(found) == 1 and not isinstance(found[0], Unknown):
+                return found[0]
+    return value
+
+
+def _label_map(value: Any, ctx: Context | None) -> Labels | None | _UnknownValue:
+    """A label map (or matchLabels-style selector); None when absent."""
+    value = _deref(value, ctx)
+    if value is None:
+        return None
+    if isinstance(value, Unknown):
+        return _UnknownValue(f"{value}")
+    if not isinstance(value, Mapping):
+        return _UnknownValue(f"not a map: {value!r}")
+    out: Labels = {}
+    for k, v in value.items():
+        s = _scalar(v)
+        if s is None:
+            return _UnknownValue(f"label {k} cannot be known statically")
+        out[str(k)] = s
+    return out
+
+
+def _subset(small: Mapping[str, str], big: Mapping[str, str]) -> bool:
+    return all(big.get(k) == v for k, v in small.items())
+
+
+def _show_labels(labels: Mapping[str, str]) -> str:
+    return ",".join(f"{k}={v}" for k, v in labels.items()) or "(all)"
+
+
+@dataclass(frozen=True)
+class LabelSelector:
+    """A metav1.LabelSelector (matchLabels and matchExpressions)."""
+
+    match_labels: tuple[tuple[str, str], ...] = ()
+    expressions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.match_labels and not self.expressions
+
+    def matches(self, labels: Mapping[str, str]) -> bool | None:
+        if any(labels.get(k) != v for k, v in self.match_labels):
+            return False
+        for key, op, values in self.expressions:
+            if op == "In":
+                ok = labels.get(key) in values
+            elif op == "NotIn":
+                ok = labels.get(key) not in values
+            elif op == "Exists":
+                ok = key in labels
+            elif op == "DoesNotExist":
+                ok = key not in labels
+            else:
+                return None
+            if not ok:
+                return False
+        return True
+
+    def pinned(self, key: str) -> set[str] | None:
+        """The values ``key`` is pinned to (matchLabels or In), or None when it is not."""
+        found: set[str] | None = None
+        for k, v in self.match_labels:
+            if k == key:
+                found = {v} if found is None else found & {v}
+        for k, op, values in self.expressions:
+            if k == key and op == "In":
+                found = set(values) if found is None else found & set(values)
+        return found
+
+    def __str__(self) -> str:
+        parts = [f"{k}={v}" for k, v in self.match_labels]
+        for k, op, values in self.expressions:
+            parts.append(f"{k} {op.lower()} ({','.join(values)})" if values else f"{k} {op}")
+        return ", ".join(parts) or "{} (everything)"
+
+
+def _label_selector(value: Any) -> LabelSelector | _UnknownValue:
+    if value is None:
+        return LabelSelector()
+    if not isinstance(value, Mapping):
+        return _UnknownValue("selector cannot be known statically")
+    ml = _label_map(value.get("matchLabels"), None)
+    if isinstance(ml, _UnknownValue):
+        return ml
+    exprs: list[tuple[str, str, tuple[str, ...]]] = []
+    raw = value.get("matchExpressions") or []
+    if not isinstance(raw, list):
+        return _UnknownValue("matchExpressions cannot be known statically")
+    for e in raw:
+        if not isinstance(e, Mapping) or not isinstance(e.get("key"), str) or not isinstance(e.get("operator"), str):
+            return _UnknownValue("a matchExpression cannot be known statically")
+        vals = e.get("values") or []
+        if not isinstance(vals, list) or any(_scalar(v) is None for v in vals):
+            return _UnknownValue("matchExpression values cannot be known statically")
+        exprs.append((e["key"], e["operator"], tuple(str(_scalar(v)) for v in vals)))
+    return LabelSelector(tuple(sorted((ml or {}).items())), tuple(exprs))
+
+
+# ---------------------------------------------------------------------------------------------
+# The graph's nodes
+
+
+@dataclass(eq=False)
+class Svc:
+    obj: Obj
+    type: str | _UnknownValue
+    selector: Labels | None | _UnknownValue
+    labels: Labels
+    annotations: Mapping[str, Any]
+
+
+@dataclass(eq=False)
+class Wl:
+    obj: Obj
+    labels: Labels | _UnknownValue
+    owned: bool
+    pseudo: bool = False  # pods known only by the selectors that select them
+
+
+@dataclass(frozen=True, eq=False)
+class RouteRef:
+    obj: Obj
+    hosts: str
+
+    def text(self, ns: str) -> str:
+        return f"{self.obj.ref_from(ns)} ({self.hosts})"
+
+
+@dataclass(eq=False)
+class Path:
+    """entry Service (or None: the workload itself) -> workload <- route (through backend Service)."""
+
+    wl: Wl
+    route: RouteRef
+    backend: Svc
+
+
+@dataclass
+class Mitigation:
+    verdict: bool | None  # True: only the gateway is admitted
+    reason: str
+
+
+@dataclass
+class Gateways:
+    svc: dict[int, str] = field(default_factory=dict)  # id(Svc) -> why it is a gateway Service
+    wl: dict[int, str] = field(default_factory=dict)
+    pods: dict[str, list[tuple[Labels, str]]] = field(default_factory=lambda: defaultdict(list))  # ns -> label sets
+    namespaces: dict[str, str] = field(default_factory=dict)
+
+
+def _known_gateway_label(labels: Mapping[str, str], ns: str) -> str | None:
+    for key, value, product in KNOWN_GATEWAY_LABELS:
+        if key in labels and (value is None or labels[key] == value):
+            return f"{product}, label {key}={labels[key]}"
+    if labels.get("app") == "envoy" and ns == "projectcontour":
+        return "Contour's Envoy, label app=envoy in namespace projectcontour"
+    istio = labels.get("istio", "")
+    if "ingress" in istio:
+        return f"Istio ingress gateway, label istio={istio}"
+    return None
+
+
+class Graph:
+    def __init__(self, resources: Sequence[Resource], gateways: Sequence[Mapping[str, Any]], ctx: Context) -> None:
+        self.ctx = ctx
+        self.objs: dict[int, Obj] = {}
+        self.services: dict[int, Svc] = {}
+        self.svc_by_key: dict[tuple[str, str], list[Svc]] = defaultdict(list)
+        self.workloads: dict[int, Wl] = {}
+        self.wl_index: dict[tuple[str, str, str], list[Wl]] = defaultdict(list)
+        self.wl_global: dict[tuple[str, str], list[Wl]] = defaultdict(list)
+        self.svc_global: dict[tuple[str, str], list[Svc]] = defaultdict(list)
+        self.backends: dict[tuple[str, str], list[RouteRef]] = defaultdict(list)
+        self.reach: dict[int, list[tuple[RouteRef, Svc]]] = defaultdict(list)
+        self.routed_sel: dict[tuple[str, str, str], list[Svc]] = defaultdict(list)
+        self.netpols: dict[str, list[Obj]] = defaultdict(list)
+        self.namespaces: dict[str, Labels] = {}
+        self.istio_gateways: list[tuple[Obj, Labels]] = []
+        routes: list[Obj] = []
+        for res in resources:
+            try:
+                obj = to_obj(res)
+            except RecursionError:  # nested too deeply: left out of the graph
+                continue
+            if obj is None:
+                continue
+            self.objs[id(res)] = obj
+            if not _known(obj):
+                continue
+            kind = obj.kind
+            if kind == "Service":
+                self._add_service(obj)
+            elif kind in TEMPLATE_META:
+                self._add_workload(obj)
+            elif kind == "NetworkPolicy":
+                self.netpols[obj.ns].append(obj)
+            elif kind == "Namespace":
+                labels = _label_map(_get(obj.body, "metadata.labels"), None)
+                self.namespaces[obj.name] = labels if isinstance(labels, dict) else {}
+            elif kind == "Gateway" and "istio" in str(obj.body.get("apiVersion", "")):
+                sel = _label_map(_get(obj.body, "spec.selector"), None)
+                if isinstance(sel, dict) and sel:
+                    self.istio_gateways.append((obj, sel))
+            elif kind in GATEWAY_API_ROUTES or kind in ("Ingress", "VirtualService", "IngressRoute", "HTTPProxy"):
+                routes.append(obj)
+        for route in routes:
+            for ns, name, hosts in _backends(route, ctx):
+                self.backends[(ns, name)].append(RouteRef(route, hosts))
+        for (ns, name), refs in self.backends.items():
+            for svc in self.svc_by_key.get((ns, name), []):
+                if isinstance(svc.selector, dict) and svc.selector:
+                    for k, v in svc.selector.items():
+                        self.routed_sel[(ns, k, v)].append(svc)
+                for wl in self.select(svc):
+                    for ref in refs:
+                        self.reach[id(wl)].append((ref, svc))
+        self.gw = self._gateways(gateways)
+
+    # -- building
+
+    def _add_service(self, obj: Obj) -> None:
+        spec = obj.body.get("spec")
+        spec = spec if isinstance(spec, Mapping) else {}
+        raw_type = spec.get("type", "ClusterIP")
+        stype: str | _UnknownValue = raw_type if isinstance(raw_type, str) else _UnknownValue(f"spec.type is {raw_type}")
+        labels = _label_map(_get(obj.body, "metadata.labels"), None)
+        ann = _get(obj.body, "metadata.annotations")
+        svc = Svc(obj, stype, _label_map(spec.get("selector"), self.ctx),
+                  labels if isinstance(labels, dict) else {}, ann if isinstance(ann, Mapping) else {})
+        self.services[id(obj.res)] = svc
+        self.svc_by_key[(obj.ns, obj.name)].append(svc)
+        if isinstance(svc.selector, dict):
+            for kv in svc.selector.items():
+                self.svc_global[kv].append(svc)
+
+    def _add_workload(self, obj: Obj) -> None:
+        labels = _label_map(_get(obj.body, TEMPLATE_META[obj.kind] + ".labels"), self.ctx)
+        owners = _get(obj.body, "metadata.ownerReferences")
+        owned = isinstance(owners, list) and any(isinstance(o, Mapping) and o.get("controller") for o in owners)
+        wl = Wl(obj, labels if labels is not None else {}, owned)
+        self.workloads[id(obj.res)] = wl
+        if isinstance(wl.labels, dict):
+            for k, v in wl.labels.items():
+                self.wl_index[(obj.ns, k, v)].append(wl)
+                self.wl_global[(k, v)].append(wl)
+
+    def _gateways(self, declared: Sequence[Mapping[str, Any]]) -> Gateways:
+        gw = Gateways()
+
+        def mark_svc(svc: Svc, why: str) -> None:
+            gw.svc.setdefault(id(svc), why)
+            gw.namespaces.setdefault(svc.obj.ns, why)
+            if isinstance(svc.selector, dict) and svc.selector:
+                gw.pods[svc.obj.ns].append((svc.selector, why))
+
+        def mark_wl(wl: Wl, why: str) -> None:
+            gw.wl.setdefault(id(wl), why)
+            gw.namespaces.setdefault(wl.obj.ns, why)
+            if isinstance(wl.labels, dict) and wl.labels:
+                gw.pods[wl.obj.ns].append((wl.labels, why))
+
+        for entry in declared:
+            ns = str(entry.get("namespace", ""))
+            why = "declared under gateways in .soc2iac.yaml"
+            gw.namespaces[ns] = why
+            if entry.get("name"):
+                for svc in self.svc_by_key.get((ns, str(entry["name"])), []):
+                    mark_svc(svc, why)
+            sel = entry.get("selector")
+            if isinstance(sel, Mapping) and sel:
+                labels = {str(k): str(v) for k, v in sel.items()}
+                gw.pods[ns].append((labels, why))
+                for svc in self.services.values():  # a few declared entries, each one pass over Services
+                    if svc.obj.ns == ns and (_subset(labels, svc.labels) or (
+                            isinstance(svc.selector, dict) and svc.selector and _subset(labels, svc.selector))):
+                        mark_svc(svc, why)
+                first = next(iter(labels.items()))
+                for wl in self.wl_index.get((ns, *first), []):
+                    if isinstance(wl.labels, dict) and _subset(labels, wl.labels):
+                        mark_wl(wl, why)
+        for svc in self.services.values():
+            sel = svc.selector if isinstance(svc.selector, dict) else {}
+            known = _known_gateway_label(svc.labels, svc.obj.ns) or _known_gateway_label(sel, svc.obj.ns)
+            if known:
+                mark_svc(svc, known)
+        for wl in self.workloads.values():
+            meta = _label_map(_get(wl.obj.body, "metadata.labels"), None)
+            known = (_known_gateway_label(wl.labels, wl.obj.ns) if isinstance(wl.labels, dict) else None) or (
+                _known_gateway_label(meta, wl.obj.ns) if isinstance(meta, dict) else None)
+            if known:
+                mark_wl(wl, known)
+        for gobj, sel in self.istio_gateways:  # the pods an Istio Gateway configures are gateway pods
+            why = f"selected by Istio Gateway {gobj.ns}/{gobj.name}"
+            pair = next(iter(sel.items()))
+            for svc in self.svc_global.get(pair, []):
+                if isinstance(svc.selector, dict) and _subset(sel, svc.selector):
+                    mark_svc(svc, why)
+            for wl in self.wl_global.get(pair, []):
+                if isinstance(wl.labels, dict) and _subset(sel, wl.labels):
+                    mark_wl(wl, why)
+        for ns, product in KNOWN_GATEWAY_NAMESPACES.items():
+            gw.namespaces.setdefault(ns, f"the default namespace of {product}")
+        return gw
+
+    # -- queries
+
+    def select(self, svc: Svc) -> list[Wl]:
+        """Workloads in the Service's namespace whose pod labels match its selector."""
+        sel = svc.selector
+        if not isinstance(sel, dict) or not sel:
+            return []
+        ns = svc.obj.ns
+        buckets = [self.wl_index.get((ns, k, v), []) for k, v in sel.items()]
+        smallest = min(buckets, key=len)
+        found = [wl for wl in smallest if isinstance(wl.labels, dict) and _subset(sel, wl.labels)]
+        top = [wl for wl in found if not wl.owned]
+        return top or found
+
+    def paths_through(self, svc: Svc) -> tuple[list[Path], list[RouteRef]]:
+        """Bypass paths from ``svc`` to workloads a gateway route reaches, and the routes for which
+        ``svc`` is itself the (NodePort) backend."""
+        own: list[RouteRef] = []
+        paths: list[Path] = []
+        nodeport_only = svc.type == "NodePort" and not _external_ips(svc.obj)
+        wls = self.select(svc)
+        for wl in wls:
+            for ref, backend in self.reach.get(id(wl), []):
+                if backend is svc and nodeport_only:
+                    own.append(ref)
+                else:
+                    paths.append(Path(wl, ref, backend))
+        if not wls and isinstance(svc.selector, dict) and svc.selector:
+            # no workload in the scan: pods selected by a routed Service whose selector includes ours
+            sel = svc.selector
+            routed: list[list[Svc]] = [self.routed_sel.get((svc.obj.ns, k, v), []) for k, v in sel.items()]
+            smallest: list[Svc] = min(routed, key=len)
+            for other in dict.fromkeys(smallest):
+                if not isinstance(other.selector, dict) or not _subset(sel, other.selector):
+                    continue
+                labels = {**other.selector, **sel}
+                pods = Wl(Obj(svc.obj.res, "pods", svc.obj.ns, _show_labels(labels), {}), labels, False, pseudo=True)
+                for ref in self.backends.get((other.obj.ns, other.obj.name), []):
+                    if other is svc and nodeport_only:
+                        own.append(ref)
+                    else:
+                        paths.append(Path(pods, ref, other))
+        return paths, list(dict.fromkeys(own))
+
+    def mitigation(self, wl: Wl) -> Mitigation:
+        """Whether NetworkPolicies admit ingress to ``wl`` only from the gateway."""
+        ns = wl.obj.ns
+        if not isinstance(wl.labels, dict):
+            return Mitigation(None, f"the pod labels of {wl.obj.ref} cannot be known statically")
+        applying: list[Obj] = []
+        for np in self.netpols.get(ns, []):
+            sel = _label_selector(_get(np.body, "spec.podSelector"))
+            if isinstance(sel, _UnknownValue):
+                return Mitigation(None, f"the podSelector of NetworkPolicy {np.name}: {sel.reason}")
+            hit = sel.matches(wl.labels)
+            if hit is None:
+                return Mitigation(None, f"NetworkPolicy {np.name} uses an unsupported selector operator")
+            if hit and _governs_ingress(np):
+                applying.append(np)
+        what = "its pods" if wl.pseudo else wl.obj.ref
+        if not applying:
+            return Mitigation(False, f"no NetworkPolicy in namespace {_ns(ns)} selects {what} for ingress, "
+                                     "so every source is admitted")
+        reasons: list[str] = []
+        for np in applying:
+            rules = _get(np.body, "spec.ingress")
+            if rules is None:
+                rules = []
+            if not isinstance(rules, list):
+                return Mitigation(None, f"the ingress rules of NetworkPolicy {np.name} cannot be known statically")
+            for i, rule in enumerate(rules):
+                peers = rule.get("from") if isinstance(rule, Mapping) else None
+                if isinstance(peers, (Unknown, _UnknownValue)) or (peers is not None and not isinstance(peers, list)):
+                    return Mitigation(None, f"NetworkPolicy {np.name} ingress[{i}].from cannot be known statically")
+                if not peers:
+                    return Mitigation(False, f"NetworkPolicy {np.name} admits ingress from any source "
+                                             f"(ingress[{i}] has no from)")
+                for peer in peers:
+                    ok, why = self._peer_is_gateway(peer, ns)
+                    if ok is not True:
+                        return Mitigation(ok, f"NetworkPolicy {np.name} ingress[{i}] admits {why}")
+                    reasons.append(why)
+        names = ", ".join(np.name for np in applying)
+        if not reasons:
+            return Mitigation(True, f"NetworkPolicy {names} denies all ingress to {what}")
+        shown = "; ".join(dict.fromkeys(reasons))
+        return Mitigation(True, f"NetworkPolicy {names} admits ingress to {what} only from the gateway ({shown})")
+
+    def _peer_is_gateway(self, peer: Any, ns: str) -> tuple[bool | None, str]:
+        if not isinstance(peer, Mapping):
+            return None, "a peer that cannot be known statically"
+        if peer.get("ipBlock") is not None:
+            cidr = _get(peer, "ipBlock.cidr")
+            return False, f"ipBlock {cidr}, addresses that are not the gateway's pods"
+        raw_ns, raw_pod = peer.get("namespaceSelector"), peer.get("podSelector")
+        pod = _label_selector(raw_pod)
+        if isinstance(pod, _UnknownValue):
+            return None, f"a peer whose podSelector cannot be known statically"
+        if raw_ns is not None:
+            nsel = _label_selector(raw_ns)
+            if isinstance(nsel, _UnknownValue):
+                return None, "a peer whose namespaceSelector cannot be known statically"
+            pinned = nsel.pinned("kubernetes.io/metadata.name")
+            if pinned is None:
+                pinned = nsel.pinned("name")
+            if pinned is not None:
+                bad = sorted(n for n in pinned if n not in self.gw.namespaces)
+                if bad:
+                    return False, f"namespace {', '.join(bad)}, which is not a gateway namespace"
+                return True, "namespace " + ", ".join(f"{n}: {self.gw.namespaces[n]}" for n in sorted(pinned))
+            if nsel.empty:
+                return False, "pods of every namespace" + (f" matching {pod}" if not pod.empty else "")
+            matched = [n for n, labels in self.namespaces.items() if nsel.matches(labels)]
+            if matched and all(n in self.gw.namespaces for n in matched):
+                return True, f"namespaces matching {nsel} ({', '.join(sorted(matched))}, among the Namespaces scanned)"
+            return False, f"namespaces matching {nsel}, not known to be only gateway namespaces"
+        if pod.empty:
+            return False, f"every pod of namespace {_ns(ns)}"
+        for labels, why in self.gw.pods.get(ns, []):
+            if pod.matches(labels):
+                return True, f"gateway pods {pod} in namespace {_ns(ns)}: {why}"
+        return False, f"pods matching {pod} in namespace {_ns(ns)}, which are not recognised gateway pods"
+
+
+def _ns(ns: str) -> str:
+    return ns or "(none given)"
+
+
+def _governs_ingress(np: Obj) -> bool:
+    types = _get(np.body, "spec.policyTypes")
+    if isinstance(types, list) and types:
+        return "Ingress" in types
+    return True  # without policyTypes, Ingress is always included
+
+
+def _external_ips(obj: Obj) -> list[str]:
+    ips = _get(obj.body, "spec.externalIPs")
+    return [str(ip) for ip in ips if _scalar(ip) is not None] if isinstance(ips, list) else []
+
+
+def _hosts_text(hosts: Iterable[Any]) -> str:
+    shown = [str(h) for h in dict.fromkeys(hosts) if isinstance(h, str) and h]
+    return ", ".join(shown) if shown else "any host"
+
+
+def _backends(route: Obj, ctx: Context | None) -> Iterator[tuple[str, str, str]]:
+    """(namespace, Service name, hosts) for each Service backend of a gateway route."""
+    for ns, name, hosts in _raw_backends(route):
+        name = _deref(name, ctx)
+        if isinstance(name, str):
+            yield ns, name, hosts
+
+
+def _raw_backends(route: Obj) -> Iterator[tuple[str, Any, str]]:
+    body, ns, kind = route.body, route.ns, route.kind
+    spec = body.get("spec")
+    if not isinstance(spec, Mapping):
+        return
+    if kind == "Ingress":
+        for key in ("defaultBackend", "backend"):
+            b = spec.get(key)
+            if isinstance(b, Mapping):
+                name = _get(b, "service.name") or b.get("serviceName")
+                if isinstance(name, (str, Ref)):
+                    yield ns, name, "default backend"
+        by_service: dict[Any, list[Any]] = defaultdict(list)
+        for rule in spec.get("rules") or []:
+            if not isinstance(rule, Mapping):
+                continue
+            for p in _get(rule, "http.paths") or []:
+                if not isinstance(p, Mapping) or not isinstance(p.get("backend"), Mapping):
+                    continue
+                name = _get(p["backend"], "service.name") or p["backend"].get("serviceName")
+                if isinstance(name, (str, Ref)):
+                    by_service[name].append(rule.get("host") or "*")
+        for name, rule_hosts in by_service.items():
+            yield ns, name, _hosts_text(rule_hosts)
+    elif kind in GATEWAY_API_ROUTES:
+        if "gateway.networking" not in str(body.get("apiVersion", "")):
+            return
+        parents = spec.get("parentRefs") or []
+        if parents and all(isinstance(p, Mapping) and p.get("kind") == "Service" for p in parents):
+            return  # GAMMA: a mesh route attached to a Service, not to a gateway
+        names = _hosts_text(spec.get("hostnames") or [])
+        if names == "any host" and parents:
+            names = "via " + ", ".join(f"Gateway {p.get('name')}" for p in parents if isinstance(p, Mapping))
+        for rule in spec.get("rules") or []:
+            for ref in (rule.get("backendRefs") or []) if isinstance(rule, Mapping) else []:
+                if not isinstance(ref, Mapping) or ref.get("kind", "Service") != "Service" or ref.get("group", "") not in ("", "core"):
+                    continue
+                if isinstance(ref.get("name"), (str, Ref)):
+                    yield str(ref.get("namespace") or ns), ref["name"], names
+    elif kind == "VirtualService":
+        gateways = spec.get("gateways") or []
+        if not isinstance(gateways, list) or not [g for g in gateways if g != "mesh"]:
+            return  # bound only to the mesh (sidecars), not to a gateway
+        vs_hosts = _hosts_text(spec.get("hosts") or [])
+        for section in ("http", "tcp", "tls"):
+            for entry in spec.get(section) or []:
+                for dest in (entry.get("route") or []) if isinstance(entry, Mapping) else []:
+                    host = _get(dest, "destination.host")
+                    if isinstance(host, str):
+                        target = _istio_host(host, ns)
+                        if target:
+                            yield target[0], target[1], vs_hosts
+    elif kind in ("IngressRoute", "HTTPProxy"):  # Traefik, Contour
+        found = [_get(spec, "virtualhost.fqdn")]
+        for r in spec.get("routes") or []:
+            if isinstance(r, Mapping) and isinstance(r.get("match"), str):
+                found.extend(_TRAEFIK_HOST.findall(r["match"]))
+        crd_hosts = _hosts_text(found)
+        for r in spec.get("routes") or []:
+            for target in (r.get("services") or []) if isinstance(r, Mapping) else []:
+                if isinstance(target, Mapping) and isinstance(target.get("name"), (str, Ref)) and \
+                        target.get("kind", "Service") == "Service":
+                    yield str(target.get("namespace") or ns), target["name"], crd_hosts
+
+
+_TRAEFIK_HOST = re.compile(r"Host(?:SNI)?\(\s*`([^`]+)`")
+
+
+def _istio_host(host: str, ns: str) -> tuple[str, str] | None:
+    if "*" in host:
+        return None
+    parts = host.split(".")
+    if len(parts) == 1:
+        return ns, parts[0]
+    if len(parts) == 2 or (len(parts) >= 3 and parts[2] == "svc"):
+        return parts[1], parts[0]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Exposure of a Service or a workload
+
+
+def _exposure(svc: Svc) -> list[tuple[str, str]] | _UnknownValue:
+    """How a Service is reachable from outside the cluster: (text, attribute path) per way."""
+    if isinstance(svc.type, _UnknownValue):
+        return svc.type
+    obj = svc.obj
+    ports = _get(obj.body, "spec.ports")
+    ports = [p for p in ports if isinstance(p, Mapping)] if isinstance(ports, list) else []
+    node_ports = [str(p["nodePort"]) for p in ports if _scalar(p.get("nodePort")) not in (None, "0")]
+    service_ports = [str(p.get("port")) for p in ports if _scalar(p.get("port")) is not None]
+    out: list[tuple[str, str]] = []
+    if svc.type == "NodePort":
+        text = f"NodePort {', '.join(node_ports)}" if node_ports else (
+            f"NodePort, node port allocated for port {', '.join(service_ports)}" if service_ports else "NodePort")
+        out.append((text, obj.attr("spec.type")))
+    elif svc.type == "LoadBalancer":
+        alloc = _get(obj.body, "spec.allocateLoadBalancerNodePorts")
+        text = "LoadBalancer" + (f" port {', '.join(service_ports)}" if service_ports else "")
+        if alloc is False or (isinstance(alloc, str) and alloc.lower() == "false"):
+            text += ", no node ports"
+        elif node_ports:
+            text += f", node port {', '.join(node_ports)}"
+        else:
+            text += ", node ports allocated"
+        internal = _internal(svc)
+        if internal:
+            text += ", internal"
+        out.append((text, obj.attr("spec.type")))
+    ips = _external_ips(obj)
+    if ips:
+        out.append((f"externalIPs {', '.join(ips)}", obj.attr("spec.externalIPs")))
+    return out
+
+
+def _internal(svc: Svc) -> str | None:
+    """Why a LoadBalancer Service is internal (private network only), or None."""
+    for key, values in INTERNAL_LB_ANNOTATIONS:
+        raw = svc.annotations.get(key)
+        v = _scalar(raw)
+        if v is None:
+            continue
+        if (values is None and v.strip().lower() not in ("", "false")) or (values and v.strip().lower() in values):
+            return f"annotation {key}: {v}"
+    ranges = _get(svc.obj.body, "spec.loadBalancerSourceRanges")
+    if isinstance(ranges, list) and ranges and all(isinstance(r, str) for r in ranges):
+        try:
+            if all(ipaddress.ip_network(r.strip(), strict=False).is_private for r in ranges):
+                return f"loadBalancerSourceRanges admit only private ranges ({', '.join(ranges)})"
+        except ValueError:
+            return None
+    return None
+
+
+def _host_exposure(wl: Wl) -> list[tuple[str, str]]:
+    spec_path = POD_SPEC[wl.obj.kind]
+    spec = _get(wl.obj.body, spec_path)
+    if not isinstance(spec, Mapping):
+        return []
+    out: list[tuple[str, str]] = []
+    if spec.get("hostNetwork") is True or str(spec.get("hostNetwork")).lower() == "true":
+        out.append(("hostNetwork", wl.obj.attr(f"{spec_path}.hostNetwork")))
+    for group in ("containers", "initContainers"):
+        for i, c in enumerate(spec.get(group) or []):
+            for j, port in enumerate((c.get("ports") or []) if isinstance(c, Mapping) else []):
+                if isinstance(port, Mapping) and _scalar(port.get("hostPort")) not in (None, "0"):
+                    out.append((f"hostPort {port['hostPort']}",
+                                wl.obj.attr(f"{spec_path}.{group}[{i}].ports[{j}].hostPort")))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The check
+
+
+_GRAPHS: weakref.WeakKeyDictionary[Any, dict[str, Graph]] = weakref.WeakKeyDictionary()
+
+
+def graph_for(ctx: Context, gateways: Sequence[Mapping[str, Any]]) -> Graph:
+    resources: Sequence[Resource] = getattr(ctx, "resources", ())
+    key = json.dumps(list(gateways), sort_keys=True, default=str)
+    try:
+        cache = _GRAPHS.setdefault(ctx, {})
+    except TypeError:  # a context that cannot be weakly referenced: no cache
+        return Graph(resources, gateways, ctx)
+    if key not in cache:
+        cache[key] = Graph(resources, gateways, ctx)
+    return cache[key]
+
+
+def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome:
+    graph = graph_for(ctx, check.get("gateways") or [])
+    obj = graph.objs.get(id(resource))
+    if obj is None:
+        return Outcome("pass", f"not applicable: {resource.type} is not a Kubernetes Service or workload")
+    if not _known(obj):
+        return Outcome("unknown", f"the name or namespace of {resource.address} cannot be known statically")
+    report = check["report"]
+    svc = graph.services.get(id(resource))
+    if svc is not None:
+        return _service_bypass(graph, svc) if report == "bypass" else _service_exposure(graph, svc)
+    wl = graph.workloads.get(id(resource))
+    if wl is not None and report == "bypass":
+        return _workload_bypass(graph, wl)
+    return Outcome("pass", f"not applicable: {obj.ref} is not a Service" if report == "exposure"
+                   else f"not applicable: {obj.ref} is neither a Service nor a workload")
+
+
+def _entry_text(svc: Svc, exposure: list[tuple[str, str]]) -> str:
+    return f"Service {svc.obj.name} ({'; '.join(t for t, _ in exposure)})"
+
+
+def _route_text(path: Path, ns: str) -> str:
+    text = path.route.text(ns)
+    if path.backend.obj.name != path.route.obj.name or path.backend.obj.ns != path.route.obj.ns:
+        text += f" via Service {path.backend.obj.ref_from(ns)[len('Service '):]}"
+    return text
+
+
+def _wl_text(wl: Wl, ns: str) -> str:
+    return f"pods {wl.obj.name}" if wl.pseudo else wl.obj.ref_from(ns)
+
+
+def _pre(graph: Graph, svc: Svc) -> tuple[Outcome | None, list[tuple[str, str]]]:
+    """The verdict shared by both reports before routes are looked at, or the exposure."""
+    exposure = _exposure(svc)
+    if isinstance(exposure, _UnknownValue):
+        return Outcome("unknown", f"the type of Service {svc.obj.name} cannot be known statically: "
+                                  f"{exposure.reason}", (Detail(svc.obj.attr("spec.type"), exposure.reason),)), []
+    if not exposure:
+        kind = svc.type if isinstance(svc.type, str) else "ClusterIP"
+        return Outcome("pass", f"Service {svc.obj.name} is not reachable from outside the cluster directly "
+                               f"({kind}, no externalIPs)"), []
+    why = graph.gw.svc.get(id(svc))
+    if why:
+        msg = f"{_entry_text(svc, exposure)} is the gateway's own Service ({why}): exposing it is the gateway's job"
+        return Outcome("pass", msg), exposure
+    if isinstance(svc.selector, _UnknownValue):
+        return Outcome("unknown", f"the selector of Service {svc.obj.name} cannot be known statically "
+                                  f"({svc.selector.reason}), so which pods it exposes is unknown",
+                       (Detail(svc.obj.attr("spec.selector"), svc.selector.reason),)), exposure
+    if not svc.selector:
+        return Outcome("pass", f"{_entry_text(svc, exposure)} has no selector: its endpoints are managed outside "
+                               "Kubernetes, so no gateway route's pods are known to be behind it"), exposure
+    return None, exposure
+
+
+def _service_bypass(graph: Graph, svc: Svc) -> Outcome:
+    early, exposure = _pre(graph, svc)
+    if early is not None:
+        return early
+    ns = svc.obj.ns
+    entry = _entry_text(svc, exposure)
+    paths, own = graph.paths_through(svc)
+    if not paths:
+        msg = f"{entry}: no gateway route reaches the pods it selects, so it bypasses no gateway"
+        if own:
+            msg = (f"{entry} is itself the backend of {own[0].text(ns)}, whose cloud load balancer (GKE Ingress, "
+                   "AWS ALB instance targets) reaches the pods through node ports; no other gateway route reaches "
+                   "its pods")
+        else:
+            msg += f" (direct exposure is judged by {EXPOSURE_POLICY})"
+        return Outcome("pass", msg)
+    verdicts: list[tuple[Path, Mitigation]] = []
+    cache: dict[int, Mitigation] = {}
+    for p in paths:
+        if id(p.wl) not in cache:
+            cache[id(p.wl)] = graph.mitigation(p.wl)
+        verdicts.append((p, cache[id(p.wl)]))
+    return _judge(verdicts, lambda p: f"{entry} → {_wl_text(p.wl, ns)} ← {_route_text(p, ns)}",
+                  exposure[0][1], ns)
+
+
+def _judge(verdicts: list[tuple[Path, Mitigation]], show: Any, where: str, ns: str) -> Outcome:
+    unique: dict[tuple[str, str], tuple[Path, Mitigation]] = {}
+    for p, m in verdicts:  # the same path through copies of an object in several files
+        unique.setdefault((show(p), m.reason), (p, m))
+    verdicts = list(unique.values())
+    open_ = [(p, m) for p, m in verdicts if m.verdict is False]
+    unsure = [(p, m) for p, m in verdicts if m.verdict is None]
+    for group, verdict in ((open_, "fail"), (unsure, "unknown")):
+        if group:
+            details = tuple(Detail(where, f"{show(p)}: {m.reason}") for p, m in group)
+            more = f" (+{len(group) - 1} more path{'s' if len(group) > 2 else ''})" if len(group) > 1 else ""
+            p, m = group[0]
+            if verdict == "fail":
+                msg = (f"gateway bypass: {show(p)}{more}; {_wl_text(p.wl, ns)} is served through the gateway but "
+                       f"reachable around it: {m.reason}")
+            else:
+                msg = f"possible gateway bypass: {show(p)}{more}; whether a NetworkPolicy mitigates it is unknown: {m.reason}"
+            v: Verdict = "fail" if verdict == "fail" else "unknown"
+            return Outcome(v, msg, details)
+    p, m = verdicts[0]
+    more = f" (+{len(verdicts) - 1} more)" if len(verdicts) > 1 else ""
+    details = tuple(Detail("", f"{show(q)}: {n.reason}") for q, n in verdicts)
+    return Outcome("pass", f"mitigated: {show(p)}{more}, but {m.reason}", details)
+
+
+def _workload_bypass(graph: Graph, wl: Wl) -> Outcome:
+    hosts = _host_exposure(wl)
+    ref = wl.obj.ref
+    if not hosts:
+        return Outcome("pass", f"{ref} binds no host port and does not use the host network "
+                               "(Services that expose it are judged on the Service)")
+    shown = ", ".join(t for t, _ in hosts)
+    why = graph.gw.wl.get(id(wl))
+    if why:
+        return Outcome("pass", f"{ref} ({shown}) is the gateway itself ({why})")
+    reach = graph.reach.get(id(wl), [])
+    ns = wl.obj.ns
+    if not reach:
+        return Outcome("pass", f"{ref} ({shown}): no gateway route reaches it, so it bypasses no gateway "
+                               "(the host port itself is judged by k8s-pod-no-host-port / k8s-pod-no-host-network)")
+    paths = [Path(wl, r, s) for r, s in reach]
+    if any(t == "hostNetwork" for t, _ in hosts):
+        m = Mitigation(False, "NetworkPolicy does not govern pods on the host network")
+    else:
+        m = graph.mitigation(wl)
+    return _judge([(p, m) for p in paths], lambda p: f"{ref} ({shown}) ← {_route_text(p, ns)}", hosts[0][1], ns)
+
+
+def _service_exposure(graph: Graph, svc: Svc) -> Outcome:
+    early, exposure = _pre(graph, svc)
+    if early is not None:
+        return early
+    ns = svc.obj.ns
+    entry = _entry_text(svc, exposure)
+    paths, own = graph.paths_through(svc)
+    if own:
+        return Outcome("pass", f"{entry} is the backend of {own[0].text(ns)}: the cloud load balancer of that "
+                               "Ingress reaches the pods through the node ports")
+    if paths:
+        p = paths[0]
+        return Outcome("pass", f"not applicable: {entry} selects {_wl_text(p.wl, ns)}, which is served through "
+                               f"{_route_text(p, ns)}; the direct path is judged by {BYPASS_POLICY}")
+    external = [t for t, _ in exposure if t.startswith("externalIPs")]
+    internal = _internal(svc) if svc.type == "LoadBalancer" else None
+    if internal and not external:
+        return Outcome("pass", f"{entry} is an internal load balancer ({internal}): reachable from the private "
+                               "network only, not from the internet (its node ports, if allocated, are reachable "
+                               "wherever the nodes are)")
+    wls = graph.select(svc)
+    target = ", ".join(w.obj.ref for w in wls[:3]) + (f" (+{len(wls) - 3} more)" if len(wls) > 3 else "") if wls \
+        else f"pods {_show_labels(svc.selector) if isinstance(svc.selector, dict) else ''}"
+    msg = (f"exposed without a gateway: {entry} → {target}; no Ingress, Gateway API route, Istio "
+           "VirtualService or other gateway route reaches these pods, so requests skip the gateway's "
+           "authentication, TLS, rate limiting and logging")
+    return Outcome("fail", msg, tuple(Detail(path, text) for text, path in exposure))

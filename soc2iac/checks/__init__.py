@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from soc2iac.checks import condition, iam_statements, numeric_minimum, secret_literal
+from soc2iac.checks import condition, gateway_bypass, iam_statements, numeric_minimum, secret_literal
 from soc2iac.checks.base import CheckKind
 
 KINDS: dict[str, CheckKind] = {
@@ -10,5 +10,5 @@ KINDS: dict[str, CheckKind] = {
     "numeric_minimum": numeric_minimum,  # type: ignore[dict-item]
     "secret_literal": secret_literal,  # type: ignore[dict-item]
     "iam_statements": iam_statements,  # type: ignore[dict-item]
-    "gateway_bypass": __import__("soc2iac.checks.gateway_bypass", fromlist=["evaluate"]),  # type: ignore[dict-item]
+    "gateway_bypass": gateway_bypass,  # type: ignore[dict-item]
 }

@@ -75,15 +75,22 @@ def scan(
     no_inline_waivers: bool = typer.Option(False, "--no-inline-waivers", help="Ignore inline waivers (comments, annotations)."),
     baseline_file: Optional[Path] = typer.Option(None, "--baseline", help="A previous JSON result: mark fails new or existing, list fixed ones."),
     fail_on_new_only: bool = typer.Option(False, "--fail-on-new-only", help="With --baseline: exit 1 only for new fails."),
+    max_file_size: str = typer.Option("20MiB", "--max-file-size", help="Larger files are skipped as input errors: bytes, or a number with KiB, MiB or GiB."),
+    follow_symlinks: bool = typer.Option(False, "--follow-symlinks", help="Follow symbolic links met in folders (by default they are skipped with a notice)."),
 ) -> None:
     """Scan Terraform (source and plans), Kubernetes manifests and stdin; report verdicts by SOC 2 criterion."""
     from soc2iac.config import find_config, first_path, load_config
     from soc2iac.errors import Soc2iacError
+    from soc2iac.parsers import parse_size
     from soc2iac.policy import load_policies
     from soc2iac.scanner import scan as run_scan
     from soc2iac.waivers import find_register, load_register
 
     try:
+        try:
+            size_limit = parse_size(max_file_size)
+        except ValueError as exc:
+            raise Soc2iacError(f"--max-file-size: {exc}") from None
         start = first_path(paths)
         config = load_config(find_config(config_file, start))
         targets = _targets(formats or list(config.formats) or ["text"], outputs)
@@ -97,6 +104,7 @@ def scan(
             var_files=[*map(Path, config.var_files), *var_files], stdin_text=stdin_text,
             repo_root=repo_root, changes_only=changes_only, register=register,
             inline_waivers=config.inline_waivers and not no_inline_waivers, baseline=baseline,
+            max_file_size=size_limit, follow_symlinks=follow_symlinks,
         )
         _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
     except Soc2iacError as exc:
@@ -229,6 +237,10 @@ def cluster(
         _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
     except Soc2iacError as exc:
         _die(str(exc))
+    for p in result.problems:
+        typer.echo(f"soc2iac: collection error: {p}", err=True)
+    if result.problems:
+        raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if result.failing(threshold) else EXIT_OK)
 
 

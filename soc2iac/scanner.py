@@ -1,7 +1,10 @@
 """Turn the paths a user names into resources, then into a :class:`ScanResult`.
 
 Directories are walked (hidden folders, ``.terraform`` and ``node_modules``
-skipped; symlinked folders not followed). ``.tf`` files are grouped into
+skipped). Symbolic links met while walking are not followed (a notice names
+each) unless ``follow_symlinks``; then links into the scanned tree are left to
+the real path and loops are cut. Paths named on the command line are always read.
+Files over the size limit, unreadable, binary or not UTF-8 are input problems. ``.tf`` files are grouped into
 Terraform modules by folder; a folder that another scanned folder calls as a
 local module is scanned through that call, not again as a root. JSON files
 holding a ``terraform show -json`` plan (recognised by content) are read as
@@ -24,8 +27,8 @@ from soc2iac import __version__
 from soc2iac.config import Config
 from soc2iac.errors import InputError, InputProblem
 from soc2iac.model import Resource
-from soc2iac.parsers import kubernetes, read_source, registry
-from soc2iac.parsers.terraform import TerraformLoader, display_path
+from soc2iac.parsers import MAX_FILE_BYTES, file_size_limit, kubernetes, read_source, registry
+from soc2iac.parsers.terraform import TerraformLoader, display_path, symlink_notice
 from soc2iac.parsers.terraform_plan import Locator, Plan, load_plan_text, looks_like_plan, parse_plan
 from soc2iac.policy import Policy
 from soc2iac import waivers
@@ -44,21 +47,26 @@ class Inputs:
     stdin: bool = False
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    follow_symlinks: bool = False
+    explicit_files: set[Path] = field(default_factory=set)  # resolved paths named on the command line
+    _seen: set[Path] = field(default_factory=set)  # resolved manifest paths already added
 
 
-def collect(paths: Sequence[str]) -> Inputs:
-    found = Inputs()
+def collect(paths: Sequence[str], *, follow_symlinks: bool = False) -> Inputs:
+    found = Inputs(follow_symlinks=follow_symlinks)
     for raw in paths:
         if raw == "-":
             found.stdin = True
             continue
         path = Path(raw)
         if not path.exists():
-            found.problems.append(InputProblem(raw, "no such file or directory"))
+            broken = " (a broken symbolic link or a link loop)" if path.is_symlink() else ""
+            found.problems.append(InputProblem(raw, f"no such file or directory{broken}"))
         elif path.is_dir():
             for f in _walk(path, found):
                 _add(found, f, explicit=False)
         elif path.is_file():
+            found.explicit_files.add(path.resolve())
             _add(found, path, explicit=True)
         else:
             found.problems.append(InputProblem(raw, "not a regular file or directory"))
@@ -66,13 +74,53 @@ def collect(paths: Sequence[str]) -> Inputs:
 
 
 def _walk(root: Path, found: Inputs) -> Iterator[Path]:
+    """Files under ``root`` in a fixed (sorted) order; symlinks as :func:`collect` says."""
+    follow = found.follow_symlinks
+    top = root.resolve()
+    walked: set[Path] = set()  # real folders walked (following links: cuts loops)
+
     def onerror(exc: OSError) -> None:
         found.problems.append(InputProblem(display_path(Path(exc.filename or root)), f"cannot read: {exc.strerror}"))
 
-    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=follow):
+        here = Path(dirpath)
+        if follow:
+            real = here.resolve()
+            if real in walked:
+                found.notices.append(f"{display_path(here)}: symbolic link to a folder already scanned "
+                                     "(a loop or a second path); not followed")
+                dirnames[:] = []
+                continue
+            walked.add(real)
+        kept = []
+        for d in sorted(dirnames):
+            sub = here / d
+            if d in SKIP_DIRS or d.startswith("."):
+                continue
+            if sub.is_symlink() and not _follow_link(sub, top, found):
+                continue
+            kept.append(d)
+        dirnames[:] = kept
         for name in sorted(filenames):
-            yield Path(dirpath) / name
+            path = here / name
+            if path.is_symlink() and not _follow_link(path, top, found):
+                continue
+            yield path
+
+
+def _follow_link(link: Path, top: Path, found: Inputs) -> bool:
+    """Whether to follow a symbolic link met while walking (a notice when not)."""
+    if not found.follow_symlinks:
+        found.notices.append(symlink_notice(link))
+        return False
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):
+        found.notices.append(f"{display_path(link)}: broken symbolic link or link loop; skipped")
+        return False
+    if target == top or target.is_relative_to(top):
+        return False  # inside the scanned tree: read once, at its real path
+    return True
 
 
 def _add(found: Inputs, path: Path, *, explicit: bool) -> None:
@@ -92,7 +140,10 @@ def _add(found: Inputs, path: Path, *, explicit: bool) -> None:
     elif path.name.endswith(".tfvars.json"):
         return  # read by the Terraform loader of its folder
     elif suffix in YAML_SUFFIXES or suffix in registry.suffixes() or path.name in ("nginx.conf", "kong.conf"):
-        found.manifests.append(path)
+        key = path.resolve()
+        if key not in found._seen:  # named twice, or reached through two folders given
+            found._seen.add(key)
+            found.manifests.append(path)
     elif explicit and not path.name.endswith(".tfvars"):
         found.notices.append(f"{display_path(path)}: skipped (not a Terraform, YAML or JSON file)")
 
@@ -115,7 +166,8 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
     notices = list(inputs.notices)
     scanned: list[str] = []
 
-    loader = TerraformLoader(var_files=var_files)
+    loader = TerraformLoader(var_files=var_files, follow_symlinks=inputs.follow_symlinks,
+                             explicit=inputs.explicit_files)
     for vf in var_files:
         if not vf.is_file():
             problems.append(InputProblem(str(vf), "var file not found"))
@@ -126,12 +178,17 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
     for folder, only in sorted(inputs.tf_dirs.items(), key=lambda kv: str(kv[0])):
         if only is None and folder.resolve() in called:
             continue  # scanned through the module call that uses it
-        resources.extend(loader.root_resources(folder, only))
+        try:
+            resources.extend(loader.root_resources(folder, only))
+        except Exception as exc:  # noqa: BLE001 - one bad module never stops the scan
+            _reraise_when_debugging()
+            problems.append(_crashed(display_path(folder), exc))
     scanned.extend(sorted(display_path(p) for p in loader.loaded_files()))
     problems.extend(loader.diag.problems)
     notices.extend(loader.diag.notices)
 
-    for path in inputs.manifests:
+    seen: set[tuple[str, str]] = set()
+    for path in sorted(inputs.manifests, key=str):
         shown = display_path(path)
         try:
             text = read_source(path, shown)
@@ -142,10 +199,18 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
                         and m.detect(path, text)), None)
         if claimed is not None:
             try:
-                resources.extend(claimed.parse_text(text, shown, path))
+                # a config read through the file that includes it (nginx conf.d) comes once
+                fresh = [r for r in claimed.parse_text(text, shown, path) if (r.source, r.address) not in seen]
+                seen.update((r.source, r.address) for r in fresh)
+                resources.extend(fresh)
                 scanned.append(shown)
             except InputError as exc:
                 problems.append(exc.problem)
+            except RecursionError:
+                problems.append(InputProblem(shown, "nested too deeply to read"))
+            except Exception as exc:  # noqa: BLE001 - one bad file never stops the scan
+                _reraise_when_debugging()
+                problems.append(_crashed(shown, exc))
             continue
         if path.suffix.lower() not in YAML_SUFFIXES:
             continue  # e.g. a .conf or .toml no gateway parser claims
@@ -154,6 +219,13 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
                 plan = parse_plan(load_plan_text(text, shown), shown, Locator(repo_root or path.parent))
             except InputError as exc:  # a truncated or malformed plan is always an input error
                 problems.append(exc.problem)
+                continue
+            except RecursionError:
+                problems.append(InputProblem(shown, "malformed Terraform plan JSON: nested too deeply"))
+                continue
+            except Exception as exc:  # noqa: BLE001 - one bad file never stops the scan
+                _reraise_when_debugging()
+                problems.append(_crashed(shown, exc))
                 continue
             plans.append(plan)
             resources.extend(plan.after)
@@ -168,6 +240,9 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
                 notices.append(f"{exc.problem}; skipped: {skip}")
             else:
                 problems.append(exc.problem)
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops the scan
+            _reraise_when_debugging()
+            problems.append(_crashed(shown, exc))
     if inputs.stdin:
         text = stdin_text if stdin_text is not None else ""
         try:
@@ -175,7 +250,20 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
             scanned.append("<stdin>")
         except InputError as exc:
             problems.append(exc.problem)
-    return Loaded(resources, problems, notices, scanned, plans)
+    # the same inputs give the same report whatever the order of the command line or the disk
+    problems = sorted(set(problems), key=lambda p: (p.file, p.line, p.message))
+    return Loaded(resources, problems, list(dict.fromkeys(notices)), sorted(set(scanned)), plans)
+
+
+def _crashed(shown: str, exc: Exception) -> InputProblem:
+    detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+    return InputProblem(shown, f"could not be read: internal error {type(exc).__name__}"
+                               f"{': ' + detail if detail else ''} (please report it)")
+
+
+def _reraise_when_debugging() -> None:
+    if os.environ.get("SOC2IAC_DEBUG"):
+        raise
 
 
 def _not_a_manifest(text: str) -> str | None:
@@ -184,8 +272,8 @@ def _not_a_manifest(text: str) -> str | None:
     or None when it looks like one."""
     if "{{" in text and "}}" in text:
         return "an unrendered Helm or Go template (scan `helm template` output instead)"
-    if not (re.search(r"""^\s*["']?apiVersion["']?\s*:""", text, re.MULTILINE)
-            and re.search(r"""^\s*["']?kind["']?\s*:""", text, re.MULTILINE)):
+    if not (re.search(r"""(^|[{,])\s*["']?apiVersion["']?\s*:""", text, re.MULTILINE)
+            and re.search(r"""(^|[{,])\s*["']?kind["']?\s*:""", text, re.MULTILINE)):  # block, flow or JSON
         return "not a Kubernetes manifest"
     return None
 
@@ -203,12 +291,15 @@ def scan(
     inline_waivers: bool = True,
     baseline: Mapping[str, Any] | None = None,
     today: dt.date | None = None,
+    max_file_size: int = MAX_FILE_BYTES,
+    follow_symlinks: bool = False,
 ) -> ScanResult:
     from soc2iac import engine
 
     started = _now()
-    inputs = collect(paths)
-    loaded = load_resources(inputs, var_files=var_files, stdin_text=stdin_text, repo_root=repo_root)
+    with file_size_limit(max_file_size):
+        inputs = collect(paths, follow_symlinks=follow_symlinks)
+        loaded = load_resources(inputs, var_files=var_files, stdin_text=stdin_text, repo_root=repo_root)
     findings, engine_notices = engine.evaluate(policies, loaded.resources, config)
     changed: set[str] | None = None
     if loaded.plans:
@@ -265,7 +356,7 @@ def scope_of(scanned: Sequence[str], paths: Sequence[str], policies: Sequence[Po
     for p in sorted(policies, key=lambda p: p.id):
         policy_set.update(json.dumps([p.id, p.severity, list(p.criteria), p.applies_to, p.check],
                                      sort_keys=True, default=str).encode())
-    commit, dirty = _git_state([p for p in paths if p != "-"])
+    commit, dirty = _git_state(sorted(p for p in paths if p != "-"))
     return Scope(inputs=tuple(digests), policy_set_sha256=policy_set.hexdigest(), git_commit=commit, git_dirty=dirty)
 
 

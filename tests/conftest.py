@@ -20,3 +20,14 @@ def soc2iac_cmd() -> list[str]:
     """The installed console script when present, else the module (same code)."""
     exe = Path(sys.executable).parent / ("soc2iac.exe" if os.name == "nt" else "soc2iac")
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "soc2iac"]
+
+
+try:  # fuzzing profiles (tests/test_fuzz.py): `pytest --hypothesis-profile=long` or SOC2IAC_FUZZ_LONG=1
+    from hypothesis import HealthCheck, settings
+
+    _FUZZ_CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+    settings.register_profile("soc2iac", deadline=None, suppress_health_check=_FUZZ_CHECKS)
+    settings.register_profile("long", max_examples=5_000, deadline=None, suppress_health_check=_FUZZ_CHECKS)
+    settings.load_profile("long" if os.environ.get("SOC2IAC_FUZZ_LONG") == "1" else "soc2iac")
+except ImportError:  # hypothesis is a dev dependency; test_fuzz.py skips without it
+    pass

@@ -16,6 +16,12 @@ server for what the collector reads:
 * ``flaky``: plural -> statuses answered first (429/503, with ``Retry-After: 0``),
   then normal answers; a status repeated many times makes a kind fail for good;
 * ``slow``: plural -> seconds to wait before answering (request timeouts);
+* faults, each plural -> how many answers it spoils before answering normally:
+  ``reset`` (the connection is closed without an answer), ``truncated`` (a 200 whose
+  JSON body is cut in half, with a matching Content-Length), ``short_body`` (a 200 that
+  promises more bytes than it sends, then closes); ``retry_after`` is the header sent
+  with ``flaky`` answers; ``expire_token_after``: requests after which the token is
+  rejected (401), as when a token expires mid-run;
 * a request log (method, path, query, Accept header) for assertions;
 * HTTPS with a CA and server certificate generated at start (``tls=True``,
   needs ``cryptography``), or plain HTTP.
@@ -28,6 +34,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import socket
 import ssl
 import tempfile
 import threading
@@ -42,6 +49,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+FAULT = "X-Standin-Fault"  # internal: the fault to play on this answer (never sent)
 FIXTURES = ROOT / "k8s_fixtures"
 
 
@@ -115,6 +123,11 @@ class StandIn:
     leak_secret_data: bool = False
     ignore_metadata_accept: bool = False
     slow: dict[str, float] = field(default_factory=dict)  # plural -> seconds to wait before answering
+    reset: dict[str, int] = field(default_factory=dict)  # plural -> connections closed without an answer
+    truncated: dict[str, int] = field(default_factory=dict)  # plural -> 200s with half a JSON body
+    short_body: dict[str, int] = field(default_factory=dict)  # plural -> 200s shorter than their Content-Length
+    retry_after: str = "0"  # Retry-After header of flaky answers
+    expire_token_after: int = 0  # 401 for every request after this many (0: never)
     max_page: int = 0  # server-side cap on page size (0: honour limit)
     git_version: str = "v1.30.4-standin"
     requests: list[Request] = field(default_factory=list)
@@ -202,6 +215,8 @@ class StandIn:
         scheme, _, credential = auth.partition(" ")
         if scheme.lower() != "bearer" or credential.strip() != self.token:  # the scheme is case-insensitive
             return 401, _status(401, "Unauthorized", "Unauthorized"), {}
+        if self.expire_token_after and len(self.requests) > self.expire_token_after:
+            return 401, _status(401, "Unauthorized", "token has expired"), {}
         if path == "/version":
             return 200, {"major": "1", "minor": "30", "gitVersion": self.git_version, "platform": "linux/amd64"}, {}
         if path == "/api":
@@ -233,11 +248,18 @@ class StandIn:
         with self._lock:
             queue = self.flaky.get(plural)
             status = queue.pop(0) if queue else 0
+            fault = next((name for name, left in (("reset", self.reset), ("truncated", self.truncated),
+                                                  ("short_body", self.short_body)) if left.get(plural)), "")
+            if fault:
+                getattr(self, fault)[plural] -= 1
         if plural in self.slow:
             time.sleep(self.slow[plural])
         if status:
             return status, _status(status, "TooManyRequests" if status == 429 else "ServiceUnavailable",
-                                   "try again later"), {"Retry-After": "0"}
+                                   "try again later"), {"Retry-After": self.retry_after}
+        if fault:
+            code, body, extra = self._list(resource, namespace, query, accept)
+            return code, body, {**extra, FAULT: fault}
         if plural in self.forbidden or (plural, namespace) in self.forbidden:
             scope = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
             return 403, _status(403, "Forbidden", f'{plural} is forbidden: User "reviewer" cannot list resource '
@@ -307,14 +329,31 @@ class _Handler(BaseHTTPRequestHandler):
         if length:
             self.rfile.read(length)
         status, body, extra = self.standin.answer(self.command, self.path, self.headers)
+        fault = extra.pop(FAULT, "")
         data = json.dumps(body).encode()
+        if fault == "reset":  # no answer at all: the connection is dropped
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        if fault == "truncated":
+            data = data[: len(data) // 2]
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", str(len(data) + (1000 if fault == "short_body" else 0)))
         for key, value in extra.items():
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(data)
+        if fault == "short_body":
+            self.wfile.flush()
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 

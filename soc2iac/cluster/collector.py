@@ -193,6 +193,10 @@ class _NotFound(Exception):
     pass
 
 
+class _BadBody(Exception):
+    """A 2xx answer whose body is not JSON (retried like a dropped connection)."""
+
+
 class _RequestFailed(Exception):
     def __init__(self, message: str, status: int = 0) -> None:
         super().__init__(message)
@@ -266,8 +270,12 @@ class _Api:
                 if 200 <= status <= 299:
                     try:
                         return json.loads(data)
-                    except ValueError:
-                        raise _RequestFailed(f"GET {path}: answer is not JSON", status) from None
+                    except (ValueError, RecursionError):  # a cut or garbled body: asked again, within bounds
+                        if attempt >= self.max_retries:
+                            raise _RequestFailed(f"GET {path}: answer is not JSON (truncated?)"
+                                                 + (f" after {attempt + 1} attempts" if attempt else ""),
+                                                 status) from None
+                        raise _BadBody() from None
                 error: ApiException = ApiException(status=status, reason=getattr(response, "reason", ""))
                 error.headers = getattr(response, "headers", None)
                 raise error
@@ -289,6 +297,8 @@ class _Api:
                     retry_after = float(headers.get("Retry-After", ""))
                 except (TypeError, ValueError):
                     retry_after = None
+            except _BadBody:
+                pass
             except urllib3.exceptions.HTTPError as exc:
                 if attempt >= self.max_retries:
                     raise _RequestFailed(f"{type(exc).__name__}: {exc}"

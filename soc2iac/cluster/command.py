@@ -24,6 +24,7 @@ from soc2iac import __version__
 from soc2iac.cluster.collector import Collection, NotCollected, collect, format_rule, utc_now
 from soc2iac.config import Config
 from soc2iac.policy import Policy, reference_groups
+from soc2iac.errors import InputProblem
 from soc2iac.result import Finding, PolicyInfo, ScanResult, sort_findings
 from soc2iac.waivers import Waiver, apply_all
 
@@ -81,9 +82,14 @@ def result_of(collection: Collection, policies: Sequence[Policy], config: Config
         findings = _not_evaluated(findings, policies, config, blocked, collection.context)
     findings, waiver_infos, waiver_notices = apply_all(
         findings, collection.resources, register, inline=inline_waivers, today=dt.date.today())
+    # a kind lost to server errors (after bounded retries) makes the audit incomplete: an input
+    # error (exit 2), unlike a forbidden kind, which is an expected RBAC scope reported as not evaluated
+    failed = [InputProblem(f"{collection.context or 'cluster'}/{n.kind}", f"not collected ({n.reason}); "
+                           "policies that need it are not evaluated")
+              for n in collection.not_collected if n.reason.startswith("error")]
     return ScanResult(
         findings=sort_findings(findings),
-        problems=[],
+        problems=failed,
         notices=[*_notices(collection), *engine_notices, *waiver_notices],
         waivers=waiver_infos,
         inputs=[],

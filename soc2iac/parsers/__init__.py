@@ -2,21 +2,74 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+import stat
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
 from soc2iac.errors import InputError
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 20 * 1024 * 1024  # default of ``scan --max-file-size``
+MAX_DEPTH = 200  # nesting bound for parsed documents (deeper is an input error, never a crash)
+
+_max_bytes: ContextVar[int] = ContextVar("soc2iac_max_file_bytes", default=MAX_FILE_BYTES)
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 
 
-def read_source(path: Path, shown: str, *, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """A config file as text; :class:`InputError` for unreadable, oversized, binary or non-UTF-8 files."""
+def parse_size(text: str) -> int:
+    """``20MiB``, ``20M``, ``512KiB``, ``1048576`` -> bytes (binary units); ValueError otherwise."""
+    m = _SIZE.match(text)
+    if not m:
+        raise ValueError(f"not a size: {text!r} (use bytes, or a number with KiB, MiB or GiB)")
+    number = float(m.group(1)) * _UNITS[(m.group(2) or "")[:1].lower()]
+    if number < 1:
+        raise ValueError(f"not a size: {text!r} (must be at least 1 byte)")
+    return int(number)
+
+
+def format_size(size: int) -> str:
+    for unit, factor in (("GiB", 1024 ** 3), ("MiB", 1024 ** 2), ("KiB", 1024)):
+        if size >= factor:
+            value = size / factor
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def max_file_bytes() -> int:
+    """The size limit in force (``scan --max-file-size``)."""
+    return _max_bytes.get()
+
+
+@contextlib.contextmanager
+def file_size_limit(max_bytes: int) -> Iterator[None]:
+    """Every :func:`read_source` inside the block uses ``max_bytes``."""
+    token = _max_bytes.set(max_bytes)
     try:
-        if path.stat().st_size > max_bytes:
-            raise InputError(shown, f"larger than {max_bytes // (1024 * 1024)} MiB; skipped")
-        data = path.read_bytes()
+        yield
+    finally:
+        _max_bytes.reset(token)
+
+
+def read_source(path: Path, shown: str, *, max_bytes: int | None = None) -> str:
+    """A config file as text; :class:`InputError` for unreadable, oversized, binary or non-UTF-8 files."""
+    limit = max_file_bytes() if max_bytes is None else max_bytes
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise InputError(shown, "not a regular file; skipped")
+        size = info.st_size
+        if size > limit:
+            raise InputError(shown, f"larger than the size limit ({format_size(size)} > {format_size(limit)}; "
+                                    "see --max-file-size); skipped")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)  # a file that grew since stat() is still bounded
     except OSError as exc:
         raise InputError(shown, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InputError(shown, f"larger than the size limit ({format_size(limit)}; see --max-file-size); skipped")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -24,3 +77,19 @@ def read_source(path: Path, shown: str, *, max_bytes: int = MAX_FILE_BYTES) -> s
     if "\x00" in text:
         raise InputError(shown, "binary file (contains NUL bytes)")
     return text
+
+
+def nesting_depth(value: object, limit: int = MAX_DEPTH) -> int:
+    """How deeply lists and dicts nest in ``value`` (iterative; stops counting past ``limit``)."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    return deepest
+            stack.extend((v, depth) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest

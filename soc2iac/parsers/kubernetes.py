@@ -15,6 +15,7 @@ import yaml
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, join_path
+from soc2iac.parsers import MAX_DEPTH
 from soc2iac.waivers import annotation_waivers
 
 SOURCE = "kubernetes"
@@ -37,7 +38,56 @@ CLUSTER_SCOPED = {
     "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "RuntimeClass",
 }
 
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_ALIAS_VALUES = 100_000  # bound on values re-expanded through aliases ("billion laughs")
+
+
+class _Composer(yaml.composer.Composer):
+    """PyYAML's composer with a nesting bound. libyaml's own composer recurses in C
+    and crashes the interpreter (SIGSEGV) on some 20,000 nested ``[``; this one
+    runs on libyaml's events in Python and stops at :data:`MAX_DEPTH` levels."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels",
+                    self.peek_event().start_mark)  # type: ignore[attr-defined]
+            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        finally:
+            self._depth -= 1
+
+
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CParser = None  # type: ignore[assignment,misc]
+
+if _CParser is not None:
+    class _Loader(_Composer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            _Composer.__init__(self)  # type: ignore[no-untyped-call]
+            yaml.constructor.SafeConstructor.__init__(self)  # type: ignore[no-untyped-call]
+            yaml.resolver.Resolver.__init__(self)  # type: ignore[no-untyped-call]
+else:  # pragma: no cover - PyYAML built without libyaml
+    class _Loader(_Composer, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,  # type: ignore[no-redef]
+                  yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)  # type: ignore[no-untyped-call]
+            yaml.scanner.Scanner.__init__(self)  # type: ignore[no-untyped-call]
+            yaml.parser.Parser.__init__(self)  # type: ignore[no-untyped-call]
+            _Composer.__init__(self)  # type: ignore[no-untyped-call]
+            yaml.constructor.SafeConstructor.__init__(self)  # type: ignore[no-untyped-call]
+            yaml.resolver.Resolver.__init__(self)  # type: ignore[no-untyped-call]
+
+        def dispose(self) -> None:
+            pass
+
+
+_FastLoader: type = getattr(yaml, "CSafeLoader", _Loader)
 
 
 class _Builder:
@@ -47,12 +97,42 @@ class _Builder:
         self.loader = loader
         self.shown = shown
         self.count = 0
+        self.built: set[int] = set()  # collection nodes built once (a second time is an alias)
+        self.building: set[int] = set()  # collection nodes being built (a cycle through an alias)
+        self.in_alias = 0
+        self.alias_count = 0
 
-    def build(self, node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
+    def build(self, node: yaml.Node, path: str, lines: dict[str, int], depth: int = 0) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise InputError(self.shown, f"YAML expands to more than {MAX_NODES} values (alias bomb?)",
                              line=node.start_mark.line + 1)
+        if self.in_alias:
+            self.alias_count += 1
+            if self.alias_count > MAX_ALIAS_VALUES:
+                raise InputError(self.shown, f"YAML aliases expand to more than {MAX_ALIAS_VALUES} values "
+                                             "(alias bomb?)", line=node.start_mark.line + 1)
+        if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if path and path not in lines:
+                lines[path] = node.start_mark.line + 1
+            return self._scalar(node)
+        if depth >= MAX_DEPTH:
+            raise InputError(self.shown, f"invalid YAML: nested more than {MAX_DEPTH} levels",
+                             line=node.start_mark.line + 1)
+        key = id(node)
+        if key in self.building:
+            raise InputError(self.shown, "YAML alias refers to a node that contains it", line=node.start_mark.line + 1)
+        repeated = key in self.built
+        self.built.add(key)
+        self.building.add(key)
+        self.in_alias += repeated
+        try:
+            return self._collection(node, path, lines, depth + 1)
+        finally:
+            self.in_alias -= repeated
+            self.building.discard(key)
+
+    def _collection(self, node: yaml.Node, path: str, lines: dict[str, int], depth: int) -> Any:
         if path and path not in lines:
             lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
@@ -63,11 +143,9 @@ class _Builder:
                 key = str(key)
                 child = join_path(path, key)
                 lines.setdefault(child, key_node.start_mark.line + 1)
-                out[key] = self.build(value_node, child, lines)
+                out[key] = self.build(value_node, child, lines, depth)
             return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, join_path(path, i), lines) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+        return [self.build(item, join_path(path, i), lines, depth) for i, item in enumerate(node.value)]
 
     def _scalar(self, node: yaml.Node) -> Any:
         if node.tag.endswith(":str") or node.tag.endswith(":timestamp") or node.tag.endswith(":binary"):
@@ -78,11 +156,32 @@ class _Builder:
             return str(node.value)
 
 
+_C_SAFE_DEPTH = 5_000  # libyaml's recursive composer is safe well past this (it crashes near 20,000)
+
+
+def _shallow(text: str) -> bool:
+    """Whether ``text`` surely nests less than :data:`_C_SAFE_DEPTH` levels, so libyaml's
+    faster composer may build it. A sound over-estimate, per document (flow collections
+    cannot cross a ``---``/``...`` line): every flow ``[``/``{`` so far, plus for each line
+    twice its indentation and its block indicators."""
+    if _FastLoader is _Loader:
+        return False
+    flow = 0
+    for line in text.splitlines():
+        if line.startswith(("---", "...")):
+            flow = 0
+        flow += line.count("[") + line.count("{")
+        indent = len(line) - len(line.lstrip(" "))
+        if flow + 2 * indent + 2 + line.count("-") + line.count("?") + line.count(":") >= _C_SAFE_DEPTH:
+            return False
+    return True
+
+
 def parse_documents(text: str, shown: str) -> Iterator[tuple[Any, dict[str, int]]]:
     """Yield ``(value, lines)`` per YAML document; :class:`InputError` on bad YAML."""
     if "\x00" in text:
         raise InputError(shown, "binary file (contains NUL bytes)")
-    loader = _Loader(text)
+    loader = _FastLoader(text) if _shallow(text) else _Loader(text)
     builder = _Builder(loader, shown)
     try:
         while loader.check_node():
@@ -90,17 +189,27 @@ def parse_documents(text: str, shown: str) -> Iterator[tuple[Any, dict[str, int]
             if node is None:
                 continue
             lines: dict[str, int] = {}
+            builder.built.clear()  # node ids of an earlier document may be reused
             yield builder.build(node, "", lines), lines
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
-        raise InputError(shown, f"invalid YAML: {exc.problem or exc.context}", line=line) from None
+        raise InputError(shown, f"invalid YAML: {_one_line(exc.problem or exc.context)}", line=line) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control characters)
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else 0
+        code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
+        raise InputError(shown, f"invalid YAML: unacceptable character #x{code:04x} ({exc.reason})",
+                         line=line) from None
     except yaml.YAMLError as exc:
-        raise InputError(shown, f"invalid YAML: {exc}") from None
+        raise InputError(shown, f"invalid YAML: {_one_line(exc)}") from None
     except RecursionError:
-        raise InputError(shown, "invalid YAML: nested too deeply") from None
+        raise InputError(shown, f"invalid YAML: nested more than {MAX_DEPTH} levels") from None
     finally:
         loader.dispose()
+
+
+def _one_line(message: object) -> str:
+    return " ".join(str(message).split())
 
 
 def is_k8s_object(value: Any) -> bool:

@@ -19,9 +19,10 @@ from typing import Any
 
 from soc2iac.errors import InputError, InputProblem
 from soc2iac.model import Location, Ref, Reference, Resource, Unknown, join_path
-from soc2iac.parsers import read_source
+from soc2iac.parsers import MAX_DEPTH, nesting_depth, read_source
 from soc2iac.parsers.hcl_eval import META_KEYS, Scope, resource_refs
 from soc2iac.parsers.hcl_prepass import normalize
+from soc2iac.redact import looks_secret
 from soc2iac.waivers import terraform_comment_waivers
 
 SOURCE = "terraform"
@@ -62,7 +63,10 @@ def parse_hcl_text(text: str, shown: str) -> dict[str, Any]:
         body = hcl2.loads(text if text.endswith("\n") else text + "\n", with_meta=True)
     except UnexpectedToken as exc:
         token = str(exc.token).strip() or exc.token.type
-        raise InputError(shown, f"invalid HCL: unexpected {token!r}", line=exc.line or 0) from None
+        # the text of a string or a long word may be a secret: messages name its kind instead
+        what = ("a string" if token[:1] in "\"'<" and len(token) > 1
+                else f"a {exc.token.type} token" if len(token) > 20 or looks_secret(token) else repr(token))
+        raise InputError(shown, f"invalid HCL: unexpected {what}", line=exc.line or 0) from None
     except UnexpectedCharacters as exc:
         raise InputError(shown, f"invalid HCL: unexpected character {exc.char!r}", line=exc.line or 0) from None
     except UnexpectedEOF:
@@ -71,11 +75,16 @@ def parse_hcl_text(text: str, shown: str) -> dict[str, Any]:
         meta = getattr(exc.obj, "meta", None)
         line = getattr(meta, "line", 0) if meta is not None and not getattr(meta, "empty", True) else 0
         detail = str(exc.orig_exc).strip().splitlines()[0] if str(exc.orig_exc).strip() else type(exc.orig_exc).__name__
+        detail = re.sub(r'"[^"]*"?', '"..."', detail)  # never quote the file's strings (a secret?)
         raise InputError(shown, f"invalid HCL: {detail[:120]}", line=line) from None
-    except (LarkError, RecursionError, ValueError) as exc:
+    except RecursionError:
+        raise InputError(shown, "invalid HCL: nested too deeply") from None
+    except (LarkError, ValueError) as exc:
         raise InputError(shown, f"invalid HCL: {type(exc).__name__}") from None
     if not isinstance(body, dict):
         raise InputError(shown, "invalid HCL: top level is not a body")
+    if nesting_depth(body) > MAX_DEPTH:
+        raise InputError(shown, f"invalid HCL: nested more than {MAX_DEPTH} levels")
     return body
 
 
@@ -212,6 +221,10 @@ class ModuleDir:
                 yield (self.path / source).resolve()
 
 
+def symlink_notice(path: Path) -> str:
+    return f"{display_path(path)}: symbolic link not followed (--follow-symlinks scans it)"
+
+
 def is_local_source(source: str) -> bool:
     return source.startswith("./") or source.startswith("../")
 
@@ -225,8 +238,11 @@ class Diagnostics:
 class TerraformLoader:
     """Parses each file once and instantiates root modules with their children."""
 
-    def __init__(self, *, var_files: Iterable[Path] = ()) -> None:
+    def __init__(self, *, var_files: Iterable[Path] = (), follow_symlinks: bool = True,
+                 explicit: Iterable[Path] = ()) -> None:
         self.var_files = list(var_files)
+        self.follow_symlinks = follow_symlinks  # False: a symlinked .tf file in a module folder is skipped
+        self.explicit = {p.resolve() for p in explicit}  # files named on the command line (always read)
         self.diag = Diagnostics()
         self._files: dict[Path, HclFile | None] = {}
         self._dirs: dict[Path, ModuleDir] = {}
@@ -251,10 +267,11 @@ class TerraformLoader:
         if key not in self._dirs:
             mod = ModuleDir(path=path)
             try:
-                names = sorted(p for p in path.iterdir() if p.suffix == ".tf" and p.is_file())
+                names = sorted(p for p in path.iterdir() if p.suffix == ".tf" and (p.is_file() or p.is_symlink()))
             except OSError as exc:
                 self.diag.problems.append(InputProblem(display_path(path), f"cannot read: {exc.strerror or exc}"))
                 names = []
+            names = [p for p in names if self._follow(p)]
             for p in names:
                 f = self.file(p)
                 if f is not None:
@@ -262,12 +279,30 @@ class TerraformLoader:
             self._dirs[key] = mod
         return self._dirs[key]
 
+    def _follow(self, path: Path) -> bool:
+        """Whether to read a ``.tf`` file: symlinks only with ``follow_symlinks`` or when named."""
+        if not path.is_symlink():
+            return True
+        if not path.is_file():
+            self.diag.notices.append(f"{display_path(path)}: broken symbolic link or link loop; skipped")
+            return False
+        if self.follow_symlinks or path.resolve() in self.explicit:
+            return True
+        self.diag.notices.append(symlink_notice(path))
+        return False
+
     # -- instantiation ---------------------------------------------------
     def root_resources(self, root: Path, only_files: set[Path] | None = None) -> list[Resource]:
         mod = self.module_dir(root)
-        variables = self._root_variables(mod)
-        inst = _Instance(self, mod, prefix="", inputs=variables, depth=0, only_files=only_files)
-        return list(inst.resources())
+        try:
+            variables = self._root_variables(mod)
+            inst = _Instance(self, mod, prefix="", inputs=variables, depth=0, only_files=only_files)
+            return list(inst.resources())
+        except RecursionError:
+            self.diag.problems.append(InputProblem(
+                display_path(root), "Terraform expressions nest too deeply to evaluate (e.g. a very long "
+                                    "chain of locals); module not scanned"))
+            return []
 
     def _root_variables(self, mod: ModuleDir) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -286,9 +321,14 @@ class TerraformLoader:
     def _tfvars(self, path: Path) -> dict[str, Any]:
         if path.name.endswith(".json"):
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                self.diag.problems.append(InputProblem(display_path(path), f"invalid tfvars JSON: {exc}"))
+                data = json.loads(read_source(path, display_path(path)))
+            except InputError as exc:
+                self.diag.problems.append(exc.problem)
+                return {}
+            except (ValueError, RecursionError) as exc:
+                detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+                self.diag.problems.append(InputProblem(display_path(path), f"invalid tfvars JSON: {detail}",
+                                                       getattr(exc, "lineno", 0)))
                 return {}
             return data if isinstance(data, dict) else {}
         f = self.file(path)
@@ -358,7 +398,7 @@ class _Instance:
                 f"{where}: module.{name} has a non-local source ({source}); its resources are not scanned"
             )
             return None
-        target = (self.mod.path / source)
+        target = Path(os.path.normpath(self.mod.path / source))  # the same path whatever the call order
         if not target.is_dir():
             self.loader.diag.notices.append(f"{where}: module.{name} source {source} not found")
             return None

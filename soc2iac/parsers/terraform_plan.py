@@ -22,6 +22,7 @@ from typing import Any
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Ref, Resource, Unknown
+from soc2iac.parsers import MAX_DEPTH, nesting_depth
 
 SOURCE = "terraform-plan"
 NO_CHANGE = ("no-op", "read")
@@ -60,6 +61,8 @@ def load_plan_text(text: str, shown: str) -> dict[str, Any]:
         raise InputError(shown, f"malformed Terraform plan JSON: {exc.msg}", line=exc.lineno) from None
     except RecursionError:
         raise InputError(shown, "malformed Terraform plan JSON: nested too deeply") from None
+    if nesting_depth(doc) > MAX_DEPTH:
+        raise InputError(shown, f"malformed Terraform plan JSON: nested more than {MAX_DEPTH} levels")
     if not is_plan(doc):
         raise InputError(shown, "not a Terraform plan (no format_version/planned_values)")
     return dict(doc)
@@ -84,22 +87,24 @@ class Locator:
 
 def parse_plan(doc: Mapping[str, Any], shown: str, locator: Locator) -> Plan:
     plan = Plan()
-    refs = _config_references((doc.get("configuration") or {}).get("root_module"), "")
-    changes = {rc.get("address"): rc for rc in doc.get("resource_changes") or [] if isinstance(rc, Mapping)}
+    refs = _config_references(_map(doc.get("configuration")).get("root_module"), "")
+    changes = {str(rc.get("address")): rc for rc in _seq(doc.get("resource_changes")) if isinstance(rc, Mapping)}
     for rc in changes.values():
-        change = rc.get("change") or {}
-        plan.actions[str(rc.get("address"))] = tuple(change.get("actions") or ())
+        change = _map(rc.get("change"))
+        plan.actions[str(rc.get("address"))] = tuple(str(a) for a in _seq(change.get("actions")))
     seen_after: set[str] = set()
-    for item in _module_resources((doc.get("planned_values") or {}).get("root_module")):
+    for item in _module_resources(_map(doc.get("planned_values")).get("root_module")):
         address = str(item.get("address"))
-        change = (changes.get(address) or {}).get("change") or {}
+        change = _map(_map(changes.get(address)).get("change"))
         attrs = _mask(item.get("values"), change.get("after_unknown"), change.get("after_sensitive"))
         if not change:  # only sensitive_values to go by
             attrs = _mask(item.get("values"), None, item.get("sensitive_values"))
         plan.after.append(_resource(item, attrs, shown, locator, refs))
         seen_after.add(address)
     for key, rc in changes.items():
-        change = rc.get("change") or {}
+        if not rc.get("address") or not rc.get("type"):
+            continue
+        change = _map(rc.get("change"))
         actions = plan.actions.get(str(key), ())
         if change.get("before") is not None:
             attrs = _mask(change.get("before"), None, change.get("before_sensitive"))
@@ -108,7 +113,7 @@ def parse_plan(doc: Mapping[str, Any], shown: str, locator: Locator) -> Plan:
             attrs = _mask(change.get("after"), change.get("after_unknown"), change.get("after_sensitive"))
             plan.after.append(_resource(rc, attrs, shown, locator, refs))
     # data sources already read live in prior_state; they belong to both worlds
-    for item in _module_resources(((doc.get("prior_state") or {}).get("values") or {}).get("root_module")):
+    for item in _module_resources(_map(_map(doc.get("prior_state")).get("values")).get("root_module")):
         if item.get("mode") == "data" and str(item.get("address")) not in seen_after:
             res = _resource(item, _mask(item.get("values"), None, item.get("sensitive_values")), shown, locator)
             plan.after.append(res)
@@ -119,10 +124,10 @@ def parse_plan(doc: Mapping[str, Any], shown: str, locator: Locator) -> Plan:
 def _module_resources(module: Any) -> Iterator[Mapping[str, Any]]:
     if not isinstance(module, Mapping):
         return
-    for item in module.get("resources") or []:
+    for item in _seq(module.get("resources")):
         if isinstance(item, Mapping) and item.get("address") and item.get("type"):
             yield item
-    for child in module.get("child_modules") or []:
+    for child in _seq(module.get("child_modules")):
         yield from _module_resources(child)
 
 
@@ -150,7 +155,7 @@ def _mask(values: Any, unknown: Any, sensitive: Any) -> Any:
         return AFTER_APPLY
     if isinstance(values, Mapping):
         out: dict[str, Any] = {}
-        keys = list(values) + [k for k in (unknown or {}) if k not in values and isinstance(unknown, Mapping)]
+        keys = list(values) + [k for k in _map(unknown) if k not in values]
         for k in keys:
             sub = _mask(values.get(k), _at(unknown, k), _at(sensitive, k))
             if sub is not None:
@@ -163,6 +168,15 @@ def _mask(values: Any, unknown: Any, sensitive: Any) -> Any:
     if values == "":
         return None  # the provider's "not set" for optional computed strings
     return values
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    """``value`` when it is a JSON object, else empty (a malformed plan is read as far as it goes)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _seq(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _at(tree: Any, key: Any) -> Any:
@@ -182,12 +196,12 @@ def _config_references(module: Any, prefix: str) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     if not isinstance(module, Mapping):
         return out
-    for res in module.get("resources") or []:
+    for res in _seq(module.get("resources")):
         if isinstance(res, Mapping) and res.get("address"):
             paths: dict[str, str] = {}
             _expression_refs(res.get("expressions"), "", prefix, paths)
             out[prefix + str(res["address"])] = paths
-    for name, call in (module.get("module_calls") or {}).items():
+    for name, call in _map(module.get("module_calls")).items():
         if isinstance(call, Mapping):
             out.update(_config_references(call.get("module"), f"{prefix}module.{name}."))
     return out

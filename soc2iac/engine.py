@@ -4,7 +4,6 @@ verdict. It knows no policy and no waiver (soc2iac.waivers applies those)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import fnmatch
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence

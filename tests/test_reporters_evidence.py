@@ -26,7 +26,7 @@ from soc2iac.policy import criteria_catalog
 from soc2iac.reporters import FORMATS, csv_report, html, markdown, renderer
 from soc2iac.reporters.json_report import to_document
 from soc2iac.reporters.load import from_document, load_file
-from soc2iac.result import Evidence, Finding, PolicyInfo, ScanResult, Scope
+from soc2iac.result import Finding, PolicyInfo, ScanResult, Scope
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"

@@ -148,7 +148,7 @@ def substitute(value: Any, params: Mapping[str, Any]) -> Any:
     return value
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """Rejects duplicate mapping keys, which PyYAML would silently collapse."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -233,7 +233,73 @@ def load_policies(extra_dirs: Iterable[Path] = (), *, include_builtin: bool = Tr
 
 @functools.lru_cache(maxsize=1)
 def _builtin() -> tuple[Policy, ...]:
-    return tuple(load_directory(builtin_policy_dir(), builtin=True))
+    """The shipped pack, validated once per content: a cache entry keyed by the SHA-256 of every
+    policy file, the schemas and the tool version skips YAML parsing and schema validation
+    (pre-commit runs load the pack on every commit). A missing or corrupt entry is rebuilt."""
+    directory = builtin_policy_dir()
+    files = policy_files(directory)
+    entry = _cache_entry(files)
+    if entry is not None:
+        try:
+            docs = json.loads(entry.read_text(encoding="utf-8"))
+            if isinstance(docs, list) and len(docs) == len(files):
+                return tuple(_policy(doc, str(path), builtin=True) for doc, path in zip(docs, files))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass  # unreadable or corrupt: never trusted, rebuilt below
+    policies = tuple(load_directory(directory, builtin=True))
+    if entry is not None:
+        _write_atomic(entry, json.dumps([_document(p) for p in policies]))
+    return policies
+
+
+def _cache_entry(files: list[Path]) -> Path | None:
+    import hashlib
+    import os
+
+    from soc2iac import __version__
+    from soc2iac.checks import KINDS
+
+    if os.environ.get("SOC2IAC_NO_CACHE"):
+        return None
+    root = os.environ.get("SOC2IAC_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "soc2iac")
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(json.dumps(policy_schema(), sort_keys=True).encode())
+    digest.update(json.dumps({k: v.SCHEMA for k, v in KINDS.items()}, sort_keys=True, default=str).encode())
+    for name in ("criteria.yaml", "groups.yaml"):
+        digest.update(_data_text(name).encode())
+    try:
+        for path in files:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:
+        return None
+    return Path(root) / f"policies-{digest.hexdigest()[:32]}.json"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Best effort: a temporary file renamed into place, so readers never see half an entry."""
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".policies-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        return  # a read-only home is fine: the pack is validated on every run instead
+
+
+def _document(p: Policy) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": p.id, "title": p.title, "severity": p.severity, "criteria": list(p.criteria), "area": p.area,
+        "applies_to": p.applies_to, "check": p.check, "description": p.description,
+        "remediation": p.remediation, "references": list(p.references),
+    }
+    if p.parameters:
+        doc["parameters"] = p.parameters
+    return doc
 
 
 def resolved_check(policy: Policy, overrides: Mapping[str, Any] | None = None) -> Mapping[str, Any]:

@@ -184,7 +184,18 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
             _reraise_when_debugging()
             problems.append(_crashed(display_path(folder), exc))
     scanned.extend(sorted(display_path(p) for p in loader.loaded_files()))
-    problems.extend(loader.diag.problems)
+    # A file read only as context of a file named on the command line (its module's variables and
+    # locals; pre-commit passes just the staged files) is not an input: its problems are notices.
+    named = {f for only in inputs.tf_dirs.values() if only is not None for f in only}
+    context_only = {d.resolve() for d, only in inputs.tf_dirs.items() if only is not None}
+    context_only -= inputs.walked_tf_dirs
+    for problem in loader.diag.problems:
+        path = Path(problem.file).resolve()
+        if path.parent in context_only and path not in named:
+            notices.append(f"{problem}; read only for context (variables, locals) of the named files, "
+                           "so its declarations are unknown")
+        else:
+            problems.append(problem)
     notices.extend(loader.diag.notices)
 
     seen: set[tuple[str, str]] = set()

@@ -9,11 +9,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("soc2iac-cache")
+
+
 @pytest.fixture(autouse=True)
-def _no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Tests never pick up a developer's .soc2iac.yaml from the working directory."""
+def _no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _cache_dir: Path) -> None:
+    """Tests never pick up a developer's .soc2iac.yaml from the working directory, nor their cache."""
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("SOC2IAC_CACHE_DIR", str(_cache_dir))
 
 
 def soc2iac_cmd() -> list[str]:

@@ -166,3 +166,14 @@ def test_walked_non_manifests_are_notices_but_broken_manifests_are_errors(tmp_pa
     (tmp_path / "broken.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: [1,\n")
     proc = run("scan", str(tmp_path))
     assert proc.returncode == 2 and "broken.yaml:4: invalid YAML" in proc.stderr
+
+
+def test_a_broken_sibling_of_a_named_file_is_a_notice(tmp_path: Path) -> None:
+    """pre-commit passes only staged files: an unstaged broken neighbour must not fail the commit."""
+    (tmp_path / "broken.tf").write_text('resource "aws_s3_bucket" "x" {\n  bucket = \n')
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "ok" {\n  bucket = "b"\n}\n')
+    named = run("scan", str(tmp_path / "main.tf"), "--format", "json")
+    assert named.returncode == 1, named.stderr  # the named file's own high finding
+    assert any("broken.tf" in n and "context" in n for n in json.loads(named.stdout)["notices"])
+    assert run("scan", str(tmp_path)).returncode == 2  # scanning the folder: it is an input
+    assert run("scan", str(tmp_path / "broken.tf")).returncode == 2  # naming it: an input

@@ -305,3 +305,12 @@ def test_more_pure_functions(tmp_path: Path, expr: str, expected: object) -> Non
 def test_coalesce_with_an_unknown_first_argument_is_unknown(tmp_path: Path) -> None:
     write(tmp_path, {"main.tf": 'variable "x" {}\nresource "aws_x" "y" {\n  v = coalesce(var.x, "b")\n}\n'})
     assert isinstance(load(tmp_path)["aws_x.y"].attributes["v"], Unknown)
+
+
+def test_extra_labels_and_non_block_dynamic_do_not_crash(tmp_path: Path) -> None:
+    """Found by fuzzing: `resource "a" "b" "dynamic"` made python-hcl2 give a dynamic of the wrong shape."""
+    write(tmp_path, {"main.tf": 'resource "aws_x" "a" "dynamic" {\n  name = "x"\n}\n'
+                                'resource "aws_x" "b" {\n  dynamic = "not a block"\n}\n'})
+    loader = TerraformLoader()
+    loader.root_resources(tmp_path)  # no exception
+    assert not loader.diag.problems

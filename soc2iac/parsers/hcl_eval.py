@@ -225,7 +225,10 @@ class Scope:
         where their ``for_each`` is known (empty: no block; unknown: Unknown)."""
         out = {k: (self.evaluate_blocks(v) if _is_block_list(v) else self.evaluate(v))
                for k, v in raw.items() if k not in META_KEYS and k != "dynamic"}
-        for entry in raw.get("dynamic") or []:
+        dynamic = raw.get("dynamic")
+        for entry in dynamic if isinstance(dynamic, list) else []:
+            if not isinstance(entry, Mapping):
+                continue  # a malformed block (e.g. extra labels) is not a dynamic block
             for label, spec in entry.items():
                 if label in META_KEYS or not isinstance(spec, Mapping):
                     continue

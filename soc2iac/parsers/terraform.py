@@ -476,8 +476,9 @@ class _Instance:
         start = int(body.get("__start_line__", 0) or 0)
         end = int(body.get("__end_line__", start) or start)
         lines = attribute_lines(f.text.splitlines(), start, end) if start else {}
-        for i, entry in enumerate(body.get("dynamic") or []):  # a dynamic block's label -> its line
-            for label in entry:
+        dynamic = body.get("dynamic")
+        for i, entry in enumerate(dynamic if isinstance(dynamic, list) else []):  # a dynamic block's label -> its line
+            for label in entry if isinstance(entry, Mapping) else ():
                 if label not in META_KEYS and f"dynamic[{i}]" in lines:
                     lines.setdefault(label, lines[f"dynamic[{i}]"])
         return Resource(

@@ -10,7 +10,6 @@ byte-identical files on every machine. About 40 % of resources break a policy
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -409,21 +408,21 @@ module "trail_logs" {{
 
 
 def _stack_outputs(stack: int) -> str:
-    return f'''output "kms_key_arn" {{
+    return '''output "kms_key_arn" {
   value = aws_kms_key.main.arn
-}}
+}
 
-output "access_log_bucket" {{
+output "access_log_bucket" {
   value = module.access_logs.bucket_id
-}}
+}
 
-output "trail_bucket" {{
+output "trail_bucket" {
   value = module.trail_logs.bucket_arn
-}}
+}
 
-output "stack" {{
+output "stack" {
   value = local.stack
-}}
+}
 '''
 
 

@@ -24,10 +24,12 @@ class Index:
     def __init__(self, resources: Sequence[Resource]) -> None:
         self.resources = resources
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
-        self._by_address: dict[str, Resource] = {}
+        self._by_address: dict[tuple[str, str], Resource] = {}
+        self._any_scope: dict[str, Resource] = {}
         for r in resources:
             self._by_type[r.type].append(r)
-            self._by_address.setdefault(r.address, r)
+            self._by_address.setdefault((r.scope, r.address), r)
+            self._any_scope.setdefault(r.address, r)
         self._joins: dict[tuple[str, str], dict[Any, list[Resource]]] = {}
 
     def of_types(self, patterns: Iterable[str]) -> list[Resource]:
@@ -36,8 +38,12 @@ class Index:
             return [r for p in pats for r in self._by_type.get(p, [])]
         return [r for t, rs in self._by_type.items() if any(fnmatch.fnmatchcase(t, p) for p in pats) for r in rs]
 
-    def by_address(self, address: str) -> Resource | None:
-        return self._by_address.get(address)
+    def by_address(self, address: str, scope: str | None = None) -> Resource | None:
+        """The resource at ``address`` in ``scope`` (a reference resolves in its own root module);
+        with no scope, the first resource anywhere with that address."""
+        if scope is None:
+            return self._any_scope.get(address)
+        return self._by_address.get((scope, address))
 
     def _join(self, rtype: str, path: str) -> dict[Any, list[Resource]]:
         """Resources of ``rtype`` keyed by what they hold at ``path``: Ref targets and literals."""
@@ -47,11 +53,11 @@ class Index:
             for r in self._by_type.get(rtype, []):
                 values = [pseudo(r, path)] if path.startswith("@") else [v for _, v in resolve(r.attributes, path)]
                 for v in values:
-                    if isinstance(v, Ref):  # certainly refers to its address
-                        table[("ref", v.address)].append(r)
+                    if isinstance(v, Ref):  # certainly refers to its address, in its own scope
+                        table[("ref", r.scope, v.address)].append(r)
                     if isinstance(v, Unknown):  # mentions: it may refer to them
                         for address in dict.fromkeys(v.refs):
-                            table[("maybe", address)].append(r)
+                            table[("maybe", r.scope, address)].append(r)
                     elif isinstance(v, (str, int, float)) and not isinstance(v, bool) and v is not MISSING:
                         table[("lit", v)].append(r)
             self._joins[key] = table
@@ -61,12 +67,12 @@ class Index:
                     ) -> list[tuple[Resource, bool]]:
         """Resources of ``rtype`` whose ``path`` refers to ``this``, each with whether that is certain."""
         table = self._join(rtype, path)
-        found = {id(r): (r, True) for r in table.get(("ref", this.address), [])}
+        found = {id(r): (r, True) for r in table.get(("ref", this.scope, this.address), [])}
         if match_attribute:
             own = pseudo(this, match_attribute) if match_attribute.startswith("@") else this.attributes.get(match_attribute)
             if isinstance(own, (str, int, float)) and not isinstance(own, Unknown):
                 found.update({id(r): (r, True) for r in table.get(("lit", own), [])})
-        for r in table.get(("maybe", this.address), []):
+        for r in table.get(("maybe", this.scope, this.address), []):
             found.setdefault(id(r), (r, False))
         return [(r, sure) for r, sure in found.values() if r is not this]
 

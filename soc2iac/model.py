@@ -88,6 +88,7 @@ class Resource:
     references: tuple[Reference, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict)
     waivers: tuple[tuple[str, str], ...] = ()  # inline (policy id or glob, reason) declared on the resource
+    scope: str = ""  # where its references resolve: a Terraform root module folder, a plan file
 
     def line_of(self, path: str) -> int:
         """The line of ``path`` or of its nearest enclosing attribute or block."""

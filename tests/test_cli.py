@@ -177,3 +177,19 @@ def test_a_broken_sibling_of_a_named_file_is_a_notice(tmp_path: Path) -> None:
     assert any("broken.tf" in n and "context" in n for n in json.loads(named.stdout)["notices"])
     assert run("scan", str(tmp_path)).returncode == 2  # scanning the folder: it is an input
     assert run("scan", str(tmp_path / "broken.tf")).returncode == 2  # naming it: an input
+
+
+def test_references_resolve_within_their_own_root_module(tmp_path: Path) -> None:
+    """prod/ and staging/ both declare aws_s3_bucket.data; only staging encrypts it. Before scopes,
+    staging's configuration (a reference to aws_s3_bucket.data) also 'encrypted' prod's bucket."""
+    bucket = 'resource "aws_s3_bucket" "data" {\n  bucket = "acme-%s-data"\n}\n'
+    sse = ('resource "aws_s3_bucket_server_side_encryption_configuration" "data" {\n'
+           '  bucket = aws_s3_bucket.data.id\n  rule {\n    apply_server_side_encryption_by_default {\n'
+           '      sse_algorithm = "aws:kms"\n    }\n  }\n}\n')
+    for env in ("prod", "staging"):
+        (tmp_path / env).mkdir()
+        (tmp_path / env / "main.tf").write_text(bucket % env + (sse if env == "staging" else ""))
+    doc = json.loads(run("scan", str(tmp_path), "--format", "json").stdout)
+    verdicts = {(f["file"].split("/")[-2], f["resource"]): f["verdict"] for f in doc["findings"]
+                if f["policy_id"] == "aws-s3-bucket-encrypted"}
+    assert verdicts == {("prod", "aws_s3_bucket.data"): "fail", ("staging", "aws_s3_bucket.data"): "pass"}

@@ -69,7 +69,7 @@ def _statements(res: Resource, doc_paths: list[str], ctx: Context, depth: int) -
         if doc is None:
             continue
         if isinstance(doc, Ref) and depth < 3:
-            target = ctx.by_address(doc.address)
+            target = ctx.by_address(doc.address, res.scope)
             if target is not None:
                 yield from _statements(target, doc_paths, ctx, depth + 1)
                 continue

@@ -9,6 +9,7 @@ are not fetched; they are recorded as notices.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -297,7 +298,8 @@ class TerraformLoader:
         try:
             variables = self._root_variables(mod)
             inst = _Instance(self, mod, prefix="", inputs=variables, depth=0, only_files=only_files)
-            return list(inst.resources())
+            scope = display_path(root)  # addresses repeat across root folders (prod/, staging/)
+            return [dataclasses.replace(r, scope=scope) for r in inst.resources()]
         except RecursionError:
             self.diag.problems.append(InputProblem(
                 display_path(root), "Terraform expressions nest too deeply to evaluate (e.g. a very long "

@@ -143,7 +143,7 @@ def _resource(item: Mapping[str, Any], attrs: dict[str, Any], shown: str, locato
     location = block.location if block is not None else Location(f"{shown} ({address})")
     return Resource(
         source=SOURCE, type=rtype, name=str(item.get("name", "")), address=address, attributes=attrs,
-        location=location, lines=dict(block.lines) if block is not None else {},
+        location=location, lines=dict(block.lines) if block is not None else {}, scope=shown,
     )
 
 

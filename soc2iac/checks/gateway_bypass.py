@@ -78,8 +78,6 @@ SCHEMA: Mapping[str, Any] = {
     },
 }
 
-BYPASS_POLICY = "k8s-workload-not-bypassing-gateway"
-EXPOSURE_POLICY = "k8s-service-exposed-through-gateway"
 
 SOURCES = {"kubernetes", "cluster", "terraform", "terraform-plan"}
 
@@ -1007,7 +1005,7 @@ def _service_bypass(graph: Graph, svc: Svc) -> Outcome:
                    "AWS ALB instance targets) reaches the pods through node ports; no other gateway route reaches "
                    "its pods")
         else:
-            msg += f" (direct exposure is judged by {EXPOSURE_POLICY})"
+            msg += " (its direct exposure is judged by the exposure check)"
         return Outcome("pass", msg)
     verdicts: list[tuple[Path, Mitigation]] = []
     cache: dict[int, Mitigation] = {}
@@ -1080,7 +1078,7 @@ def _service_exposure(graph: Graph, svc: Svc) -> Outcome:
     if paths:
         p = paths[0]
         return Outcome("pass", f"not applicable: {entry} selects {_wl_text(p.wl, ns)}, which is served through "
-                               f"{_route_text(p, ns)}; the direct path is judged by {BYPASS_POLICY}")
+                               f"{_route_text(p, ns)}; the direct path is judged by the gateway-bypass check")
     external = [t for t, _ in exposure if t.startswith("externalIPs")]
     internal = _internal(svc) if svc.type == "LoadBalancer" else None
     if internal and not external:

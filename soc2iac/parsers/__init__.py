@@ -93,3 +93,13 @@ def nesting_depth(value: object, limit: int = MAX_DEPTH) -> int:
                     return deepest
             stack.extend((v, depth) for v in (item.values() if isinstance(item, dict) else item))
     return deepest
+
+
+def unique_address(taken: set[str], address: str) -> str:
+    """``address``, or ``address#2``, ``#3``... when a file declares the same name twice; recorded in ``taken``."""
+    candidate, n = address, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{address}#{n}"
+    taken.add(candidate)
+    return candidate

@@ -46,6 +46,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from soc2iac.parsers import unique_address
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, Unknown, join_path
 from soc2iac.parsers.kubernetes import parse_documents
@@ -209,12 +210,7 @@ class _Doc:
         return self.lines.get(path, 0)
 
     def unique(self, address: str) -> str:
-        candidate, n = address, 1
-        while candidate in self.addresses:
-            n += 1
-            candidate = f"{address}#{n}"
-        self.addresses.add(candidate)
-        return candidate
+        return unique_address(self.addresses, address)
 
     def entity_list(self, container: Mapping[str, Any], key: str, base: str) -> list[tuple[str, Mapping[str, Any]]]:
         """``container[key]`` as (path, mapping) pairs; :class:`InputError` when it is not a list of mappings."""

@@ -48,7 +48,7 @@ from typing import Any
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, Unknown, join_path
-from soc2iac.parsers import read_source
+from soc2iac.parsers import read_source, unique_address
 from soc2iac.waivers import terraform_comment_waivers
 
 SOURCE = "nginx"
@@ -423,12 +423,7 @@ class _Builder:
                 self.location(nested, level, server)
 
     def unique(self, address: str) -> str:
-        candidate, n = address, 1
-        while candidate in self.addresses:
-            n += 1
-            candidate = f"{address}#{n}"
-        self.addresses.add(candidate)
-        return candidate
+        return unique_address(self.addresses, address)
 
     def attributes(self, st: Stmt, level: _Level, block: Sequence[Stmt]) -> tuple[dict[str, Any], dict[str, int]]:
         attrs: dict[str, Any] = {}

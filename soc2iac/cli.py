@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import NoReturn, Optional
+from typing import Any, NoReturn, Optional
 
 import typer
 
@@ -77,12 +77,19 @@ def scan(
     fail_on_new_only: bool = typer.Option(False, "--fail-on-new-only", help="With --baseline: exit 1 only for new fails."),
     max_file_size: str = typer.Option("20MiB", "--max-file-size", help="Larger files are skipped as input errors: bytes, or a number with KiB, MiB or GiB."),
     follow_symlinks: bool = typer.Option(False, "--follow-symlinks", help="Follow symbolic links met in folders (by default they are skipped with a notice)."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Parse cache folder [default: $SOC2IAC_CACHE_DIR, else $XDG_CACHE_HOME/soc2iac, else ~/.cache/soc2iac]."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the parse and policy caches (also: SOC2IAC_NO_CACHE=1)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Parse in this many processes when the scan is big enough [default: the number of cores]."),
 ) -> None:
     """Scan Terraform (source and plans), Kubernetes manifests and stdin; report verdicts by SOC 2 criterion."""
     from soc2iac.config import find_config, first_path, load_config
     from soc2iac.errors import Soc2iacError
     from soc2iac.parsers import parse_size
     from soc2iac.policy import load_policies
+    from dataclasses import replace
+
+    from soc2iac.cache import using
+    from soc2iac.parallel import default_jobs
     from soc2iac.scanner import scan as run_scan
     from soc2iac.waivers import find_register, load_register
 
@@ -94,7 +101,9 @@ def scan(
         start = first_path(paths)
         config = load_config(find_config(config_file, start))
         targets = _targets(formats or list(config.formats) or ["text"], outputs)
-        policies = config.select(load_policies([*map(Path, config.policy_dirs), *policy_dirs]))
+        cache, cache_notice = _open_cache(cache_dir, no_cache)
+        with using(cache, off=no_cache):
+            policies = config.select(load_policies([*map(Path, config.policy_dirs), *policy_dirs]))
         register = load_register(find_register(waiver_file or (Path(config.waivers) if config.waivers else None), start))
         baseline = _read_json(baseline_file) if baseline_file else None
         threshold = fail_on.value if fail_on else (config.fail_on or "high")
@@ -104,8 +113,11 @@ def scan(
             var_files=[*map(Path, config.var_files), *var_files], stdin_text=stdin_text,
             repo_root=repo_root, changes_only=changes_only, register=register,
             inline_waivers=config.inline_waivers and not no_inline_waivers, baseline=baseline,
-            max_file_size=size_limit, follow_symlinks=follow_symlinks,
+            max_file_size=size_limit, follow_symlinks=follow_symlinks, cache=cache,
+            jobs=jobs if jobs is not None else default_jobs(),
         )
+        if cache_notice:
+            result = replace(result, notices=[cache_notice, *result.notices])
         _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
     except Soc2iacError as exc:
         _die(str(exc))
@@ -169,6 +181,15 @@ def _emit(result: object, targets: list[tuple[str, Optional[Path]]], **options: 
 
     for fmt, out in targets:
         _write(renderer(fmt)(result, **options), out)
+
+
+def _open_cache(cache_dir: Optional[Path], no_cache: bool) -> tuple[Any, str | None]:
+    """The parse cache to use (None: off) and a notice when a cache folder cannot be used."""
+    from soc2iac.cache import Cache, disabled_by_environment
+
+    if no_cache or disabled_by_environment():
+        return None, None
+    return Cache.open(cache_dir)
 
 
 def _read_json(path: Path) -> dict:

@@ -6,8 +6,9 @@ resource came from HCL, a plan, a manifest or a live cluster.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,8 +115,10 @@ _PATH_TOKEN = re.compile(r'\["((?:[^"\\]|\\.)*)"\]|([^.\[\]]+)|\[(\d+|\*)\]')
 VIEW_KEYS = frozenset({"podSpec"})
 
 
-def split_path(path: str) -> list[str | int]:
-    """``a.b[0].c[*]`` -> ``['a', 'b', 0, 'c', '*']``; ``data[".dockerconfigjson"]`` quotes a key."""
+@functools.lru_cache(maxsize=8192)
+def split_path(path: str) -> tuple[str | int, ...]:
+    """``a.b[0].c[*]`` -> ``('a', 'b', 0, 'c', '*')``; ``data[".dockerconfigjson"]`` quotes a key.
+    (Memoised: policies ask the same few paths of every resource.)"""
     parts: list[str | int] = []
     for quoted, name, index in _PATH_TOKEN.findall(path):
         if quoted or (not name and not index):
@@ -126,19 +129,19 @@ def split_path(path: str) -> list[str | int]:
             parts.append("*")
         else:
             parts.append(int(index))
-    return parts
+    return tuple(parts)
 
 
 def join_path(prefix: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{prefix}[{key}]"
-    if not key or any(ch in key for ch in '.[]"'):
+    if not key or "." in key or "[" in key or "]" in key or '"' in key:
         escaped = str(key).replace('"', '\\"')
         return f'{prefix}["{escaped}"]'
     return f"{prefix}.{key}" if prefix else key
 
 
-def _rest(here: str, parts: list[str | int]) -> str:
+def _rest(here: str, parts: Sequence[str | int]) -> str:
     for part in parts:
         here = f"{here}[*]" if part == "*" else join_path(here, part)
     return here
@@ -158,7 +161,7 @@ def resolve(value: Any, path: str) -> Iterator[tuple[str, Any]]:
     yield from _resolve(value, split_path(path), "")
 
 
-def _resolve(value: Any, parts: list[str | int], here: str) -> Iterator[tuple[str, Any]]:
+def _resolve(value: Any, parts: Sequence[str | int], here: str) -> Iterator[tuple[str, Any]]:
     if not parts:
         yield here, value
         return

@@ -257,12 +257,12 @@ def _cache_entry(files: list[Path]) -> Path | None:
     import os
 
     from soc2iac import __version__
+    from soc2iac.cache import policy_root
     from soc2iac.checks import KINDS
 
-    if os.environ.get("SOC2IAC_NO_CACHE"):
+    root = policy_root()
+    if root is None:
         return None
-    root = os.environ.get("SOC2IAC_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "soc2iac")
     digest = hashlib.sha256(__version__.encode())
     digest.update(json.dumps(policy_schema(), sort_keys=True).encode())
     digest.update(json.dumps({k: v.SCHEMA for k, v in KINDS.items()}, sort_keys=True, default=str).encode())

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from soc2iac import __version__
+from soc2iac.cache import Cache, using
 from soc2iac.config import Config
 from soc2iac.errors import InputError, InputProblem
 from soc2iac.model import Resource
@@ -206,8 +207,7 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
         except InputError as exc:
             problems.append(exc.problem)
             continue
-        claimed = next((m for m in registry.modules() if path.suffix.lower() in m.SUFFIXES
-                        and m.detect(path, text)), None)
+        claimed = gateway_parser(path, text)
         if claimed is not None:
             try:
                 # a config read through the file that includes it (nginx conf.d) comes once
@@ -225,7 +225,7 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
             continue
         if path.suffix.lower() not in YAML_SUFFIXES:
             continue  # e.g. a .conf or .toml no gateway parser claims
-        if path.suffix.lower() == ".json" and looks_like_plan(text):
+        if is_plan_file(path, text):
             try:
                 plan = parse_plan(load_plan_text(text, shown), shown, Locator(repo_root or path.parent))
             except InputError as exc:  # a truncated or malformed plan is always an input error
@@ -266,6 +266,21 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
     return Loaded(resources, problems, list(dict.fromkeys(notices)), sorted(set(scanned)), plans)
 
 
+def gateway_parser(path: Path, text: str) -> Any:
+    """The gateway parser module that claims the file, or None."""
+    return next((m for m in registry.modules() if path.suffix.lower() in m.SUFFIXES and m.detect(path, text)), None)
+
+
+def is_plan_file(path: Path, text: str) -> bool:
+    return path.suffix.lower() == ".json" and looks_like_plan(text)
+
+
+def is_manifest_file(path: Path, text: str) -> bool:
+    """A file read as Kubernetes manifests (not a gateway config, not a plan)."""
+    return (path.suffix.lower() in YAML_SUFFIXES and not is_plan_file(path, text)
+            and gateway_parser(path, text) is None)
+
+
 def _crashed(shown: str, exc: Exception) -> InputProblem:
     detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
     return InputProblem(shown, f"could not be read: internal error {type(exc).__name__}"
@@ -304,13 +319,25 @@ def scan(
     today: dt.date | None = None,
     max_file_size: int = MAX_FILE_BYTES,
     follow_symlinks: bool = False,
+    cache: Cache | None = None,
+    jobs: int = 1,
 ) -> ScanResult:
+    """Scan ``paths``. ``cache``: parse results by content (None: parse everything); ``jobs`` > 1
+    parses in that many processes when the scan is big enough (results are the same)."""
     from soc2iac import engine
 
     started = _now()
-    with file_size_limit(max_file_size):
+    if cache is None and jobs > 1:
+        cache = Cache(None)  # in memory only: how workers hand their parses over
+    with file_size_limit(max_file_size), using(cache):
         inputs = collect(paths, follow_symlinks=follow_symlinks)
+        if cache is not None and jobs > 1:
+            from soc2iac.parallel import prefetch
+
+            prefetch(_terraform_files(inputs), inputs.manifests, cache=cache, jobs=jobs, max_bytes=max_file_size)
         loaded = load_resources(inputs, var_files=var_files, stdin_text=stdin_text, repo_root=repo_root)
+    if cache is not None:
+        cache.memo.clear()
     findings, engine_notices = engine.evaluate(policies, loaded.resources, config)
     changed: set[str] | None = None
     if loaded.plans:
@@ -346,6 +373,18 @@ def scan(
         started_at=started,
         finished_at=_now(),
     )
+
+
+def _terraform_files(inputs: Inputs) -> list[Path]:
+    """The regular ``.tf`` files of the module folders to scan (symlinks are left to the loader)."""
+    found: list[Path] = []
+    for folder in sorted(inputs.tf_dirs, key=str):
+        try:
+            found.extend(sorted(p for p in folder.iterdir() if p.suffix == ".tf" and not p.is_symlink()
+                                and p.is_file()))
+        except OSError:
+            continue
+    return found
 
 
 def _now() -> str:

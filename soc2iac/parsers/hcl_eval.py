@@ -78,8 +78,47 @@ def resource_refs(text: str) -> list[tuple[str, str]]:
     return found
 
 
+class ExpressionMemo:
+    """Parsed expression texts, shared by every evaluation (parsed values are never mutated).
+
+    ``missed`` lists the texts parsed since the last :meth:`take_missed`, so the Terraform loader
+    can keep them with the file whose blocks needed them (the parse cache) and seed them back.
+    """
+
+    LIMIT = 200_000  # entries; a long-lived process starts over past this
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.missed: list[str] = []
+
+    def parse(self, expr: str) -> Any:
+        try:
+            return self.values[expr]
+        except KeyError:
+            pass
+        if len(self.values) >= self.LIMIT:
+            self.values.clear()
+        value = self.values[expr] = _parse_hcl_text(expr)
+        self.missed.append(expr)
+        return value
+
+    def seed(self, values: Mapping[str, Any]) -> None:
+        self.values.update(values)
+
+    def take_missed(self) -> list[str]:
+        missed, self.missed = self.missed, []
+        return missed
+
+
+EXPRESSIONS = ExpressionMemo()
+
+
 def _parse_hcl_value(expr: str) -> Any:
-    """Parse an HCL expression text into python-hcl2's value form."""
+    """Parse an HCL expression text into python-hcl2's value form (memoised)."""
+    return EXPRESSIONS.parse(expr)
+
+
+def _parse_hcl_text(expr: str) -> Any:
     import hcl2
 
     try:

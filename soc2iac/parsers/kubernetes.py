@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from soc2iac.cache import cached_parse
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, join_path
 from soc2iac.parsers import MAX_DEPTH
@@ -296,4 +297,10 @@ def _last_line(lines: Mapping[str, int]) -> int:
 
 
 def parse_text(text: str, shown: str) -> list[Resource]:
-    return list(resources_from_documents(parse_documents(text, shown), shown))
+    return cached_parse(*cache_parts(text, shown), shown,
+                        lambda: list(resources_from_documents(parse_documents(text, shown), shown)))
+
+
+def cache_parts(text: str, shown: str) -> tuple[str, tuple[str, ...]]:
+    """Cache namespace and key parts of a parse: resources name their file, so the shown path counts."""
+    return "kubernetes", (shown, text)

@@ -10,6 +10,7 @@ are not fetched; they are recorded as notices.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import re
@@ -18,10 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from soc2iac.cache import cached_parse
+from soc2iac.cache import current as current_cache
 from soc2iac.errors import InputError, InputProblem
 from soc2iac.model import Location, Ref, Reference, Resource, Unknown, join_path
 from soc2iac.parsers import MAX_DEPTH, nesting_depth, read_source
-from soc2iac.parsers.hcl_eval import META_KEYS, Scope, resource_refs
+from soc2iac.parsers.hcl_eval import EXPRESSIONS, META_KEYS, Scope, resource_refs
 from soc2iac.parsers.hcl_prepass import normalize
 from soc2iac.redact import looks_secret
 from soc2iac.waivers import terraform_comment_waivers
@@ -32,11 +35,16 @@ MAX_MODULE_DEPTH = 16
 
 def display_path(path: Path) -> str:
     """A path as findings show it: relative to the working directory when inside it."""
+    return _display_path(str(path), os.getcwd())
+
+
+@functools.lru_cache(maxsize=65536)
+def _display_path(path: str, cwd: str) -> str:
     try:
-        rel = os.path.relpath(path)
+        rel = os.path.relpath(path, cwd)
     except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+        return path
+    return path if rel.startswith("..") else rel
 
 
 @dataclass
@@ -44,13 +52,75 @@ class HclFile:
     path: Path
     text: str
     body: dict[str, Any]
+    block_lines: dict[int, dict[str, int]] = field(default_factory=dict)  # block start -> attribute lines
+    expressions: dict[str, Any] = field(default_factory=dict)  # parsed expressions its blocks needed
+    new_expressions: bool = False  # expressions parsed since it was read (to keep in the cache)
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    def attribute_lines(self, start: int, end: int) -> dict[str, int]:
+        """A copy of the attribute line map of the block at ``start..end``."""
+        found = self.block_lines.get(start)
+        if found is None:
+            found = self.block_lines[start] = attribute_lines(self.lines, start, end)
+        return dict(found)
 
 
 def load_hcl_file(path: Path) -> HclFile:
-    """Read and parse one ``.tf`` or ``.tfvars`` file; :class:`InputError` on any problem."""
+    """Read and parse one ``.tf`` or ``.tfvars`` file; :class:`InputError` on any problem.
+
+    The parse (body and each top-level block's attribute lines) comes from the parse cache when
+    the same text was parsed before, and so do the expressions its blocks needed."""
     shown = display_path(path)
     text = read_source(path, shown)
-    return HclFile(path=path, text=text, body=parse_hcl_text(text, shown))
+    body, block_lines = cached_parse(*cache_parts(text, shown), shown, lambda: _parse_file(text, shown))
+    f = HclFile(path=path, text=text, body=body, block_lines=block_lines)
+    cache = current_cache()
+    if cache is not None:
+        stored = cache.get("hcl-expressions", cache.key("hcl-expressions", (text,)))
+        if isinstance(stored, dict):
+            f.expressions = stored
+            EXPRESSIONS.seed(stored)
+    return f
+
+
+def cache_parts(text: str, shown: str) -> tuple[str, tuple[str, ...]]:
+    """Cache namespace and key parts of a parse: it depends on the text only."""
+    return "hcl", (text,)
+
+
+def _parse_file(text: str, shown: str) -> tuple[dict[str, Any], dict[int, dict[str, int]]]:
+    body = parse_hcl_text(text, shown)
+    lines = text.splitlines()
+    return body, {start: attribute_lines(lines, start, end) for start, end in _block_spans(body)}
+
+
+def _block_spans(body: Mapping[str, Any]) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` lines of every top-level block (under its labels)."""
+    def visit(node: Any, depth: int) -> Iterator[tuple[int, int]]:
+        if not isinstance(node, dict) or depth > 3:
+            return
+        start = node.get("__start_line__")
+        if isinstance(start, int):
+            end = node.get("__end_line__", start)
+            yield start, end if isinstance(end, int) else start
+            return
+        for value in node.values():
+            yield from visit(value, depth + 1)
+
+    for entries in body.values():
+        for entry in entries if isinstance(entries, list) else ():
+            yield from visit(entry, 0)
+
+
+def _keep_expressions(f: HclFile) -> None:
+    """Note the expressions parsed while evaluating ``f``'s blocks (kept in the cache with it)."""
+    missed = EXPRESSIONS.take_missed()
+    if missed:
+        f.expressions.update((t, EXPRESSIONS.values[t]) for t in missed if t in EXPRESSIONS.values)
+        f.new_expressions = True
 
 
 def parse_hcl_text(text: str, shown: str) -> dict[str, Any]:
@@ -299,12 +369,22 @@ class TerraformLoader:
             variables = self._root_variables(mod)
             inst = _Instance(self, mod, prefix="", inputs=variables, depth=0, only_files=only_files)
             scope = display_path(root)  # addresses repeat across root folders (prod/, staging/)
-            return [dataclasses.replace(r, scope=scope) for r in inst.resources()]
+            found = [dataclasses.replace(r, scope=scope) for r in inst.resources()]
+            self._store_expressions()
+            return found
         except RecursionError:
             self.diag.problems.append(InputProblem(
                 display_path(root), "Terraform expressions nest too deeply to evaluate (e.g. a very long "
                                     "chain of locals); module not scanned"))
             return []
+
+    def _store_expressions(self) -> None:
+        cache = current_cache()
+        for f in self._files.values():
+            if f is not None and f.new_expressions:
+                if cache is not None:
+                    cache.put("hcl-expressions", cache.key("hcl-expressions", (f.text,)), f.expressions)
+                f.new_expressions = False
 
     def _root_variables(self, mod: ModuleDir) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -475,9 +555,10 @@ class _Instance:
     def _make(
         self, f: HclFile, rtype: str, name: str, address: str, body: dict[str, Any], attrs: dict[str, Any]
     ) -> Resource:
+        _keep_expressions(f)
         start = int(body.get("__start_line__", 0) or 0)
         end = int(body.get("__end_line__", start) or start)
-        lines = attribute_lines(f.text.splitlines(), start, end) if start else {}
+        lines = f.attribute_lines(start, end) if start else {}
         dynamic = body.get("dynamic")
         for i, entry in enumerate(dynamic if isinstance(dynamic, list) else []):  # a dynamic block's label -> its line
             for label in entry if isinstance(entry, Mapping) else ():
@@ -492,7 +573,7 @@ class _Instance:
             location=Location(display_path(f.path), start, end),
             references=tuple(_references(body, attrs, self.prefix)),
             lines=lines,
-            waivers=terraform_comment_waivers(f.text.splitlines(), start, end) if start else (),
+            waivers=terraform_comment_waivers(f.lines, start, end) if start else (),
         )
 
 

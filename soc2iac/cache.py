@@ -1,0 +1,262 @@
+"""An on-disk cache of parse results, keyed by content.
+
+Parsing is nearly all of a scan's cost, so each file's parse result is kept
+under the user cache directory (``$SOC2IAC_CACHE_DIR``, else
+``$XDG_CACHE_HOME/soc2iac``, else ``~/.cache/soc2iac``; ``scan --cache-dir``)
+and found again by the SHA-256 of
+
+* the code fingerprint: soc2iac's own sources and the parser libraries' sources
+  (an upgrade or a local edit of a parser invalidates every entry), and
+* what the entry depends on (a file's text, its shown path, options).
+
+Entries are never trusted blindly: each carries its full key and a SHA-256 of
+its payload (a truncated, corrupt or renamed entry is ignored and rebuilt), and
+the payload is unpickled with an allow-list of soc2iac's own record types, so an
+entry written by someone else cannot run code. The directory must belong to the
+user and not be writable by others; otherwise the cache is not used (a notice
+says so). Writers write a temporary file and rename it into place, so two
+processes writing the same entry at once each leave a whole entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from soc2iac.errors import InputError
+
+MAGIC = b"soc2iac-cache/1\n"
+_DIGEST = 32
+
+# modules whose classes a cache entry may contain (checked by the unpickler)
+_ALLOWED = {
+    "soc2iac.model": {"Resource", "Location", "Reference", "Unknown", "Ref"},
+    "copyreg": {"_reconstructor"},
+    "builtins": {"object", "frozenset", "set", "tuple", "list", "dict"},
+}
+
+# parser libraries whose behaviour the entries depend on (their source is fingerprinted)
+_LIBRARIES = ("hcl2", "lark", "yaml", "tree_sitter_hcl")
+
+
+def default_root() -> Path:
+    explicit = os.environ.get("SOC2IAC_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "soc2iac"
+
+
+def disabled_by_environment() -> bool:
+    return bool(os.environ.get("SOC2IAC_NO_CACHE"))
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if name in _ALLOWED.get(module, ()):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"class {module}.{name} is not allowed in a cache entry")
+
+
+@functools.lru_cache(maxsize=1)
+def _fingerprint() -> bytes:
+    """SHA-256 over the names, sizes and mtimes of soc2iac's and the parser libraries' files (found without
+    importing them)."""
+    import importlib.util
+
+    digest = hashlib.sha256(MAGIC)
+    roots = [Path(__file__).resolve().parent]
+    for name in _LIBRARIES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.origin:
+            roots.append(Path(spec.origin).resolve().parent)
+        else:
+            digest.update(f"no {name}\0".encode())
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".lark", ".yaml", ".json", ".so"):
+                try:
+                    info = path.stat()
+                except OSError:
+                    continue
+                # size and modification time: any upgrade or local edit changes them
+                digest.update(f"{path.relative_to(root)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    return digest.digest()
+
+
+@dataclass
+class Stats:
+    hits: int = 0
+    misses: int = 0
+    writes: int = 0
+    rejected: int = 0  # corrupt, truncated or foreign entries ignored
+    missed: dict[str, int] = field(default_factory=dict)  # misses by namespace
+
+
+@dataclass
+class Cache:
+    """One cache directory. ``get``/``put`` never raise: a cache problem only costs time."""
+
+    root: Path | None  # None: in memory only (``--no-cache`` with ``--jobs``: workers hand results over)
+    stats: Stats = field(default_factory=Stats)
+    memo: dict[tuple[str, bytes], Any] = field(default_factory=dict)  # entries handed over by workers
+    recorded: list[tuple[str, bytes, Any]] | None = None  # a worker's new entries, to hand over
+
+    @classmethod
+    def open(cls, root: Path | None = None) -> tuple[Cache | None, str | None]:
+        """The cache at ``root`` (default :func:`default_root`), or None and the reason it is not used."""
+        root = root or default_root()
+        try:
+            root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            info = root.stat()
+        except OSError as exc:
+            return None, f"cache directory {root} cannot be used ({exc.strerror or exc}); scanning without cache"
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            return None, f"cache directory {root} belongs to another user; scanning without cache"
+        if info.st_mode & 0o022:
+            return None, (f"cache directory {root} is writable by other users; scanning without cache "
+                          f"(chmod go-w {root})")
+        return cls(root), None
+
+    def key(self, namespace: str, parts: Iterable[str | bytes]) -> bytes:
+        digest = hashlib.sha256(_fingerprint() + namespace.encode() + b"\0")
+        for part in parts:
+            data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+            digest.update(len(data).to_bytes(8, "big") + data)
+        return digest.digest()
+
+    def _path(self, namespace: str, key: bytes) -> Path:
+        assert self.root is not None
+        name = key.hex()
+        return self.root / namespace / name[:2] / name[2:]
+
+    def holds(self, namespace: str, key: bytes) -> bool:
+        """Whether an entry exists (not whether it is sound: :meth:`get` checks that)."""
+        return (namespace, key) in self.memo or (self.root is not None and self._path(namespace, key).is_file())
+
+    def get(self, namespace: str, key: bytes) -> Any | None:
+        """The value stored under ``key``, or None (absent or not trustworthy)."""
+        if (namespace, key) in self.memo:
+            self.stats.hits += 1
+            return self.memo[(namespace, key)]
+        if self.root is None:
+            self._miss(namespace)
+            return None
+        try:
+            data = self._path(namespace, key).read_bytes()
+        except OSError:
+            self._miss(namespace)
+            return None
+        head = len(MAGIC)
+        payload = data[head + _DIGEST:]
+        if (data[:head] != MAGIC or data[head:head + _DIGEST] != hashlib.sha256(payload).digest()):
+            self.stats.rejected += 1
+            return None
+        try:
+            stored_key, value = _Unpickler(io.BytesIO(payload)).load()
+        except Exception:  # noqa: BLE001 - any undecodable entry is ignored and rebuilt
+            self.stats.rejected += 1
+            return None
+        if stored_key != key:
+            self.stats.rejected += 1
+            return None
+        self.stats.hits += 1
+        return value
+
+    def _miss(self, namespace: str) -> None:
+        self.stats.misses += 1
+        self.stats.missed[namespace] = self.stats.missed.get(namespace, 0) + 1
+
+    def put(self, namespace: str, key: bytes, value: Any) -> None:
+        if self.recorded is not None:
+            self.recorded.append((namespace, key, value))
+        if self.root is None:
+            return
+        path = self._path(namespace, key)
+        try:
+            payload = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(MAGIC + hashlib.sha256(payload).digest() + payload)
+                os.replace(tmp, path)  # atomic: a reader sees the old entry or the new one, whole
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError:
+            return  # a full or read-only disk: the scan goes on uncached
+        self.stats.writes += 1
+
+
+_current: ContextVar[Cache | None] = ContextVar("soc2iac_cache", default=None)
+_off: ContextVar[bool] = ContextVar("soc2iac_cache_off", default=False)
+
+
+def current() -> Cache | None:
+    """The cache of the scan in progress (None: not caching)."""
+    return _current.get()
+
+
+def policy_root() -> Path | None:
+    """Where the validated policy pack is cached: the scan's cache folder, else the default one;
+    None when caching is off (``--no-cache``, ``SOC2IAC_NO_CACHE``)."""
+    cache = _current.get()
+    if cache is not None:
+        return cache.root
+    if _off.get() or disabled_by_environment():
+        return None
+    return default_root()
+
+
+@contextlib.contextmanager
+def using(cache: Cache | None, *, off: bool = False) -> Iterator[None]:
+    """Parse through ``cache`` inside the block; ``off``: no cache at all, not even the default one."""
+    token, token_off = _current.set(cache), _off.set(off)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+        _off.reset(token_off)
+
+
+def cached_parse(namespace: str, parts: Sequence[str], shown: str, parse: Callable[[], Any]) -> Any:
+    """``parse()``, or its earlier result for the same ``parts`` (file text, options...).
+
+    An :class:`InputError` is cached too (a broken file is not re-parsed until it changes) and
+    raised again, naming ``shown``.
+    """
+    cache = current()
+    if cache is None:
+        return parse()
+    key = cache.key(namespace, parts)
+    stored = cache.get(namespace, key)
+    if isinstance(stored, tuple) and len(stored) == 3:
+        if stored[0] == "ok":
+            return stored[1]
+        if stored[0] == "error" and isinstance(stored[1], str) and isinstance(stored[2], int):
+            raise InputError(shown, stored[1], stored[2])
+    try:
+        value = parse()
+    except InputError as exc:
+        cache.put(namespace, key, ("error", exc.problem.message, exc.problem.line))
+        raise
+    cache.put(namespace, key, ("ok", value, 0))
+    return value

@@ -46,7 +46,7 @@ _ALLOWED = {
 }
 
 # parser libraries whose behaviour the entries depend on (their source is fingerprinted)
-_LIBRARIES = ("hcl2", "lark", "yaml", "tree_sitter_hcl")
+_LIBRARIES = ("hcl2", "lark", "yaml", "tree_sitter", "tree_sitter_hcl")
 
 
 def default_root() -> Path:

@@ -43,7 +43,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _result(paths: list[str], cache: Cache | None, jobs: int) -> str:
     """The JSON result without its timestamps, scanned as by a new process (no expression parsed yet)."""
     EXPRESSIONS.values.clear()
-    EXPRESSIONS.take_missed()
+    EXPRESSIONS.take_requested()
     policies = load_policies([])
     result = scan(paths, policies=policies, config=Config(), cache=cache, jobs=jobs)
     doc = json.loads(json_report.render(result))

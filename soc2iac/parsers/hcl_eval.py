@@ -81,17 +81,19 @@ def resource_refs(text: str) -> list[tuple[str, str]]:
 class ExpressionMemo:
     """Parsed expression texts, shared by every evaluation (parsed values are never mutated).
 
-    ``missed`` lists the texts parsed since the last :meth:`take_missed`, so the Terraform loader
-    can keep them with the file whose blocks needed them (the parse cache) and seed them back.
+    ``requested`` lists the texts asked for since the last :meth:`take_requested`, so the
+    Terraform loader can keep them with the file whose blocks needed them (in the parse cache)
+    and seed them back on the next run.
     """
 
     LIMIT = 200_000  # entries; a long-lived process starts over past this
 
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
-        self.missed: list[str] = []
+        self.requested: list[str] = []
 
     def parse(self, expr: str) -> Any:
+        self.requested.append(expr)
         try:
             return self.values[expr]
         except KeyError:
@@ -99,15 +101,14 @@ class ExpressionMemo:
         if len(self.values) >= self.LIMIT:
             self.values.clear()
         value = self.values[expr] = _parse_hcl_text(expr)
-        self.missed.append(expr)
         return value
 
     def seed(self, values: Mapping[str, Any]) -> None:
         self.values.update(values)
 
-    def take_missed(self) -> list[str]:
-        missed, self.missed = self.missed, []
-        return missed
+    def take_requested(self) -> list[str]:
+        requested, self.requested = self.requested, []
+        return requested
 
 
 EXPRESSIONS = ExpressionMemo()

@@ -53,8 +53,8 @@ class HclFile:
     text: str
     body: dict[str, Any]
     block_lines: dict[int, dict[str, int]] = field(default_factory=dict)  # block start -> attribute lines
-    expressions: dict[str, Any] = field(default_factory=dict)  # parsed expressions its blocks needed
-    new_expressions: bool = False  # expressions parsed since it was read (to keep in the cache)
+    expressions: dict[str, Any] = field(default_factory=dict)  # parsed expressions kept for it in the cache
+    used_expressions: set[str] = field(default_factory=set)  # expressions its blocks needed in this run
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -72,14 +72,15 @@ def load_hcl_file(path: Path) -> HclFile:
     """Read and parse one ``.tf`` or ``.tfvars`` file; :class:`InputError` on any problem.
 
     The parse (body and each top-level block's attribute lines) comes from the parse cache when
-    the same text was parsed before, and so do the expressions its blocks needed."""
+    the same text was parsed before; the expressions its blocks needed last time (kept by path, so
+    an edit keeps those of the unchanged blocks; values are found by expression text) are seeded."""
     shown = display_path(path)
     text = read_source(path, shown)
     body, block_lines = cached_parse(*cache_parts(text, shown), shown, lambda: _parse_file(text, shown))
     f = HclFile(path=path, text=text, body=body, block_lines=block_lines)
     cache = current_cache()
     if cache is not None:
-        stored = cache.get("hcl-expressions", cache.key("hcl-expressions", (text,)))
+        stored = cache.get("hcl-expressions", _expressions_key(cache, path))
         if isinstance(stored, dict):
             f.expressions = stored
             EXPRESSIONS.seed(stored)
@@ -115,20 +116,28 @@ def _block_spans(body: Mapping[str, Any]) -> Iterator[tuple[int, int]]:
             yield from visit(entry, 0)
 
 
+def _expressions_key(cache: Any, path: Path) -> bytes:
+    return cache.key("hcl-expressions", (str(path.resolve()),))
+
+
 def _keep_expressions(f: HclFile) -> None:
-    """Note the expressions parsed while evaluating ``f``'s blocks (kept in the cache with it)."""
-    missed = EXPRESSIONS.take_missed()
-    if missed:
-        f.expressions.update((t, EXPRESSIONS.values[t]) for t in missed if t in EXPRESSIONS.values)
-        f.new_expressions = True
+    """Note the expressions asked for while evaluating ``f``'s blocks (kept in the cache with it)."""
+    f.used_expressions.update(EXPRESSIONS.take_requested())
 
 
-def parse_hcl_text(text: str, shown: str) -> dict[str, Any]:
+def parse_hcl_text(text: str, shown: str, *, fast: bool = True) -> dict[str, Any]:
+    """The python-hcl2 7.x body of ``text``. ``fast``: through the tree-sitter path when it can
+    vouch for an identical answer (:mod:`soc2iac.parsers.hcl_treesitter`, about 3x faster);
+    python-hcl2 (the reference, and the one that words errors) otherwise."""
+    if not text.strip():
+        return {}
+    if fast:
+        body = _fast_parse(text)
+        if body is not None:
+            return body
     import hcl2
     from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
 
-    if not text.strip():
-        return {}
     text = normalize(text)
     try:
         body = hcl2.loads(text if text.endswith("\n") else text + "\n", with_meta=True)
@@ -157,6 +166,19 @@ def parse_hcl_text(text: str, shown: str) -> dict[str, Any]:
     if nesting_depth(body) > MAX_DEPTH:
         raise InputError(shown, f"invalid HCL: nested more than {MAX_DEPTH} levels")
     return body
+
+
+def _fast_parse(text: str) -> dict[str, Any] | None:
+    if os.environ.get("SOC2IAC_HCL_PARSER") == "python-hcl2":
+        return None
+    try:
+        from soc2iac.parsers import hcl_treesitter
+
+        return hcl_treesitter.parse_body(text)
+    except ImportError:  # tree-sitter not installed: python-hcl2 alone
+        return None
+    except Exception:  # noqa: BLE001 - Unsupported, or anything unexpected: the reference parser decides
+        return None
 
 
 # ---------------------------------------------------------------------------
@@ -380,11 +402,16 @@ class TerraformLoader:
 
     def _store_expressions(self) -> None:
         cache = current_cache()
+        if cache is None:
+            return
         for f in self._files.values():
-            if f is not None and f.new_expressions:
-                if cache is not None:
-                    cache.put("hcl-expressions", cache.key("hcl-expressions", (f.text,)), f.expressions)
-                f.new_expressions = False
+            if f is None or not f.used_expressions:
+                continue
+            values = EXPRESSIONS.values
+            kept = {t: values[t] for t in f.used_expressions if t in values}
+            if kept.keys() != f.expressions.keys():  # new ones parsed, or ones no longer needed
+                cache.put("hcl-expressions", _expressions_key(cache, f.path), kept)
+                f.expressions = kept
 
     def _root_variables(self, mod: ModuleDir) -> dict[str, Any]:
         values: dict[str, Any] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, NoReturn, Optional
 
 import typer
@@ -177,10 +178,10 @@ def _output_slots(argv: list[str], n_formats: int, n_outputs: int) -> list[int]:
 
 
 def _emit(result: object, targets: list[tuple[str, Optional[Path]]], **options: object) -> None:
-    from soc2iac.reporters import renderer
+    from soc2iac.reporters import chunk_renderer
 
     for fmt, out in targets:
-        _write(renderer(fmt)(result, **options), out)
+        _write(chunk_renderer(fmt)(result, **options), out)
 
 
 def _open_cache(cache_dir: Optional[Path], no_cache: bool) -> tuple[Any, str | None]:
@@ -208,13 +209,17 @@ def _read_json(path: Path) -> dict:
     return doc
 
 
-def _write(report: str, output: Optional[Path]) -> None:
+def _write(report: str | Iterable[str], output: Optional[Path]) -> None:
+    pieces = [report] if isinstance(report, str) else report
     if output is None:
-        sys.stdout.write(report)
+        for piece in pieces:
+            sys.stdout.write(piece)
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(report, encoding="utf-8")
+        with output.open("w", encoding="utf-8") as handle:
+            for piece in pieces:
+                handle.write(piece)
     except OSError as exc:
         _die(f"{output}: cannot write report: {exc.strerror or exc}")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 # format name -> module with `render(result, **options) -> str`
@@ -20,3 +20,13 @@ FORMATS: dict[str, str] = {
 
 def renderer(fmt: str) -> Callable[..., Any]:
     return importlib.import_module(FORMATS[fmt]).render  # type: ignore[no-any-return]
+
+
+def chunk_renderer(fmt: str) -> Callable[..., Iterable[str]]:
+    """The format's ``render_chunks`` (the same text in pieces, for big results) or ``render``'s
+    text as one piece."""
+    module = importlib.import_module(FORMATS[fmt])
+    chunks = getattr(module, "render_chunks", None)
+    if chunks is not None:
+        return chunks  # type: ignore[no-any-return]
+    return lambda result, **options: [module.render(result, **options)]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import secrets
+from collections.abc import Iterator
 from typing import Any
 
-from soc2iac.result import VERDICTS, ScanResult
+from soc2iac.result import VERDICTS, Finding, ScanResult
 
 SCHEMA_VERSION = "1.0"
 
 
-def to_document(result: ScanResult, *, fail_on: str = "high") -> dict[str, Any]:
+def to_document(result: ScanResult, *, fail_on: str = "high", findings: bool = True) -> dict[str, Any]:
     by_verdict = {v: 0 for v in VERDICTS}
     for f in result.findings:
         if not f.change:
@@ -45,27 +47,7 @@ def to_document(result: ScanResult, *, fail_on: str = "high") -> dict[str, Any]:
             **({"baseline_fixed": [{"policy_id": p, "resource": r} for p, r in result.baseline_fixed]}
                if result.baseline_fixed is not None else {}),
         },
-        "findings": [
-            {
-                "policy_id": f.policy_id,
-                "title": f.title,
-                "severity": f.severity,
-                "criteria": list(f.criteria),
-                "verdict": f.verdict,
-                "message": f.message,
-                "resource": f.resource,
-                "resource_type": f.resource_type,
-                "source": f.source,
-                "file": f.file,
-                "line": f.line,
-                "remediation": f.remediation,
-                "evidence": [{"path": e.path, "line": e.line, "message": e.message} for e in f.evidence],
-                **({"exception": f.exception} if f.exception else {}),
-                **({"change": f.change} if f.change else {}),
-                **({"baseline": f.baseline} if f.baseline else {}),
-            }
-            for f in result.findings
-        ],
+        "findings": [_finding(f) for f in result.findings] if findings else [],
         "waivers": [
             {"policy": w.policy, "resources": list(w.resources), "reason": w.reason, "approved_by": w.approved_by,
              "ticket": w.ticket, "expires": w.expires, "origin": w.origin, "status": w.status, "matched": w.matched}
@@ -76,5 +58,44 @@ def to_document(result: ScanResult, *, fail_on: str = "high") -> dict[str, Any]:
     }
 
 
+def _finding(f: Finding) -> dict[str, Any]:
+    return {
+        "policy_id": f.policy_id,
+        "title": f.title,
+        "severity": f.severity,
+        "criteria": list(f.criteria),
+        "verdict": f.verdict,
+        "message": f.message,
+        "resource": f.resource,
+        "resource_type": f.resource_type,
+        "source": f.source,
+        "file": f.file,
+        "line": f.line,
+        "remediation": f.remediation,
+        "evidence": [{"path": e.path, "line": e.line, "message": e.message} for e in f.evidence],
+        **({"exception": f.exception} if f.exception else {}),
+        **({"change": f.change} if f.change else {}),
+        **({"baseline": f.baseline} if f.baseline else {}),
+    }
+
+
 def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
-    return json.dumps(to_document(result, fail_on=fail_on), indent=2, sort_keys=False) + "\n"
+    return "".join(render_chunks(result, fail_on=fail_on))
+
+
+def render_chunks(result: ScanResult, *, fail_on: str = "high", **_: Any) -> Iterator[str]:
+    """The document of :func:`render`, piece by piece: one finding at a time, so a scan with
+    100,000 findings never holds their whole JSON text (or all their dicts) in memory at once."""
+    doc = to_document(result, fail_on=fail_on, findings=False)
+    marker = f"findings-{secrets.token_hex(16)}"
+    doc["findings"] = marker
+    head, tail = json.dumps(doc, indent=2, sort_keys=False).split(json.dumps(marker), 1)
+    yield head
+    if not result.findings:
+        yield "[]"
+    else:
+        for i, f in enumerate(result.findings):
+            text = json.dumps(_finding(f), indent=2, sort_keys=False).replace("\n", "\n    ")
+            yield ("[\n    " if i == 0 else ",\n    ") + text
+        yield "\n  ]"
+    yield tail + "\n"

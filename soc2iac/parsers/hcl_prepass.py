@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 
 _HEREDOC = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\n")
+# characters that can change the scanner's state; runs of other characters are copied at once
+_STRING_SPECIAL = re.compile(r'[\\$%"\n]')
+_CODE_SPECIAL = re.compile(r'[#/<"(\[{)\]}\n]')
 
 
 def normalize(text: str) -> str:
@@ -27,8 +30,14 @@ def normalize(text: str) -> str:
     pending = 0  # line breaks owed to the end of the current logical line
     i, n = 0, len(text)
     while i < n:
-        ch = text[i]
         top = stack[-1] if stack else ""
+        special = (_STRING_SPECIAL if top == '"' else _CODE_SPECIAL).search(text, i)
+        j = special.start() if special else n
+        if j > i:
+            out.append(text[i:j])
+            i = j
+            continue
+        ch = text[i]
         if top == '"':
             if ch == "\\":
                 out.append(text[i : i + 2])

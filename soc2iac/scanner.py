@@ -199,7 +199,7 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
             problems.append(problem)
     notices.extend(loader.diag.notices)
 
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for path in sorted(inputs.manifests, key=str):
         shown = display_path(path)
         try:
@@ -211,8 +211,11 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
         if claimed is not None:
             try:
                 # a config read through the file that includes it (nginx conf.d) comes once
-                fresh = [r for r in claimed.parse_text(text, shown, path) if (r.source, r.address) not in seen]
-                seen.update((r.source, r.address) for r in fresh)
+                # (an nginx fragment read through its main file and scanned itself too); prod/ and staging/
+                # holding the same decK file both count
+                fresh = [r for r in claimed.parse_text(text, shown, path)
+                         if (r.source, r.address, r.location.file) not in seen]
+                seen.update((r.source, r.address, r.location.file) for r in fresh)
                 resources.extend(fresh)
                 scanned.append(shown)
             except InputError as exc:

@@ -10,18 +10,14 @@ random JSON put at random places, and whole documents drawn from scratch. Proper
 
 Everyday runs use modest example counts (the whole file in well under a minute); a long
 run: ``pytest tests/test_fuzz.py --hypothesis-profile=long`` or ``SOC2IAC_FUZZ_LONG=1``
-(:data:`LONG_FACTOR` times as many examples; ``-s`` prints how many inputs were tried).
+(``fuzzing.LONG_FACTOR`` times as many examples; ``-s`` prints how many inputs were tried).
 """
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
-import sys
 import tempfile
-from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,32 +25,25 @@ import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from conftest import ROOT
+from fuzzing import (
+    JSON_VALUES,
+    TRIED,
+    examples,
+    flip_bits,
+    json_paths,
+    mutated,
+    only_input_errors,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conftest import ROOT  # noqa: E402
-from soc2iac.config import Config  # noqa: E402
-from soc2iac.errors import InputError  # noqa: E402
-from soc2iac.parsers import kubernetes  # noqa: E402
-from soc2iac.parsers.terraform import TerraformLoader, parse_hcl_text  # noqa: E402
-from soc2iac.parsers.terraform_plan import Locator, load_plan_text, parse_plan  # noqa: E402
-from soc2iac.policy import load_policies  # noqa: E402
-from soc2iac.scanner import scan  # noqa: E402
-
-LONG = os.environ.get("SOC2IAC_FUZZ_LONG") == "1" or settings.get_current_profile_name() == "long"
-LONG_FACTOR = 25
-TRIED: Counter[str] = Counter()
-
-
-def examples(n: int) -> int:
-    return n * LONG_FACTOR if LONG else n
-
-
-@atexit.register
-def _report() -> None:  # pragma: no cover - a note for long runs
-    if TRIED and LONG:
-        sys.stderr.write("fuzz inputs tried: " + ", ".join(f"{k}={v}" for k, v in sorted(TRIED.items()))
-                         + f", total={sum(TRIED.values())}\n")
+from soc2iac.config import Config
+from soc2iac.parsers import kubernetes
+from soc2iac.parsers.terraform import TerraformLoader, parse_hcl_text
+from soc2iac.parsers.terraform_plan import Locator, load_plan_text, parse_plan
+from soc2iac.policy import load_policies
+from soc2iac.scanner import scan
 
 
 def fixtures(pattern: str) -> list[str]:
@@ -64,49 +53,6 @@ def fixtures(pattern: str) -> list[str]:
 HCL_SEEDS = fixtures("terraform_fixtures/*/*.tf")
 YAML_SEEDS = fixtures("k8s_fixtures/*/*.yaml")
 PLAN_SEEDS = [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob("terraform_fixtures/**/*.plan.json"))][:6]
-SYNTAX = ["{", "}", "[", "]", "(", ")", '"', "'", "${", "%{", "}", "<<EOF\n", "\nEOF\n", "#", "//", "/*", "*/",
-          "=", ":", ",", "?", "-", "- ", "---\n", "...\n", "&a ", "*a", "<<: *a", "!!binary ", "!tag ", "|",
-          ">", "\t", "\n", "\r\n", "\x00", "\ufeff", "\u2028", "é", "\\", "null", "true", "1e999",
-          "apiVersion: v1\n", "kind: Pod\n", "resource ", "module ", "dynamic ", "for_each", "count",
-          "local.", "var.", "\"format_version\"", "[" * 60, "{" * 60]
-
-
-def _mutate(text: str, ops: list[tuple[int, int, int, str]]) -> str:
-    for kind, a, b, token in ops:
-        n = len(text)
-        i, j = (a % (n + 1), b % (n + 1)) if n else (0, 0)
-        i, j = min(i, j), max(i, j)
-        if kind == 0:  # insert a syntax token
-            text = text[:i] + token + text[i:]
-        elif kind == 1:  # delete a range (short)
-            text = text[:i] + text[i + (j - i) % 64:]
-        elif kind == 2 and n:  # flip one character
-            text = text[:i] + chr((ord(text[i % n]) ^ (1 << (b % 7))) or 1) + text[i + 1:]
-        elif kind == 3:  # duplicate a range
-            text = text[:j] + text[i:i + (j - i) % 256] + text[j:]
-        elif kind == 4:  # swap two ranges of lines
-            lines = text.split("\n")
-            if len(lines) > 1:
-                x, y = a % len(lines), b % len(lines)
-                lines[x], lines[y] = lines[y], lines[x]
-                text = "\n".join(lines)
-        elif kind == 5:  # truncate
-            text = text[:i]
-    return text
-
-
-def mutated(seeds: list[str]) -> st.SearchStrategy[str]:
-    op = st.tuples(st.integers(0, 5), st.integers(0, 1 << 20), st.integers(0, 1 << 20), st.sampled_from(SYNTAX))
-    return st.builds(_mutate, st.sampled_from(seeds), st.lists(op, min_size=1, max_size=8))
-
-
-def only_input_errors(call: Callable[[], Any], shown: str) -> None:
-    """``call()`` either succeeds or raises :class:`InputError` naming ``shown`` on one line."""
-    try:
-        call()
-    except InputError as exc:
-        assert exc.problem.file == shown
-        assert "\n" not in str(exc.problem), str(exc.problem)
 
 
 # ---------------------------------------------------------------------------- parsers
@@ -157,24 +103,6 @@ def test_plan_parser_mutated_text(text: str) -> None:
     only_input_errors(lambda: _plan(text), "p.json")
 
 
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-    max_leaves=8,
-)
-
-
-def _paths(value: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [here]
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out += _paths(v, here + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out += _paths(v, here + (i,))
-    return out
-
-
 @settings(max_examples=examples(300))
 @given(st.sampled_from(PLAN_SEEDS), st.lists(st.tuples(st.integers(0, 1 << 16), JSON_VALUES), min_size=1, max_size=4))
 def test_plan_parser_random_json_anywhere(seed: str, swaps: list[tuple[int, Any]]) -> None:
@@ -182,7 +110,7 @@ def test_plan_parser_random_json_anywhere(seed: str, swaps: list[tuple[int, Any]
     TRIED["plan-structure"] += 1
     doc = json.loads(seed)
     for pick, value in swaps:
-        paths = _paths(doc)[1:]
+        paths = json_paths(doc)[1:]
         if not paths:
             break
         path = paths[pick % len(paths)]
@@ -226,33 +154,25 @@ def scan_beside_good(name: str, data: bytes) -> Any:
     return result
 
 
-def _bytes(text: str, flips: list[int]) -> bytes:
-    data = bytearray(text.encode("utf-8", "surrogatepass"))
-    for f in flips:
-        if data:
-            data[f % len(data)] ^= 1 << (f % 8)
-    return bytes(data)
-
-
 @settings(max_examples=examples(150))
 @given(mutated(YAML_SEEDS), st.lists(st.integers(0, 1 << 20), max_size=2))
 def test_scan_mutated_manifest(text: str, flips: list[int]) -> None:
     TRIED["scan-yaml"] += 1
-    scan_beside_good("m.yaml", _bytes(text, flips))
+    scan_beside_good("m.yaml", flip_bits(text, flips))
 
 
 @settings(max_examples=examples(100))
 @given(mutated(HCL_SEEDS), st.lists(st.integers(0, 1 << 20), max_size=2))
 def test_scan_mutated_terraform(text: str, flips: list[int]) -> None:
     TRIED["scan-tf"] += 1
-    scan_beside_good("main.tf", _bytes(text, flips))
+    scan_beside_good("main.tf", flip_bits(text, flips))
 
 
 @settings(max_examples=examples(100))
 @given(mutated(PLAN_SEEDS))
 def test_scan_mutated_plan(text: str) -> None:
     TRIED["scan-plan"] += 1
-    scan_beside_good("x.plan.json", _bytes(text, []))
+    scan_beside_good("x.plan.json", flip_bits(text, []))
 
 
 @settings(max_examples=examples(40))

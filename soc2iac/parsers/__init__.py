@@ -95,6 +95,13 @@ def nesting_depth(value: object, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
+def one_line(text: object, limit: int = 200) -> str:
+    """Config text quoted in a message: line breaks and other control characters escaped (keys
+    and quoted tokens may span lines; an error is one line), at most ``limit`` characters."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    return shown if len(shown) <= limit else shown[:limit - 3] + "..."
+
+
 def unique_address(taken: set[str], address: str) -> str:
     """``address``, or ``address#2``, ``#3``... when a file declares the same name twice; recorded in ``taken``."""
     candidate, n = address, 1

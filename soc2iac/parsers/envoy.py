@@ -86,6 +86,7 @@ from typing import Any
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, Unknown, join_path
+from soc2iac.parsers import one_line
 from soc2iac.parsers.kubernetes import parse_documents
 from soc2iac.waivers import terraform_comment_waivers
 
@@ -179,7 +180,8 @@ class _Normalizer:
             self.lines.setdefault(dst, line)
 
     def _fail(self, src: str, message: str) -> InputError:
-        return InputError(self.shown, message, line=self.src_lines.get(src, 0))
+        # the message names a path, whose keys may hold line breaks: escaped, on one line
+        return InputError(self.shown, one_line(message, 400), line=self.src_lines.get(src, 0))
 
     def document(self, value: Any) -> Any:
         return self._value(value, "", "", "")

@@ -46,7 +46,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from soc2iac.parsers import unique_address
+from soc2iac.parsers import one_line, unique_address
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, Unknown, join_path
 from soc2iac.parsers.kubernetes import parse_documents
@@ -219,12 +219,13 @@ class _Doc:
         if raw is None:
             return []
         if not isinstance(raw, list):
-            raise InputError(self.shown, f"Kong declarative config: {path} must be a list", line=self.line(path))
+            raise InputError(self.shown, f"Kong declarative config: {one_line(path)} must be a list",
+                             line=self.line(path))
         out = []
         for i, item in enumerate(raw):
             item_path = join_path(path, i)
             if not isinstance(item, Mapping):
-                raise InputError(self.shown, f"Kong declarative config: {item_path} must be a mapping",
+                raise InputError(self.shown, f"Kong declarative config: {one_line(item_path)} must be a mapping",
                                  line=self.line(item_path))
             out.append((item_path, item))
         return out

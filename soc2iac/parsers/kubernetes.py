@@ -153,8 +153,8 @@ class _Builder:
             return str(node.value)
         try:
             return self.loader.construct_object(node)
-        except yaml.YAMLError:
-            return str(node.value)
+        except (yaml.YAMLError, ValueError, TypeError, KeyError, IndexError, OverflowError):
+            return str(node.value)  # e.g. ``!!int x``: PyYAML's constructor raises plain errors
 
 
 _C_SAFE_DEPTH = 5_000  # libyaml's recursive composer is safe well past this (it crashes near 20,000)

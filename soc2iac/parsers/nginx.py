@@ -48,7 +48,7 @@ from typing import Any
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, Unknown, join_path
-from soc2iac.parsers import read_source, unique_address
+from soc2iac.parsers import one_line, read_source, unique_address
 from soc2iac.waivers import terraform_comment_waivers
 
 SOURCE = "nginx"
@@ -181,7 +181,7 @@ class _Loader:
         with tempfile.TemporaryDirectory(prefix="soc2iac-nginx-") as tmp:
             tmpfile = os.path.join(tmp, "nginx.conf")
             with open(tmpfile, "w", encoding="utf-8") as fh:
-                fh.write(text)
+                fh.write(f"{text}\n\n{_END_MARK}\n")
             ends = _block_ends(cp, tmpfile, shown)
             payload = cp.parse(tmpfile, single=True, comments=False, check_ctx=False, check_args=False,
                                onerror=lambda e: e)
@@ -189,7 +189,7 @@ class _Loader:
             exc = err.get("callback")
             line = getattr(exc, "lineno", None) or err.get("line") or 0
             reason = getattr(exc, "strerror", None) or str(exc or err.get("error"))
-            raise InputError(shown, f"invalid nginx config: {reason}", line=int(line))
+            raise InputError(shown, f"invalid nginx config: {one_line(reason)}", line=int(line))
         parsed = payload["config"][0]["parsed"] if payload.get("config") else []
         order = iter(ends)
         return [_convert(s, shown, order) for s in parsed]
@@ -213,7 +213,7 @@ class _Loader:
     def include(self, target: Path, at: Stmt, depth: int) -> list[Stmt]:
         resolved = target.resolve()
         if resolved in self.stack:
-            raise InputError(at.file, f"include {at.args[0]} includes itself (a cycle)", line=at.line)
+            raise InputError(at.file, f"include {one_line(at.args[0], 80)} includes itself (a cycle)", line=at.line)
         if depth >= MAX_INCLUDE_DEPTH:
             raise InputError(at.file, f"includes nested more than {MAX_INCLUDE_DEPTH} deep", line=at.line)
         self.count += 1
@@ -265,15 +265,24 @@ def _convert(raw: Mapping[str, Any], shown: str, ends: Iterable[tuple[int, int]]
     return st
 
 
+# A comment written after the text: crossplane's lexer silently drops a quoted string still
+# open at the end of the file (and all that follows its opening quote), this mark with it.
+_END_MARK = "#soc2iac:end-of-file"
+
+
 def _block_ends(cp: Any, filename: str, shown: str) -> list[tuple[int, int]]:
     """(start, end) line of every block in document order; InputError on a syntax error
-    crossplane lets through (a directive not terminated by ``;``)."""
+    crossplane lets through (a directive not terminated by ``;``, a quote not closed)."""
     ends: list[tuple[int, int]] = []
     open_blocks: list[int] = []
     pending: tuple[str, int] | None = None
     last = 1
+    closed = False  # the end mark was read
     try:
         for token, line, quoted in cp.lex(filename):
+            closed = not quoted and token == _END_MARK
+            if closed:
+                continue
             last = line
             if not quoted and token.startswith("#"):
                 continue
@@ -297,19 +306,22 @@ def _block_ends(cp: Any, filename: str, shown: str) -> list[tuple[int, int]]:
             else:
                 if pending is not None:
                     raise InputError(shown, f'invalid nginx config: unexpected "}}" (missing ";" after '
-                                            f'"{pending[0]}" on line {pending[1]}?)', line=line)
+                                            f'"{one_line(pending[0], 80)}" on line {pending[1]}?)', line=line)
                 if open_blocks:
                     i = open_blocks.pop()
                     ends[i] = (ends[i][0], line)
     except InputError:
         raise
     except Exception as exc:  # crossplane's NgxParserSyntaxError (unbalanced braces) and lexer errors
-        lineno = getattr(exc, "lineno", None) or last
+        lineno = last if closed else getattr(exc, "lineno", None) or last  # at the end: the last token's line
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise InputError(shown, f"invalid nginx config: {reason}", line=int(lineno)) from None
+        raise InputError(shown, f"invalid nginx config: {one_line(reason)}", line=int(lineno)) from None
+    if not closed:
+        raise InputError(shown, "invalid nginx config: unexpected end of file in a quoted string (a quote "
+                                "after this line is not closed)", line=last)
     if pending is not None:
         raise InputError(shown, f'invalid nginx config: unexpected end of file, expecting ";" or "}}" '
-                                f'after "{pending[0]}"', line=pending[1])
+                                f'after "{one_line(pending[0], 80)}"', line=pending[1])
     return ends
 
 

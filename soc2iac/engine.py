@@ -115,44 +115,96 @@ def _in_source(policy: Policy, resource: Resource) -> bool:
     return resource.source in family.get(want, (want,))
 
 
+PARALLEL_MIN_RESOURCES = 5_000  # below this, forking workers costs more than it saves
+
+# what forked evaluation workers inherit (set just before the pool forks; fork start method only)
+_SHARED: tuple[Sequence[Policy], Index, Config] | None = None
+
+
 def evaluate(
-    policies: Sequence[Policy], resources: Sequence[Resource], config: Config,
+    policies: Sequence[Policy], resources: Sequence[Resource], config: Config, *, jobs: int = 1,
 ) -> tuple[list[Finding], list[str]]:
-    """All verdicts of all policies on all resources they apply to, plus notices."""
+    """All verdicts of all policies on all resources they apply to, plus notices.
+
+    ``jobs`` > 1 on a big scan: policies are shared out among forked processes that inherit the
+    resource index; their findings are put back in policy order, so the result is the serial one.
+    """
     index = Index(resources)
     notices: list[str] = []
+    active = [p for p in policies if p.id not in config.disabled]
+    if jobs > 1 and len(resources) >= PARALLEL_MIN_RESOURCES and len(active) > 1:
+        parallel = _evaluate_forked(active, index, config, jobs)
+        if parallel is not None:
+            return parallel, notices
+    findings: list[Finding] = []
+    for policy in active:
+        findings.extend(_evaluate_policy(policy, index, config))
+    return findings, notices
+
+
+def _evaluate_forked(policies: Sequence[Policy], index: Index, config: Config, jobs: int) -> list[Finding] | None:
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    global _SHARED
+    # share the policies out by their work (resources of their types), largest first
+    cost = [len(index.of_types(p.applies_to["types"])) + 1 for p in policies]
+    batches: list[list[int]] = [[] for _ in range(jobs * 3)]
+    loads = [0] * len(batches)
+    for i in sorted(range(len(policies)), key=lambda i: -cost[i]):
+        b = loads.index(min(loads))
+        batches[b].append(i)
+        loads[b] += cost[i]
+    _SHARED = (policies, index, config)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            parts = pool.map(_evaluate_batch, [b for b in batches if b])
+    except Exception:  # noqa: BLE001 - a worker lost (memory, signal): evaluate serially instead
+        return None
+    finally:
+        _SHARED = None
+    by_policy = {i: found for part in parts for i, found in part}
+    return [f for i in range(len(policies)) for f in by_policy[i]]
+
+
+def _evaluate_batch(batch: list[int]) -> list[tuple[int, list[Finding]]]:
+    assert _SHARED is not None
+    policies, index, config = _SHARED
+    return [(i, _evaluate_policy(policies[i], index, config)) for i in batch]
+
+
+def _evaluate_policy(policy: Policy, index: Index, config: Config) -> list[Finding]:
+    """The verdicts of one policy on every resource it applies to."""
     groups = reference_groups()
     findings: list[Finding] = []
-    for policy in policies:
-        if policy.id in config.disabled:
+    check = resolved_check(policy, config.parameters.get(policy.id))
+    kind = KINDS[policy.kind]
+    applies = policy.applies_to
+    edges = applies.get("referenced_by")
+    if isinstance(edges, str):
+        edges = groups[edges]
+    excluded = applies.get("exclude_types", [])
+    for res in index.of_types(applies["types"]):
+        if not _in_source(policy, res) or any(fnmatch.fnmatchcase(res.type, p) for p in excluded):
             continue
-        check = resolved_check(policy, config.parameters.get(policy.id))
-        kind = KINDS[policy.kind]
-        applies = policy.applies_to
-        edges = applies.get("referenced_by")
-        if isinstance(edges, str):
-            edges = groups[edges]
-        excluded = applies.get("exclude_types", [])
-        for res in index.of_types(applies["types"]):
-            if not _in_source(policy, res) or any(fnmatch.fnmatchcase(res.type, p) for p in excluded):
+        if edges and not index.referenced_by(res, edges):
+            continue
+        outcome: Outcome
+        if "where" in applies:
+            scope = evaluate_condition(applies["where"], res, index)
+            if scope.value is False:
                 continue
-            if edges and not index.referenced_by(res, edges):
+            if scope.value is None:
+                outcome = Outcome("unknown", f"cannot tell whether the policy applies: {scope.reason}")
+                findings.append(_finding(policy, res, outcome))
                 continue
-            outcome: Outcome
-            if "where" in applies:
-                scope = evaluate_condition(applies["where"], res, index)
-                if scope.value is False:
-                    continue
-                if scope.value is None:
-                    outcome = Outcome("unknown", f"cannot tell whether the policy applies: {scope.reason}")
-                    findings.append(_finding(policy, res, outcome))
-                    continue
-            try:
-                outcome = kind.evaluate(res, check, index)
-            except RecursionError:
-                outcome = Outcome("unknown", "value nested too deeply to evaluate")
-            findings.append(_finding(policy, res, outcome))
-    return findings, notices
+        try:
+            outcome = kind.evaluate(res, check, index)
+        except RecursionError:
+            outcome = Outcome("unknown", "value nested too deeply to evaluate")
+        findings.append(_finding(policy, res, outcome))
+    return findings
 
 
 def _finding(policy: Policy, res: Resource, outcome: Outcome) -> Finding:

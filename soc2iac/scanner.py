@@ -341,7 +341,7 @@ def scan(
         loaded = load_resources(inputs, var_files=var_files, stdin_text=stdin_text, repo_root=repo_root)
     if cache is not None:
         cache.memo.clear()
-    findings, engine_notices = engine.evaluate(policies, loaded.resources, config)
+    findings, engine_notices = engine.evaluate(policies, loaded.resources, config, jobs=jobs)
     changed: set[str] | None = None
     if loaded.plans:
         from soc2iac.changes import plan_changes

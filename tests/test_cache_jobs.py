@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT
-from soc2iac import parallel
+from soc2iac import engine, parallel
 from soc2iac.cache import MAGIC, Cache, using
 from soc2iac.config import Config
 from soc2iac.parsers.hcl_eval import EXPRESSIONS
@@ -72,7 +72,18 @@ def test_same_result_with_and_without_cache_and_with_one_or_two_jobs(
         return parsed_by_workers[-1]
 
     monkeypatch.setattr(parallel, "prefetch", spy)
+    forked: list[bool] = []
+    real_forked = engine._evaluate_forked
+
+    def spy_forked(*args: Any, **kwargs: Any) -> Any:
+        found = real_forked(*args, **kwargs)
+        forked.append(found is not None)
+        return found
+
+    monkeypatch.setattr(engine, "_evaluate_forked", spy_forked)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_RESOURCES", 100)  # the corpus is small: evaluate in workers too
     reference = _result(paths, None, 1)
+    assert not forked
     runs = {
         "cache cold, 1 job": (Cache(tmp_path / "c1"), 1),
         "cache warm, 1 job": (Cache(tmp_path / "c1"), 1),
@@ -89,6 +100,7 @@ def test_same_result_with_and_without_cache_and_with_one_or_two_jobs(
             assert set(cache.stats.missed) <= {"hcl-expressions"}, (name, cache.stats)
     # workers really parsed (cold runs), and a warm run did not start them at all
     assert parsed_by_workers[0] > 40 and parsed_by_workers[1] == 0 and parsed_by_workers[2] > 40, parsed_by_workers
+    assert forked == [True, True, True]  # the three 2-job runs evaluated policies in workers
     assert '"fail"' in reference and '"pass"' in reference
 
 

@@ -7,7 +7,7 @@ and fails when it is stale (`python -m soc2iac.catalog --write README.md`).
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from soc2iac.policy import Policy, criteria_catalog
@@ -57,16 +57,33 @@ def coverage(policies: Sequence[Policy]) -> dict[str, list[str]]:
     return {c: sorted(out[c]) for c in sorted(out, key=criterion_sort_key)}
 
 
-def criteria_text(policies: Sequence[Policy], *, include_untested: bool = False) -> str:
+def criteria_text(policies: Sequence[Policy], *, include_untested: bool = False,
+                  checkov: Mapping[str, Sequence[str]] | None = None) -> str:
+    """Per criterion the policies testing it; with ``checkov`` (check id -> criteria) also the
+    mapped checkov checks (``criteria --with-checkov``)."""
     titles = criteria_catalog()
     cov = coverage(policies)
-    ids = sorted(titles, key=criterion_sort_key) if include_untested else list(cov)
+    extra: dict[str, list[str]] = {}
+    for check_id, criteria in (checkov or {}).items():
+        for c in criteria:
+            extra.setdefault(c, []).append(check_id)
+    tested_ids = set(cov) | set(extra)
+    ids = sorted(titles, key=criterion_sort_key) if include_untested else sorted(tested_ids, key=criterion_sort_key)
     lines = []
     for cid in ids:
         tested = cov.get(cid, [])
-        lines.append(f"{cid}  {titles[cid]}  ({len(tested)} polic{'y' if len(tested) == 1 else 'ies'})")
+        count = f"{len(tested)} polic{'y' if len(tested) == 1 else 'ies'}"
+        if checkov is not None:
+            count += f", {len(extra.get(cid, []))} checkov check{'' if len(extra.get(cid, [])) == 1 else 's'}"
+        lines.append(f"{cid}  {titles[cid]}  ({count})")
         lines.extend(f"    {pid}" for pid in tested)
+        lines.extend(f"    checkov {check_id}" for check_id in sorted(extra.get(cid, []), key=_check_order))
     return "\n".join(lines) + "\n"
+
+
+def _check_order(check_id: str) -> tuple[str, int]:
+    head, _, number = check_id.rpartition("_")
+    return head, int(number) if number.isdigit() else 0
 
 
 def policy_detail(p: Policy) -> str:

@@ -81,6 +81,8 @@ def scan(
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Parse cache folder [default: $SOC2IAC_CACHE_DIR, else $XDG_CACHE_HOME/soc2iac, else ~/.cache/soc2iac]."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the parse and policy caches (also: SOC2IAC_NO_CACHE=1)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Parse in this many processes when the scan is big enough [default: the number of cores]."),
+    with_checkov: bool = typer.Option(False, "--with-checkov", help="Also run checkov's built-in checks and report those mapped to SOC 2 criteria."),
+    checkov_bin: Optional[str] = typer.Option(None, "--checkov", help="The checkov executable [default: $SOC2IAC_CHECKOV, checkov on PATH, or `soc2iac checkov-setup`'s]."),
 ) -> None:
     """Scan Terraform (source and plans), Kubernetes manifests and stdin; report verdicts by SOC 2 criterion."""
     from soc2iac.config import find_config, first_path, load_config
@@ -109,13 +111,18 @@ def scan(
         baseline = _read_json(baseline_file) if baseline_file else None
         threshold = fail_on.value if fail_on else (config.fail_on or "high")
         stdin_text = sys.stdin.read() if "-" in paths else None
+        checkov = None
+        if with_checkov or checkov_bin:
+            from soc2iac.checkov_bridge import find_checkov
+
+            checkov = find_checkov(checkov_bin)
         result = run_scan(
             paths, policies=policies, config=config,
             var_files=[*map(Path, config.var_files), *var_files], stdin_text=stdin_text,
             repo_root=repo_root, changes_only=changes_only, register=register,
             inline_waivers=config.inline_waivers and not no_inline_waivers, baseline=baseline,
             max_file_size=size_limit, follow_symlinks=follow_symlinks, cache=cache,
-            jobs=jobs if jobs is not None else default_jobs(),
+            jobs=jobs if jobs is not None else default_jobs(), checkov=checkov,
         )
         if cache_notice:
             result = replace(result, notices=[cache_notice, *result.notices])
@@ -326,6 +333,7 @@ def policies_validate(directory: Path = typer.Argument(..., help="Folder of poli
 def criteria(
     all_criteria: bool = typer.Option(False, "--all", help="Also list criteria no policy tests."),
     policy_dirs: list[Path] = typer.Option([], "--policies", help="Extra policy folder (repeatable)."),
+    with_checkov: bool = typer.Option(False, "--with-checkov", help="Also list the checkov checks mapped to each criterion."),
 ) -> None:
     """Print, per Trust Services Criterion, the policies that test it."""
     from soc2iac.catalog import criteria_text
@@ -334,9 +342,31 @@ def criteria(
 
     try:
         policies = load_policies(policy_dirs)
+        checkov = None
+        if with_checkov:
+            from soc2iac.checkov_bridge import load_mapping
+
+            checkov = {cid: m.criteria for cid, m in load_mapping().items()}
     except Soc2iacError as exc:
         _die(str(exc))
-    typer.echo(criteria_text(policies, include_untested=all_criteria), nl=False)
+    typer.echo(criteria_text(policies, include_untested=all_criteria, checkov=checkov), nl=False)
+
+
+@app.command("checkov-setup")
+def checkov_setup(
+    venv: Optional[Path] = typer.Option(None, "--venv", help="Where to create it [default: checkov-venv in the cache folder]."),
+    version: Optional[str] = typer.Option(None, "--version", help="checkov release [default: the one the mapping was checked against]."),
+) -> None:
+    """Install checkov in its own environment for `scan --with-checkov` (checkov's bc-python-hcl2
+    would replace python-hcl2 if both shared one)."""
+    from soc2iac.checkov_bridge import setup
+    from soc2iac.errors import Soc2iacError
+
+    try:
+        executable = setup(venv, version)
+    except Soc2iacError as exc:
+        _die(str(exc))
+    typer.echo(f"checkov installed: {executable}")
 
 
 def main() -> None:

@@ -324,9 +324,11 @@ def scan(
     follow_symlinks: bool = False,
     cache: Cache | None = None,
     jobs: int = 1,
+    checkov: str | None = None,
 ) -> ScanResult:
     """Scan ``paths``. ``cache``: parse results by content (None: parse everything); ``jobs`` > 1
-    parses in that many processes when the scan is big enough (results are the same)."""
+    parses in that many processes when the scan is big enough (results are the same); ``checkov``:
+    a checkov executable whose mapped results join the findings (:mod:`soc2iac.checkov_bridge`)."""
     from soc2iac import engine
 
     started = _now()
@@ -354,6 +356,15 @@ def scan(
             findings = [f for f in findings if f.resource in changed or f.change]
     elif changes_only:
         engine_notices.append("--changes-only has no effect: no Terraform plan among the inputs")
+    checkov_policies: list[PolicyInfo] = []
+    if checkov is not None:
+        from soc2iac import checkov_bridge
+
+        mapping = checkov_bridge.load_mapping()
+        theirs, checkov_policies, checkov_notices = checkov_bridge.findings_of(
+            checkov_bridge.run_checkov(checkov, paths), mapping)
+        findings, _ = checkov_bridge.merge(findings, theirs, mapping)
+        engine_notices.extend(checkov_notices)
     findings, waiver_infos, waiver_notices = waivers.apply_all(
         findings, loaded.resources, register, inline=inline_waivers, today=today or dt.date.today())
     engine_notices.extend(waiver_notices)
@@ -366,7 +377,7 @@ def scan(
         notices=loaded.notices + engine_notices,
         inputs=loaded.scanned,
         policies=[PolicyInfo(p.id, p.title, p.severity, p.criteria, p.area, p.description, p.remediation,
-                             p.references) for p in policies if p.id not in config.disabled],
+                             p.references) for p in policies if p.id not in config.disabled] + checkov_policies,
         scope=scope_of(loaded.scanned, paths, policies),
         resources_scanned=len(loaded.resources),
         changed=changed,

@@ -1,7 +1,8 @@
 """The checkov mapping (policies/_checkov_mapping.yaml): schema, criteria, policy links, live check ids.
 
 The registry tests need a Python that can import checkov (it conflicts with our python-hcl2, so
-it lives in its own venv): ``$SOC2IAC_CHECKOV_PYTHON``, else the benchmark's
+it lives in its own venv): ``$SOC2IAC_CHECKOV_PYTHON``, else the venv of ``$SOC2IAC_CHECKOV``
+(as .ci/run sets it), else ``soc2iac checkov-setup``'s, else the benchmark's
 ``~/.cache/soc2iac-bench/checkov-venv/bin/python`` (``python bench/run.py --setup-checkov``);
 without one they skip. ``pytest -s tests/test_checkov_mapping.py`` also prints the registry
 checks that look relevant to the mapped areas but are not mapped yet.
@@ -21,6 +22,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
+from soc2iac import checkov_bridge
 from soc2iac.policy import criteria_catalog, policy_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,8 +168,12 @@ def _checkov_python() -> tuple[str | None, bool]:
     configured = os.environ.get("SOC2IAC_CHECKOV_PYTHON")
     if configured:
         return configured, True
-    if DEFAULT_CHECKOV_PYTHON.exists():
-        return str(DEFAULT_CHECKOV_PYTHON), False
+    executable = os.environ.get("SOC2IAC_CHECKOV")  # scan --with-checkov's: the python of its venv
+    if executable and (Path(executable).parent / "python").exists():
+        return str(Path(executable).parent / "python"), True
+    for candidate in (checkov_bridge.default_venv() / "bin" / "python", DEFAULT_CHECKOV_PYTHON):
+        if candidate.exists():
+            return str(candidate), False
     return None, False
 
 

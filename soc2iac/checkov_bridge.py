@@ -79,13 +79,14 @@ def load_mapping(path: Path | None = None) -> dict[str, Mapped]:
 
 def find_checkov(explicit: str | None = None) -> str:
     """The checkov executable to run, or :class:`Soc2iacError` saying how to get one."""
-    candidates = [explicit, os.environ.get("SOC2IAC_CHECKOV"), shutil.which("checkov"),
-                  str(default_venv() / "bin" / "checkov")]
+    if explicit:  # named on the command line: that one or none
+        if Path(explicit).is_file() and os.access(explicit, os.X_OK):
+            return explicit
+        raise Soc2iacError(f"--checkov {explicit}: not an executable file")
+    candidates = [os.environ.get("SOC2IAC_CHECKOV"), shutil.which("checkov"), str(default_venv() / "bin" / "checkov")]
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
-    if explicit:
-        raise Soc2iacError(f"--checkov {explicit}: not an executable file")
     raise Soc2iacError("--with-checkov: checkov not found; run `soc2iac checkov-setup` (installs checkov "
                        "in its own environment), or put checkov on PATH, or give --checkov PATH")
 

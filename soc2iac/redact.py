@@ -32,7 +32,9 @@ def normalize_key(key: str) -> str:
     return re.sub(r"[-.\s/]+", "_", key).lower()
 
 
+@functools.lru_cache(maxsize=16384)
 def is_secret_key(key: str) -> bool:
+    """Whether an attribute or data key names a secret (memoised: the same keys recur)."""
     include, exclude = _key_res()
     norm = normalize_key(key)
     return bool(include.search(norm)) and not exclude.search(norm)

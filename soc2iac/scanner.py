@@ -184,6 +184,7 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
         except Exception as exc:  # noqa: BLE001 - one bad module never stops the scan
             _reraise_when_debugging()
             problems.append(_crashed(display_path(folder), exc))
+    loader.store_expressions()
     scanned.extend(sorted(display_path(p) for p in loader.loaded_files()))
     # A file read only as context of a file named on the command line (its module's variables and
     # locals; pre-commit passes just the staged files) is not an input: its problems are notices.

@@ -391,16 +391,15 @@ class TerraformLoader:
             variables = self._root_variables(mod)
             inst = _Instance(self, mod, prefix="", inputs=variables, depth=0, only_files=only_files)
             scope = display_path(root)  # addresses repeat across root folders (prod/, staging/)
-            found = [dataclasses.replace(r, scope=scope) for r in inst.resources()]
-            self._store_expressions()
-            return found
+            return [dataclasses.replace(r, scope=scope) for r in inst.resources()]
         except RecursionError:
             self.diag.problems.append(InputProblem(
                 display_path(root), "Terraform expressions nest too deeply to evaluate (e.g. a very long "
                                     "chain of locals); module not scanned"))
             return []
 
-    def _store_expressions(self) -> None:
+    def store_expressions(self) -> None:
+        """Keep the expressions each file's blocks needed with it in the cache (once, after all roots)."""
         cache = current_cache()
         if cache is None:
             return

@@ -159,8 +159,9 @@ class Loaded:
 
 
 def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text: str | None = None,
-                   repo_root: Path | None = None) -> Loaded:
-    """All resources of the inputs, with input problems, notices, the inputs read and any plans."""
+                   repo_root: Path | None = None, jobs: int = 1) -> Loaded:
+    """All resources of the inputs, with input problems, notices, the inputs read and any plans.
+    ``jobs`` > 1: Terraform root modules are evaluated in forked workers on big scans."""
     plans: list[Plan] = []
     resources: list[Resource] = []
     problems = list(inputs.problems)
@@ -176,14 +177,15 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
     for folder, only in inputs.tf_dirs.items():
         if only is None:
             called.update(loader.module_dir(folder).local_module_dirs())
-    for folder, only in sorted(inputs.tf_dirs.items(), key=lambda kv: str(kv[0])):
-        if only is None and folder.resolve() in called:
-            continue  # scanned through the module call that uses it
-        try:
-            resources.extend(loader.root_resources(folder, only))
-        except Exception as exc:  # noqa: BLE001 - one bad module never stops the scan
-            _reraise_when_debugging()
-            problems.append(_crashed(display_path(folder), exc))
+    roots = [(folder, only) for folder, only in sorted(inputs.tf_dirs.items(), key=lambda kv: str(kv[0]))
+             if not (only is None and folder.resolve() in called)]  # (else scanned through the call using it)
+    outcomes = None
+    if jobs > 1 and len(roots) >= PARALLEL_MIN_ROOTS:
+        outcomes = _roots_forked(loader, roots, jobs)
+    for found, crash in outcomes if outcomes is not None else (_root(loader, f, o) for f, o in roots):
+        resources.extend(found)
+        if crash is not None:
+            problems.append(crash)
     loader.store_expressions()
     scanned.extend(sorted(display_path(p) for p in loader.loaded_files()))
     # A file read only as context of a file named on the command line (its module's variables and
@@ -270,6 +272,61 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
     return Loaded(resources, problems, list(dict.fromkeys(notices)), sorted(set(scanned)), plans)
 
 
+PARALLEL_MIN_ROOTS = 16  # Terraform root modules; fewer are evaluated in this process
+
+# what forked root-module workers inherit (set just before the pool forks)
+_SHARED_LOADER: tuple[TerraformLoader, list[tuple[Path, set[Path] | None]]] | None = None
+
+
+def _root(loader: TerraformLoader, folder: Path, only: set[Path] | None) -> tuple[list[Resource], InputProblem | None]:
+    try:
+        return loader.root_resources(folder, only), None
+    except Exception as exc:  # noqa: BLE001 - one bad module never stops the scan
+        _reraise_when_debugging()
+        return [], _crashed(display_path(folder), exc)
+
+
+def _roots_forked(loader: TerraformLoader, roots: list[tuple[Path, set[Path] | None]], jobs: int
+                  ) -> list[tuple[list[Resource], InputProblem | None]] | None:
+    """Each root's resources evaluated in forked workers that inherit the loader (every module
+    folder of the scan already parsed), put back in root order; what the workers' loaders added
+    (files read, problems, notices) is taken over. None when forking is not possible or fails."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    global _SHARED_LOADER
+    batches = [list(range(i, len(roots), jobs * 4)) for i in range(min(len(roots), jobs * 4))]
+    _SHARED_LOADER = (loader, roots)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            parts = pool.map(_roots_batch, batches)
+    except Exception:  # noqa: BLE001 - a worker lost: evaluate here instead
+        return None
+    finally:
+        _SHARED_LOADER = None
+    outcomes: dict[int, tuple[list[Resource], InputProblem | None]] = {}
+    for part in parts:
+        for i, found, crash, read, problems, notices in part:
+            outcomes[i] = (found, crash)
+            loader.adopt(read, problems, notices)
+    return [outcomes[i] for i in range(len(roots))]
+
+
+def _roots_batch(batch: list[int]) -> list[tuple[int, list[Resource], InputProblem | None, list[Path],
+                                                 list[InputProblem], list[str]]]:
+    assert _SHARED_LOADER is not None
+    loader, roots = _SHARED_LOADER
+    out = []
+    for i in batch:
+        before = (set(loader.loaded_files()), len(loader.diag.problems), len(loader.diag.notices))
+        found, crash = _root(loader, *roots[i])
+        read = [p for p in loader.loaded_files() if p not in before[0]]
+        out.append((i, found, crash, read, loader.diag.problems[before[1]:], loader.diag.notices[before[2]:]))
+    loader.store_expressions()  # this worker's parsed expressions, into the cache
+    return out
+
+
 def gateway_parser(path: Path, text: str) -> Any:
     """The gateway parser module that claims the file, or None."""
     return next((m for m in registry.modules() if path.suffix.lower() in m.SUFFIXES and m.detect(path, text)), None)
@@ -341,7 +398,7 @@ def scan(
             from soc2iac.parallel import prefetch
 
             prefetch(_terraform_files(inputs), inputs.manifests, cache=cache, jobs=jobs, max_bytes=max_file_size)
-        loaded = load_resources(inputs, var_files=var_files, stdin_text=stdin_text, repo_root=repo_root)
+        loaded = load_resources(inputs, var_files=var_files, stdin_text=stdin_text, repo_root=repo_root, jobs=jobs)
     if cache is not None:
         cache.memo.clear()
     findings, engine_notices = engine.evaluate(policies, loaded.resources, config, jobs=jobs)

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import ROOT
-from soc2iac import engine, parallel
+
+from soc2iac import engine, parallel, scanner
 from soc2iac.cache import MAGIC, Cache, using
 from soc2iac.config import Config
 from soc2iac.parsers.hcl_eval import EXPRESSIONS
@@ -60,28 +60,30 @@ def _paths(big: Path) -> list[str]:
     return [str(big), *(str(ROOT / f) for f in FIXTURES)]
 
 
+def _spy(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, record: Any) -> list[Any]:
+    """Wrap ``owner.name``; the returned list gets ``record(result)`` for each call."""
+    calls: list[Any] = []
+    real = getattr(owner, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        calls.append(record(result))
+        return result
+
+    monkeypatch.setattr(owner, name, wrapper)
+    return calls
+
+
 def test_same_result_with_and_without_cache_and_with_one_or_two_jobs(
         big: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     paths = _paths(big)
-    parsed_by_workers: list[int] = []
-    real = parallel.prefetch
-
-    def spy(*args: Any, **kwargs: Any) -> int:
-        parsed_by_workers.append(real(*args, **kwargs))
-        return parsed_by_workers[-1]
-
-    monkeypatch.setattr(parallel, "prefetch", spy)
-    forked: list[bool] = []
-    real_forked = engine._evaluate_forked
-
-    def spy_forked(*args: Any, **kwargs: Any) -> Any:
-        found = real_forked(*args, **kwargs)
-        forked.append(found is not None)
-        return found
-
-    monkeypatch.setattr(engine, "_evaluate_forked", spy_forked)
-    monkeypatch.setattr(engine, "PARALLEL_MIN_RESOURCES", 100)  # the corpus is small: evaluate in workers too
+    parsed_by_workers = _spy(monkeypatch, parallel, "prefetch", lambda n: n)
+    forked = _spy(monkeypatch, engine, "_evaluate_forked", lambda found: found is not None)
+    roots_forked = _spy(monkeypatch, scanner, "_roots_forked", lambda found: found is not None)
+    # the corpus is small: lower the thresholds so policies and Terraform roots go to workers too
+    monkeypatch.setattr(engine, "PARALLEL_MIN_RESOURCES", 100)
+    monkeypatch.setattr(scanner, "PARALLEL_MIN_ROOTS", 2)
     reference = _result(paths, None, 1)
     assert not forked
     runs = {
@@ -101,6 +103,7 @@ def test_same_result_with_and_without_cache_and_with_one_or_two_jobs(
     # workers really parsed (cold runs), and a warm run did not start them at all
     assert parsed_by_workers[0] > 40 and parsed_by_workers[1] == 0 and parsed_by_workers[2] > 40, parsed_by_workers
     assert forked == [True, True, True]  # the three 2-job runs evaluated policies in workers
+    assert roots_forked == [True, True, True]  # ... and Terraform root modules
     assert '"fail"' in reference and '"pass"' in reference
 
 

@@ -339,11 +339,18 @@ class TerraformLoader:
         self.diag = Diagnostics()
         self._files: dict[Path, HclFile | None] = {}
         self._dirs: dict[Path, ModuleDir] = {}
+        self._adopted: set[Path] = set()
 
     # -- loading ------------------------------------------------------------
     def loaded_files(self) -> list[Path]:
-        """Every file parsed successfully so far."""
-        return [p for p, f in self._files.items() if f is not None]
+        """Every file parsed successfully so far (here or, taken over, in a worker)."""
+        return [p for p, f in self._files.items() if f is not None] + [p for p in self._adopted if p not in self._files]
+
+    def adopt(self, read: Iterable[Path], problems: Iterable[InputProblem], notices: Iterable[str]) -> None:
+        """Take over what a forked copy of this loader read and reported."""
+        self._adopted.update(read)
+        self.diag.problems.extend(problems)
+        self.diag.notices.extend(notices)
 
     def file(self, path: Path) -> HclFile | None:
         key = path.resolve()

@@ -38,6 +38,13 @@ ANNOTATION_PREFIX = "soc2iac.io/ignore."
 _TF_COMMENT = re.compile(r"""(?:#|//)\s*soc2iac:ignore=([a-z0-9*?-]+)(?:\s+reason=(?:"([^"]*)"|'([^']*)'))?""")
 
 
+def _matches(name: str, pattern: str) -> bool:
+    """``pattern`` names ``name`` exactly, or as a glob. Exact first: addresses hold brackets
+    (``aws_s3_bucket.b[0]``, ``module.m["a"]``, nginx regex locations) that a glob reads as
+    character classes, so they could otherwise never be waived by their own address."""
+    return name == pattern or fnmatch.fnmatchcase(name, pattern)
+
+
 @dataclass(frozen=True)
 class Waiver:
     policy: str
@@ -50,10 +57,9 @@ class Waiver:
     inline: bool = False
 
     def matches(self, finding: Finding) -> bool:
-        if not fnmatch.fnmatchcase(finding.policy_id, self.policy):
+        if not _matches(finding.policy_id, self.policy):
             return False
-        return any(fnmatch.fnmatchcase(finding.resource, pat) or fnmatch.fnmatchcase(finding.file, pat)
-                   for pat in self.resources)
+        return any(_matches(finding.resource, pat) or _matches(finding.file, pat) for pat in self.resources)
 
     def expired(self, today: dt.date) -> bool:
         return self.expires is not None and self.expires < today

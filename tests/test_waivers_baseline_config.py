@@ -118,3 +118,17 @@ def test_every_report_lists_all_waivers(tmp_path: Path, fmt: str) -> None:
         "    reason: decommissioned-bucket-waiver\n    approved_by: cto\n")
     out = run("scan", str(tmp_path), "-f", fmt).stdout
     assert "decommissioned-bucket-waiver" in out and ("unused" in out or "UNUSED" in out)
+
+
+@pytest.mark.parametrize("address", ['aws_s3_bucket.b[0]', 'module.m["a"].aws_s3_bucket.b', "nginx:server/x/location/~ ^/(a|b)[0-9]+$"])
+def test_waiver_by_exact_address_with_brackets(address: str) -> None:
+    """Brackets in addresses are glob character classes to fnmatch: the exact address still waives."""
+    from soc2iac.result import Finding
+    from soc2iac.waivers import Waiver
+
+    finding = Finding(policy_id="aws-s3-bucket-encrypted", title="t", severity="high", criteria=("CC6.1",),
+                      verdict="fail", message="m", resource=address, resource_type="aws_s3_bucket",
+                      source="terraform", file="main.tf", line=1, remediation="r")
+    assert Waiver("aws-s3-bucket-encrypted", (address,), "accepted for the reason given").matches(finding)
+    assert not Waiver("aws-s3-bucket-encrypted", (address + "x",), "accepted for the reason given").matches(finding)
+    assert Waiver("aws-*", ("*",), "accepted for the reason given").matches(finding)  # globs still work

@@ -117,8 +117,6 @@ def _in_source(policy: Policy, resource: Resource) -> bool:
 
 PARALLEL_MIN_RESOURCES = 5_000  # below this, forking workers costs more than it saves
 
-# what forked evaluation workers inherit (set just before the pool forks; fork start method only)
-_SHARED: tuple[Sequence[Policy], Index, Config] | None = None
 
 
 def evaluate(
@@ -143,34 +141,20 @@ def evaluate(
 
 
 def _evaluate_forked(policies: Sequence[Policy], index: Index, config: Config, jobs: int) -> list[Finding] | None:
-    import multiprocessing
+    from soc2iac.parallel import balanced, forked_map
 
-    if "fork" not in multiprocessing.get_all_start_methods():
+    # share the policies out by their work (resources of their types)
+    batches = balanced([len(index.of_types(p.applies_to["types"])) + 1 for p in policies], jobs * 3)
+    parts = forked_map(_evaluate_batch, (policies, index, config), batches, jobs)
+    if parts is None:
         return None
-    global _SHARED
-    # share the policies out by their work (resources of their types), largest first
-    cost = [len(index.of_types(p.applies_to["types"])) + 1 for p in policies]
-    batches: list[list[int]] = [[] for _ in range(jobs * 3)]
-    loads = [0] * len(batches)
-    for i in sorted(range(len(policies)), key=lambda i: -cost[i]):
-        b = loads.index(min(loads))
-        batches[b].append(i)
-        loads[b] += cost[i]
-    _SHARED = (policies, index, config)
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parts = pool.map(_evaluate_batch, [b for b in batches if b])
-    except Exception:  # noqa: BLE001 - a worker lost (memory, signal): evaluate serially instead
-        return None
-    finally:
-        _SHARED = None
     by_policy = {i: found for part in parts for i, found in part}
     return [f for i in range(len(policies)) for f in by_policy[i]]
 
 
-def _evaluate_batch(batch: list[int]) -> list[tuple[int, list[Finding]]]:
-    assert _SHARED is not None
-    policies, index, config = _SHARED
+def _evaluate_batch(shared: tuple[Sequence[Policy], Index, Config], batch: list[int]
+                    ) -> list[tuple[int, list[Finding]]]:
+    policies, index, config = shared
     return [(i, _evaluate_policy(policies[i], index, config)) for i in batch]
 
 

@@ -1,24 +1,27 @@
-"""Parse files in worker processes (``scan --jobs``) ahead of the serial scan.
+"""``scan --jobs``: work shared out among forked processes, results put back in serial order.
 
-The serial scan stays the only code path that builds results: workers run the
-same parse functions on files the cache does not hold yet and hand their cache
-entries to the parent (and write them to the cache directory, when there is
-one). The parent then finds every parse in its cache, so results and their
-order are those of a serial run by construction. Small scans are not worth the
-process start-up and are left serial.
+:func:`forked_map` runs a function on batches in forked workers that inherit what they need
+(the engine's index, the Terraform loader); :func:`prefetch` parses files ahead of the scan.
+
+Prefetch workers run the serial scan's parse functions on files the cache does
+not hold yet and hand their cache entries to the parent (and write them to the
+cache directory, when there is one); the scan then finds every parse in its
+cache, so results and their order are those of a serial run by construction.
+Small scans are not worth the process start-up and are left serial.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from soc2iac.cache import Cache, using
 from soc2iac.errors import InputError
 from soc2iac.parsers import file_size_limit, read_source
 
+R = TypeVar("R")
 MIN_PARALLEL_BYTES = 256 * 1024  # below this, starting workers costs more than it saves
 
 
@@ -27,6 +30,47 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
+
+
+def balanced(costs: Sequence[int], count: int) -> list[list[int]]:
+    """Indices of ``costs`` shared out into at most ``count`` non-empty batches of similar total
+    cost (largest first, each to the least loaded batch; ties by index, so the split is stable)."""
+    batches: list[list[int]] = [[] for _ in range(max(1, count))]
+    loads = [0] * len(batches)
+    for i in sorted(range(len(costs)), key=lambda i: (-costs[i], i)):
+        b = loads.index(min(loads))
+        batches[b].append(i)
+        loads[b] += costs[i]
+    return [b for b in batches if b]
+
+
+_INHERITED: Any = None  # what forked workers of forked_map() see (set just before the pool forks)
+
+
+def forked_map(function: Callable[[Any, list[int]], R], shared: Any, batches: list[list[int]],
+               jobs: int) -> list[R] | None:
+    """``function(shared, batch)`` for each batch, in ``jobs`` forked processes that inherit
+    ``shared`` (an index, a loader: never pickled); results in batch order. None where the fork
+    start method does not exist or a worker failed (killed, out of memory): the caller then
+    does the work itself, so a result is always the serial one."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    global _INHERITED
+    _INHERITED = shared
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return pool.map(_run_inherited, [(function, batch) for batch in batches])
+    except Exception:  # noqa: BLE001 - see the docstring
+        return None
+    finally:
+        _INHERITED = None
+
+
+def _run_inherited(item: tuple[Callable[[Any, list[int]], Any], list[int]]) -> Any:
+    function, batch = item
+    return function(_INHERITED, batch)
 
 
 def prefetch(tf_files: Sequence[Path], manifests: Sequence[Path], *, cache: Cache, jobs: int, max_bytes: int) -> int:
@@ -58,41 +102,26 @@ def prefetch(tf_files: Sequence[Path], manifests: Sequence[Path], *, cache: Cach
             todo.append((path, len(text)))
     if sum(size for _, size in todo) < MIN_PARALLEL_BYTES:
         return 0
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    batches: list[list[str]] = [[] for _ in range(jobs * 4)]
-    loads = [0] * len(batches)
-    for path, size in sorted(todo, key=lambda t: (-t[1], str(t[0]))):  # largest first, to the least loaded batch
-        i = loads.index(min(loads))
-        batches[i].append(str(path))
-        loads[i] += size
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    root = str(cache.root) if cache.root is not None else None
-    tf = {str(p) for p in tf_files}
-    parsed = 0
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
-            futures = [pool.submit(_work, batch, tf, root, max_bytes) for batch in batches if batch]
-            for future in futures:
-                entries = future.result()
-                for namespace, key, value in entries:
-                    cache.memo[(namespace, key)] = value
-                parsed += len(entries)
-    except Exception:  # noqa: BLE001 - a worker problem (killed, out of memory): the serial scan parses instead
-        return parsed
-    return parsed
+    paths = [str(path) for path, _ in todo]
+    shared = (paths, {str(p) for p in tf_files}, str(cache.root) if cache.root is not None else None, max_bytes)
+    handed = forked_map(_work, shared, balanced([size for _, size in todo], jobs * 4), jobs)
+    for entries in handed or []:  # None: a worker failed; the serial scan parses what is missing
+        for namespace, entry_key, value in entries:
+            cache.memo[(namespace, entry_key)] = value
+    return sum(len(entries) for entries in handed or [])
 
 
-def _work(batch: list[str], tf: set[str], root: str | None, max_bytes: int) -> list[tuple[str, bytes, Any]]:
+def _work(shared: tuple[list[str], set[str], str | None, int], batch: list[int]) -> list[tuple[str, bytes, Any]]:
     """In a worker: parse each file as the serial scan would, recording the cache entries made."""
+    paths, tf, root, max_bytes = shared
     from soc2iac.parsers import kubernetes
     from soc2iac.parsers.terraform import display_path, load_hcl_file
     from soc2iac.scanner import is_manifest_file
 
     cache = Cache(Path(root) if root else None, recorded=[])
     with using(cache), file_size_limit(max_bytes):
-        for name in batch:
+        for index in batch:
+            name = paths[index]
             path = Path(name)
             try:
                 if name in tf:

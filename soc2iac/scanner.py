@@ -18,21 +18,31 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
-from typing import Any
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from soc2iac import __version__
+from soc2iac import __version__, waivers
 from soc2iac.cache import Cache, using
 from soc2iac.config import Config
 from soc2iac.errors import InputError, InputProblem
 from soc2iac.model import Resource
-from soc2iac.parsers import MAX_FILE_BYTES, file_size_limit, kubernetes, read_source, registry
+from soc2iac.parsers import (
+    MAX_FILE_BYTES,
+    file_size_limit,
+    kubernetes,
+    read_source,
+    registry,
+)
 from soc2iac.parsers.terraform import TerraformLoader, display_path, symlink_notice
-from soc2iac.parsers.terraform_plan import Locator, Plan, load_plan_text, looks_like_plan, parse_plan
+from soc2iac.parsers.terraform_plan import (
+    Locator,
+    Plan,
+    load_plan_text,
+    looks_like_plan,
+    parse_plan,
+)
 from soc2iac.policy import Policy
-from soc2iac import waivers
 from soc2iac.result import Finding, PolicyInfo, ScanResult, Scope, sort_findings
 from soc2iac.waivers import Waiver
 
@@ -274,10 +284,6 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
 
 PARALLEL_MIN_ROOTS = 16  # Terraform root modules; fewer are evaluated in this process
 
-# what forked root-module workers inherit (set just before the pool forks)
-_SHARED_LOADER: tuple[TerraformLoader, list[tuple[Path, set[Path] | None]]] | None = None
-
-
 def _root(loader: TerraformLoader, folder: Path, only: set[Path] | None) -> tuple[list[Resource], InputProblem | None]:
     try:
         return loader.root_resources(folder, only), None
@@ -291,20 +297,12 @@ def _roots_forked(loader: TerraformLoader, roots: list[tuple[Path, set[Path] | N
     """Each root's resources evaluated in forked workers that inherit the loader (every module
     folder of the scan already parsed), put back in root order; what the workers' loaders added
     (files read, problems, notices) is taken over. None when forking is not possible or fails."""
-    import multiprocessing
+    from soc2iac.parallel import forked_map
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    global _SHARED_LOADER
     batches = [list(range(i, len(roots), jobs * 4)) for i in range(min(len(roots), jobs * 4))]
-    _SHARED_LOADER = (loader, roots)
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parts = pool.map(_roots_batch, batches)
-    except Exception:  # noqa: BLE001 - a worker lost: evaluate here instead
+    parts = forked_map(_roots_batch, (loader, roots), batches, jobs)
+    if parts is None:
         return None
-    finally:
-        _SHARED_LOADER = None
     outcomes: dict[int, tuple[list[Resource], InputProblem | None]] = {}
     for part in parts:
         for i, found, crash, read, problems, notices in part:
@@ -313,10 +311,9 @@ def _roots_forked(loader: TerraformLoader, roots: list[tuple[Path, set[Path] | N
     return [outcomes[i] for i in range(len(roots))]
 
 
-def _roots_batch(batch: list[int]) -> list[tuple[int, list[Resource], InputProblem | None, list[Path],
-                                                 list[InputProblem], list[str]]]:
-    assert _SHARED_LOADER is not None
-    loader, roots = _SHARED_LOADER
+def _roots_batch(shared: tuple[TerraformLoader, list[tuple[Path, set[Path] | None]]], batch: list[int]
+                 ) -> list[tuple[int, list[Resource], InputProblem | None, list[Path], list[InputProblem], list[str]]]:
+    loader, roots = shared
     out = []
     for i in batch:
         before = (set(loader.loaded_files()), len(loader.diag.problems), len(loader.diag.notices))

@@ -31,13 +31,6 @@ from soc2iac.result import Evidence, Finding, PolicyInfo
 MAPPING_FILE = "_checkov_mapping.yaml"
 FRAMEWORKS = ("terraform", "terraform_plan", "kubernetes")
 TIMEOUT_SECONDS = 1800
-# checkov open source gives no severity; the mapped area decides it
-AREA_SEVERITY = {
-    "tls": "high", "encryption-at-rest": "high", "secret-storage": "high", "network-exposure": "high",
-    "authentication": "high", "iam-least-privilege": "high", "audit-logging": "medium",
-    "log-retention": "medium", "log-access": "high", "monitoring": "medium", "workload-hardening": "medium",
-    "backup": "medium",
-}
 _RESULT = {"PASSED": "pass", "FAILED": "fail", "SKIPPED": "excepted"}
 _STRICTNESS = {"fail": 0, "unknown": 1, "excepted": 2, "pass": 3}
 
@@ -49,10 +42,7 @@ class Mapped:
     area: str
     reason: str
     same_as: tuple[str, ...]
-
-    @property
-    def severity(self) -> str:
-        return AREA_SEVERITY.get(self.area, "medium")
+    severity: str  # the mapping's severity_by_area for its area
 
 
 def load_mapping(path: Path | None = None) -> dict[str, Mapped]:
@@ -73,7 +63,9 @@ def load_mapping(path: Path | None = None) -> dict[str, Mapped]:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top)"
         raise Soc2iacError(f"{path}: {where}: {error.message}")
-    return {cid: Mapped(cid, tuple(e["criteria"]), e["area"], e["reason"], tuple(e.get("same_as", ())))
+    severity = doc["severity_by_area"]
+    return {cid: Mapped(cid, tuple(e["criteria"]), e["area"], e["reason"], tuple(e.get("same_as", ())),
+                        severity[e["area"]])
             for cid, e in doc["checks"].items()}
 
 

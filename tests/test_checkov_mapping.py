@@ -69,14 +69,21 @@ def test_mapping_validates_against_schema() -> None:
 
 
 def test_schema_rejects_a_multi_line_reason_and_an_unknown_area() -> None:
-    validator = Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    validator = Draft202012Validator(schema)
+    head = {"version": 1, "checkov_version": "3.3.30",
+            "severity_by_area": {a: "medium" for a in schema["$defs"]["area"]["enum"]}}
     entry = {"criteria": ["CC6.7"], "area": "tls", "reason": "A reason that is long enough to pass."}
-    assert validator.is_valid({"version": 1, "checkov_version": "3.3.30", "checks": {"CKV_AWS_2": entry}})
+    assert validator.is_valid({**head, "checks": {"CKV_AWS_2": entry}})
     for bad in ({"reason": "first line of the reason\nsecond line"}, {"reason": "a reason long enough to pass\n"},
                 {"area": "encryption"}, {"criteria": ["CC6"]}, {"extra": 1}):
-        doc = {"version": 1, "checkov_version": "3.3.30", "checks": {"CKV_AWS_2": {**entry, **bad}}}
+        doc = {**head, "checks": {"CKV_AWS_2": {**entry, **bad}}}
         assert not validator.is_valid(doc), bad
-    assert not validator.is_valid({"version": 1, "checkov_version": "3.3.30", "checks": {"CKV_AWS_X": entry}})
+    assert not validator.is_valid({**head, "checks": {"CKV_AWS_X": entry}})
+    # every area needs a severity, and only a known one
+    assert not validator.is_valid({**head, "severity_by_area": {"tls": "high"}, "checks": {"CKV_AWS_2": entry}})
+    assert not validator.is_valid({**head, "severity_by_area": {**head["severity_by_area"], "tls": "urgent"},
+                                   "checks": {"CKV_AWS_2": entry}})
 
 
 def test_mapping_is_skipped_by_the_policy_loader() -> None:

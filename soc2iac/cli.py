@@ -129,11 +129,7 @@ def scan(
         _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
     except Soc2iacError as exc:
         _die(str(exc))
-    for p in result.problems:
-        typer.echo(f"soc2iac: input error: {p}", err=True)
-    if result.problems:
-        raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_FINDINGS if result.failing(threshold, new_only=fail_on_new_only) else EXIT_OK)
+    _exit(result, "input error", threshold, new_only=fail_on_new_only)
 
 
 @app.command()
@@ -189,6 +185,16 @@ def _emit(result: object, targets: list[tuple[str, Optional[Path]]], **options: 
 
     for fmt, out in targets:
         _write(chunk_renderer(fmt)(result, **options), out)
+
+
+def _exit(result: Any, what: str, threshold: str, *, new_only: bool = False) -> NoReturn:
+    """One line per problem (``what``: input or collection error), then the documented exit code:
+    2 for any problem, 1 for fails at or above the threshold, else 0."""
+    for p in result.problems:
+        typer.echo(f"soc2iac: {what}: {p}", err=True)
+    if result.problems:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FINDINGS if result.failing(threshold, new_only=new_only) else EXIT_OK)
 
 
 def _open_cache(cache_dir: Optional[Path], no_cache: bool) -> tuple[Any, str | None]:
@@ -270,11 +276,7 @@ def cluster(
         _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
     except Soc2iacError as exc:
         _die(str(exc))
-    for p in result.problems:
-        typer.echo(f"soc2iac: collection error: {p}", err=True)
-    if result.problems:
-        raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_FINDINGS if result.failing(threshold) else EXIT_OK)
+    _exit(result, "collection error", threshold)
 
 
 @policies_app.command("list")

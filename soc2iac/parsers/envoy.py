@@ -511,6 +511,13 @@ class _Verdict:
     at: str  # path (in the resource) of the config that decides it
 
 
+def _decisive(verdicts: list[_Verdict], wanted: str) -> _Verdict | None:
+    """The first verdict whose text starts with ``wanted`` (e.g. "required"), else the first
+    unknown one, else None: one filter that holds decides; an unknown one keeps it open."""
+    return next((v for v in verdicts if isinstance(v.value, str) and v.value.startswith(wanted)), None) or next(
+        (v for v in verdicts if isinstance(v.value, Unknown)), None)
+
+
 class _ViewBuilder:
     """Computes the view attributes of one resource and their lines."""
 
@@ -787,13 +794,8 @@ class _HcmContext:
             return _Verdict("not required: no jwt_authn or ext_authz HTTP filter", self.filters_path)
         results = [self._jwt(f, route, rpath, vh, vpath) if f.kind == "jwt_authn"
                    else self._ext_authz(f, route, rpath, vh, vpath) for f in auth]
-        for r in results:
-            if isinstance(r.value, str) and r.value.startswith("required"):
-                return r
-        for r in results:
-            if isinstance(r.value, Unknown):
-                return r
-        return next((r for r in results if str(r.value).startswith("opted out")), results[0])
+        return _decisive(results, "required") or next(
+            (r for r in results if str(r.value).startswith("opted out")), results[0])
 
     def _jwt(self, f: _Filter, route: Mapping[str, Any], rpath: str, vh: Mapping[str, Any], vpath: str) -> _Verdict:
         if isinstance(f.config, Unknown):
@@ -898,13 +900,7 @@ class _HcmContext:
             else:
                 domain = _map(f.config).get("domain")
                 reasons.append(_Verdict(f"enforced: global rate limit service (domain {domain!r})", f.path))
-        for r in reasons:
-            if isinstance(r.value, str) and r.value.startswith("enforced"):
-                return r
-        for r in reasons:
-            if isinstance(r.value, Unknown):
-                return r
-        return reasons[0]
+        return _decisive(reasons, "enforced") or reasons[0]
 
     @staticmethod
     def _local_status(cfg: Mapping[str, Any], cfg_path: str, scope: str) -> _Verdict:

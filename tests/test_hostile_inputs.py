@@ -56,16 +56,21 @@ def error_lines(proc: subprocess.CompletedProcess[str], name: str) -> list[str]:
     return [ln for ln in proc.stderr.splitlines() if name in ln]
 
 
-def assert_one_input_error(tmp_path: Path, name: str, *, expect: str, timeout: float = 60) -> dict[str, Any]:
+def assert_one_input_error(tmp_path: Path, name: str, *, expect: str | None,
+                           timeout: float = 60) -> dict[str, Any]:
     """Scan ``tree`` (the bad file ``name`` and a good manifest): exit 2, one line naming the
-    bad file, the good file still reported."""
+    bad file, the good file still reported. ``expect`` is soc2iac's own wording; None where
+    either soc2iac or a parsing library may be the layer that stops the input (the library's
+    message is its own and changes between releases: PyYAML 6.0.4 stops deep flow nesting
+    itself), so only soc2iac's behaviour is asserted."""
     started = time.monotonic()
     proc, doc = scan_json(tmp_path, "tree", timeout=timeout)
     assert time.monotonic() - started < timeout
     assert proc.returncode == 2, proc.stderr
     lines = error_lines(proc, name)
     assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("soc2iac: input error: ") and expect in lines[0], lines[0]
+    assert lines[0].startswith(f"soc2iac: input error: tree/{name}"), lines[0]
+    assert expect is None or expect in lines[0], lines[0]
     assert [p["file"] for p in doc["problems"]] == [f"tree/{name}"]
     assert good_file_failed(doc)
     return doc
@@ -107,8 +112,10 @@ MANIFEST_HEAD = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: 
 
 
 @pytest.mark.parametrize(("name", "text", "expect"), [
-    ("flow.yaml", MANIFEST_HEAD + "[" * 100_000 + "]" * 100_000 + "\n", "nested more than"),
-    ("block.yaml", MANIFEST_HEAD + "\n" + "- " * 100_000 + "x\n", "nested more than"),
+    # 100,000 levels: soc2iac's limit or the YAML library's own, whichever comes first
+    ("flow.yaml", MANIFEST_HEAD + "[" * 100_000 + "]" * 100_000 + "\n", None),
+    ("block.yaml", MANIFEST_HEAD + "\n" + "- " * 100_000 + "x\n", None),
+    # 450 levels: below the libraries' limits, so soc2iac's own limit must stop it
     ("mid.yaml", MANIFEST_HEAD + "[" * 450 + "]" * 450 + "\n", "nested more than"),
     ("deep.json", '{"apiVersion": "v1", "kind": "ConfigMap", "data": ' + '{"a": ' * 100_000 + "1" + "}" * 100_001,
      "nested more than"),
@@ -117,7 +124,7 @@ MANIFEST_HEAD = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: 
     ("plan2.json", '{"format_version": "1.2", "terraform_version": "1.9.0", "planned_values": '
      + '{"a": ' * 500 + "1" + "}" * 501, "nested more than"),
 ])
-def test_deeply_nested_documents(tmp_path: Path, name: str, text: str, expect: str) -> None:
+def test_deeply_nested_documents(tmp_path: Path, name: str, text: str, expect: str | None) -> None:
     (with_good_file(tmp_path) / name).write_text(text, encoding="utf-8")
     assert_one_input_error(tmp_path, name, expect=expect)
 

@@ -2,7 +2,8 @@
 moto server, plan a change that weakens it, and scan `terraform show -json`.
 
 Skipped, with the reason, where terraform, the AWS provider mirror or
-moto_server is missing. Set SOC2IAC_SAVE_E2E_PLAN=1 to refresh the checked-in
+moto[server] is missing (a failure instead when SOC2IAC_REQUIRE_E2E is set, as
+.ci/run sets it). Set SOC2IAC_SAVE_E2E_PLAN=1 to refresh the checked-in
 copy of this real plan in terraform_fixtures/_plans/weakening/.
 """
 
@@ -83,6 +84,8 @@ def real_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         terraform, mirror, moto = tf.find_terraform(), tf.find_mirror(), tf.find_moto()
     except tf.Missing as exc:
+        if os.environ.get("SOC2IAC_REQUIRE_E2E"):  # .ci/run: the prerequisites are part of CI
+            pytest.fail(f"SOC2IAC_REQUIRE_E2E is set but a prerequisite is missing: {exc}")
         pytest.skip(f"real Terraform end-to-end test skipped: {exc}")
     work = tmp_path_factory.mktemp("e2e")
     server = tf.MotoServer(moto, work)

@@ -26,8 +26,8 @@ Usage (from the repository root, with the dev virtualenv)::
 
 Needs: ``terraform`` on PATH (or $TERRAFORM), the hashicorp/aws 5.100.0 provider in
 a filesystem mirror (found under /opt, /usr/share, ~/.terraform.d, or given by
-$SOC2IAC_TF_PLUGIN_DIR), and ``moto_server`` (``pip install 'moto[server]'``; the
-one next to the running Python is preferred, else PATH). No network access.
+$SOC2IAC_TF_PLUGIN_DIR), and moto[server] importable by the running Python (``pip install 'moto[server]'``; run
+through ``moto_serve.py``). No network access.
 
 Input variables: ``-input=false`` cannot plan a variable without a default. The
 values in FIXTURE_VARS below are passed with ``-var`` for the fixtures that need
@@ -147,15 +147,17 @@ def find_mirror() -> Path:
 
 
 def find_moto() -> str:
-    names = ["moto_server.exe", "moto_server"] if os.name == "nt" else ["moto_server"]
-    for name in names:
-        beside = Path(sys.executable).parent / name
-        if beside.is_file():
-            return str(beside)
-    exe = shutil.which("moto_server")
-    if not exe:
-        raise Missing("moto_server not found next to this Python or on PATH; pip install 'moto[server]'")
-    return exe
+    """The Python that runs moto's server (``moto_serve.py``): this one, when it has moto[server]."""
+    import importlib.util
+
+    for module in ("moto.moto_server.werkzeug_app", "werkzeug.serving", "botocore.session"):
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:
+            found = False
+        if not found:
+            raise Missing(f"{module} cannot be imported by {sys.executable}; pip install 'moto[server]'")
+    return sys.executable
 
 
 def free_port() -> int:
@@ -168,8 +170,10 @@ def free_port() -> int:
 
 
 class MotoServer:
-    def __init__(self, exe: str, workdir: Path) -> None:
-        self.exe = exe
+    """moto on 127.0.0.1 through ``moto_serve.py`` (see there for the protocol gap it closes)."""
+
+    def __init__(self, python: str, workdir: Path) -> None:
+        self.python = python
         self.port = free_port()
         self.log_path = workdir / "moto.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -184,7 +188,8 @@ class MotoServer:
             # Own session: a Ctrl-C in the terminal reaches only this script, which
             # then stops the server itself in stop().
             self.proc = subprocess.Popen(
-                [self.exe, "-H", "127.0.0.1", "-p", str(self.port)],
+                [self.python, str(Path(__file__).with_name("moto_serve.py")), "-H", "127.0.0.1",
+                 "-p", str(self.port)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=(os.name != "nt"),
             )

@@ -88,7 +88,8 @@ class Resource:
     location: Location
     references: tuple[Reference, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict)
-    waivers: tuple[tuple[str, str], ...] = ()  # inline (policy id or glob, reason) declared on the resource
+    comments: tuple[str, ...] = ()  # raw comment lines on the resource that carry a soc2iac marker
+    # (read by soc2iac.waivers; Kubernetes annotations stay in ``attributes``)
     scope: str = ""  # where its references resolve: a Terraform root module folder, a plan file
 
     def line_of(self, path: str) -> int:

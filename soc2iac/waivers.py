@@ -156,19 +156,14 @@ def _line(node: Any, path: Sequence[Any]) -> int:
 
 
 # -- inline waivers ----------------------------------------------------------------
-def terraform_comment_waivers(lines: Sequence[str], start: int, end: int) -> tuple[tuple[str, str], ...]:
-    """``(policy, reason)`` from ``# soc2iac:ignore=<id> reason="..."`` inside a block or right above it."""
-    found = []
-    first = start - 1
-    while first - 1 >= 1 and lines[first - 2].lstrip().startswith(("#", "//")):
-        first -= 1  # the comment lines directly above the block
-    for lineno in range(max(first, 1), min(end, len(lines)) + 1):
-        for m in _TF_COMMENT.finditer(lines[lineno - 1]):
-            found.append((m.group(1), m.group(2) or m.group(3) or ""))
-    return tuple(found)
+def comment_waivers(comments: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """``(policy, reason)`` from ``# soc2iac:ignore=<id> reason="..."`` in a resource's marker comments."""
+    return tuple((m.group(1), m.group(2) or m.group(3) or "") for line in comments
+                 for m in _TF_COMMENT.finditer(line))
 
 
 def annotation_waivers(obj: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """``(policy, reason)`` from ``soc2iac.io/ignore.<id>: reason`` annotations of a Kubernetes object."""
     meta = obj.get("metadata")
     annotations = meta.get("annotations") if isinstance(meta, Mapping) else None
     if not isinstance(annotations, Mapping):
@@ -177,11 +172,16 @@ def annotation_waivers(obj: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
                  if str(k).startswith(ANNOTATION_PREFIX))
 
 
+def declared(res: Resource) -> tuple[tuple[str, str], ...]:
+    """``(policy, reason)`` of every inline waiver declared on ``res`` (comments, annotations)."""
+    return comment_waivers(res.comments) + annotation_waivers(res.attributes)
+
+
 def inline_waivers(resources: Iterable[Resource]) -> tuple[list[Waiver], list[str]]:
     """Waivers declared on resources, and notices for those without a reason (not applied)."""
     waivers, notices = [], []
     for res in resources:
-        for policy, reason in res.waivers:
+        for policy, reason in declared(res):
             where = f"{res.location}" if res.location.start_line else res.address
             if not reason.strip():
                 notices.append(f"{where}: inline waiver of {policy} on {res.address} has no reason; not applied")

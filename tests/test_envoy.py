@@ -13,6 +13,7 @@ from soc2iac.model import Resource, Unknown
 from soc2iac.parsers import envoy
 from soc2iac.policy import builtin_policy_dir, load_file
 from soc2iac.scanner import scan
+from soc2iac.waivers import declared
 
 HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
 ROUTER = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"
@@ -773,7 +774,7 @@ static_resources:
   clusters: []
 """
     (admin,) = parse(text)
-    assert admin.waivers == (("envoy-admin-not-public", "pod network only, NetworkPolicy denies ingress"),)
+    assert declared(admin) == (("envoy-admin-not-public", "pod network only, NetworkPolicy denies ingress"),)
 
 
 # --- detection ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -100,6 +100,19 @@ def one_line(text: object, limit: int = 200) -> str:
     and quoted tokens may span lines; an error is one line), at most ``limit`` characters."""
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
     return shown if len(shown) <= limit else shown[:limit - 3] + "..."
+
+
+MARKER = "soc2iac:"  # comments carrying it are kept on the resource (soc2iac.waivers reads them)
+
+
+def comment_markers(lines: Sequence[str], start: int, end: int) -> tuple[str, ...]:
+    """The raw text of the lines ``start``..``end`` (1-based) and of the comment lines (``#``,
+    ``//``) directly above them that carry a soc2iac marker. Parsers record; they do not interpret."""
+    first = start - 1
+    while first - 1 >= 1 and lines[first - 2].lstrip().startswith(("#", "//")):
+        first -= 1  # the comment lines directly above the block
+    return tuple(lines[n - 1].strip() for n in range(max(first, 1), min(end, len(lines)) + 1)
+                 if MARKER in lines[n - 1])
 
 
 def unique_address(taken: set[str], address: str) -> str:

@@ -86,9 +86,8 @@ from typing import Any
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, Unknown, join_path
-from soc2iac.parsers import one_line
+from soc2iac.parsers import comment_markers, one_line
 from soc2iac.parsers.kubernetes import parse_documents
-from soc2iac.waivers import terraform_comment_waivers
 
 SOURCE = "envoy"
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -1031,7 +1030,7 @@ def _resource(rtype: str, name: str, attrs: dict[str, Any], lines: dict[str, int
     return Resource(
         source=SOURCE, type=rtype, name=name, address=f"{rtype}.{name}", attributes=attrs,
         location=Location(shown, start, end), lines=lines,
-        waivers=terraform_comment_waivers(text_lines, start, end) if start else (),
+        comments=comment_markers(text_lines, start, end) if start else (),
     )
 
 

@@ -46,11 +46,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from soc2iac.parsers import one_line, unique_address
+from soc2iac.parsers import comment_markers, one_line, unique_address
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, Unknown, join_path
 from soc2iac.parsers.kubernetes import parse_documents
-from soc2iac.waivers import terraform_comment_waivers
 
 SOURCE = "kong"
 SUFFIXES = {".yaml", ".yml", ".json", ".conf"}
@@ -155,7 +154,7 @@ def parse_conf(text: str, shown: str) -> Resource:
     return Resource(
         source=SOURCE, type="kong_conf", name=name, address=f"kong:conf/{shown}", attributes=attrs,
         location=Location(shown, 1, max(len(rows), 1)), lines=lines,
-        waivers=terraform_comment_waivers(rows, 1, len(rows)),
+        comments=comment_markers(rows, 1, len(rows)),
     )
 
 
@@ -516,7 +515,7 @@ def _make(doc: _Doc, rtype: str, name: str, address: str, attrs: dict[str, Any],
     return Resource(
         source=SOURCE, type=rtype, name=name, address=address, attributes=attrs,
         location=Location(doc.shown, start, end), lines=lines,
-        waivers=_comment_waivers(doc.rows, start, end, _child_ranges(lines)),
+        comments=_comment_markers(doc.rows, start, end, _child_ranges(lines)),
     )
 
 
@@ -524,7 +523,7 @@ _CHILD = re.compile(r"^(routes|plugins)\[\d+\]")
 
 
 def _child_ranges(lines: Mapping[str, int]) -> list[tuple[int, int]]:
-    """Line ranges of nested routes and plugins: resources of their own, with their own waivers."""
+    """Line ranges of nested routes and plugins: resources of their own, with their own markers."""
     spans: dict[str, tuple[int, int]] = {}
     for p, ln in lines.items():
         m = _CHILD.match(p)
@@ -534,10 +533,9 @@ def _child_ranges(lines: Mapping[str, int]) -> list[tuple[int, int]]:
     return sorted(spans.values())
 
 
-def _comment_waivers(rows: list[str], start: int, end: int,
-                     children: list[tuple[int, int]]) -> tuple[tuple[str, str], ...]:
-    """``# soc2iac:ignore=<policy> reason="..."`` comments in the entity or right above it, except
-    those in (or right above) a nested route or plugin, which belong to that child."""
+def _comment_markers(rows: list[str], start: int, end: int, children: list[tuple[int, int]]) -> tuple[str, ...]:
+    """Marker comments (``# soc2iac:ignore=...``) in the entity or right above it, except those
+    in (or right above) a nested route or plugin, which belong to that child."""
     first = start
     while first > 1 and rows[first - 2].lstrip().startswith("#"):
         first -= 1
@@ -547,4 +545,4 @@ def _comment_waivers(rows: list[str], start: int, end: int,
             lo -= 1
         for ln in range(max(lo, first), min(hi, end) + 1):
             window[ln - first] = ""
-    return terraform_comment_waivers(window, start - first + 1, end - first + 1)
+    return comment_markers(window, start - first + 1, end - first + 1)

@@ -17,7 +17,6 @@ from soc2iac.cache import cached_parse
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, join_path
 from soc2iac.parsers import MAX_DEPTH
-from soc2iac.waivers import annotation_waivers
 
 SOURCE = "kubernetes"
 MAX_NODES = 2_000_000  # bound on constructed values, against alias bombs
@@ -269,7 +268,7 @@ def to_resource(obj: Mapping[str, Any], location: Location, lines: Mapping[str, 
         address = f"{namespace}/{kind}/{name}"
     return Resource(
         source=source, type=kind, name=name, address=address, attributes=attrs,
-        location=location, lines=all_lines, waivers=annotation_waivers(obj),
+        location=location, lines=all_lines,
     )
 
 

@@ -48,8 +48,7 @@ from typing import Any
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, Unknown, join_path
-from soc2iac.parsers import one_line, read_source, unique_address
-from soc2iac.waivers import terraform_comment_waivers
+from soc2iac.parsers import comment_markers, one_line, read_source, unique_address
 
 SOURCE = "nginx"
 SUFFIXES = (".conf",)
@@ -529,10 +528,10 @@ class _Builder:
     def emit(self, rtype: str, name: str, address: str, st: Stmt, attrs: dict[str, Any],
              lines: dict[str, int]) -> None:
         file_lines = self.cfg.files.get(st.file, [])
-        waivers = terraform_comment_waivers(file_lines, st.line, st.end) if file_lines else ()
+        comments = comment_markers(file_lines, st.line, st.end) if file_lines else ()
         self.resources.append(Resource(
             source=SOURCE, type=rtype, name=name, address=address, attributes=attrs,
-            location=Location(st.file, st.line, st.end), lines=lines, waivers=waivers))
+            location=Location(st.file, st.line, st.end), lines=lines, comments=comments))
 
 
 def _listen_port(args: Sequence[str]) -> str:

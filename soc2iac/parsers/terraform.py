@@ -23,11 +23,10 @@ from soc2iac.cache import cached_parse
 from soc2iac.cache import current as current_cache
 from soc2iac.errors import InputError, InputProblem
 from soc2iac.model import Location, Ref, Reference, Resource, Unknown, join_path
-from soc2iac.parsers import MAX_DEPTH, nesting_depth, read_source
+from soc2iac.parsers import MAX_DEPTH, comment_markers, nesting_depth, read_source
 from soc2iac.parsers.hcl_eval import EXPRESSIONS, META_KEYS, Scope, resource_refs
 from soc2iac.parsers.hcl_prepass import normalize
 from soc2iac.redact import looks_secret
-from soc2iac.waivers import terraform_comment_waivers
 
 SOURCE = "terraform"
 MAX_MODULE_DEPTH = 16
@@ -606,7 +605,7 @@ class _Instance:
             location=Location(display_path(f.path), start, end),
             references=tuple(_references(body, attrs, self.prefix)),
             lines=lines,
-            waivers=terraform_comment_waivers(f.lines, start, end) if start else (),
+            comments=comment_markers(f.lines, start, end) if start else (),
         )
 
 

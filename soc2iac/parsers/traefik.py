@@ -35,8 +35,7 @@ from typing import Any
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, Unknown, join_path
-from soc2iac.parsers import read_source
-from soc2iac.waivers import terraform_comment_waivers
+from soc2iac.parsers import comment_markers, read_source
 
 SOURCE = "traefik"
 SUFFIXES = (".yaml", ".yml", ".toml")
@@ -392,7 +391,7 @@ def parse_text(text: str, shown: str, path: Path | None = None) -> list[Resource
                 sub[derived] = sub[source]
         out.append(Resource(source=SOURCE, type=rtype, name=name, address=address, attributes=attrs,
                             location=Location(shown, start or 1, end or start or 1), lines=sub,
-                            waivers=terraform_comment_waivers(file_lines, start or 1, end or start or 1)))
+                            comments=comment_markers(file_lines, start or 1, end or start or 1)))
 
     static = {k: v for k, v in config.items() if k in _STATIC}
     if static:

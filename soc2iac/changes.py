@@ -2,19 +2,16 @@
 
 The same policies run on the world before the change and the world after it;
 a (policy, resource) pair that passed before and fails after is a *regression*,
-one that failed and now passes an *improvement*. Deleting a resource that
-carries a logging, audit or log-protection control (soc2iac/data/controls.yaml)
-is a *control removed*. Regressions and removals fail at severity high or above.
+one that failed and now passes an *improvement*. A policy judged on the
+world before the plan (``applies_to.world: before``, such as plan-control-removed:
+a deleted logging, audit or log-protection control) gives the plan's *removed
+controls*. Regressions fail at severity high or above.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping, Sequence
-from importlib import resources
-from typing import Any
-
-import yaml
+from collections.abc import Sequence
+from dataclasses import replace
 
 from soc2iac import engine
 from soc2iac.config import Config
@@ -22,21 +19,18 @@ from soc2iac.model import MISSING, Resource, resolve
 from soc2iac.parsers.terraform_plan import Plan
 from soc2iac.policy import SEVERITIES, Policy
 from soc2iac.redact import describe
-from soc2iac.result import Evidence, Finding
+from soc2iac.result import Finding
 
 CHANGE_CRITERION = "CC8.1"
-REMOVED_ID = "plan-control-removed"
+REMOVED = "control-removed"  # the change label of a fail judged on the world before the plan
 
 
-@functools.lru_cache(maxsize=1)
-def control_carriers() -> tuple[Mapping[str, Any], ...]:
-    text = resources.files("soc2iac.data").joinpath("controls.yaml").read_text(encoding="utf-8")
-    return tuple(yaml.safe_load(text))
-
-
-def plan_changes(policies: Sequence[Policy], plan: Plan, config: Config) -> list[Finding]:
-    before, _ = engine.evaluate(policies, plan.before, config)
-    after, _ = engine.evaluate(policies, plan.after, config)
+def plan_changes(policies: Sequence[Policy], plan: Plan, config: Config, after: Sequence[Finding]) -> list[Finding]:
+    """The plan's regressions, improvements and removed controls. ``after``: the scan's findings on
+    the plan's after-world (evaluated once, with everything else); the world before the plan is
+    evaluated here, with the policies judged there (``applies_to.world: before``)."""
+    judged, _ = engine.evaluate(policies, plan.before, config, before=True)
+    before = [f for f in judged if not engine.judges_before(_policy(policies, f.policy_id))]
     then = {(f.policy_id, f.resource): f for f in before}
     now = {(f.policy_id, f.resource): f for f in after}
     worlds = ({r.address: r for r in plan.before}, {r.address: r for r in plan.after})
@@ -49,8 +43,14 @@ def plan_changes(policies: Sequence[Policy], plan: Plan, config: Config) -> list
             out.append(_regression(old, new, worlds))
         elif old.verdict == "fail" and new.verdict == "pass":
             out.append(_improvement(old, new))
-    out.extend(_removed(plan))
+    # what the policies judged on the world before the plan found: a fail is a control the plan removes
+    out.extend(replace(f, change=REMOVED) if f.verdict == "fail" else f for f in judged
+               if engine.judges_before(_policy(policies, f.policy_id)))
     return out
+
+
+def _policy(policies: Sequence[Policy], pid: str) -> Policy:
+    return next(p for p in policies if p.id == pid)
 
 
 def _change_text(old: Finding, new: Finding, worlds: tuple[dict[str, Resource], dict[str, Resource]]) -> str:
@@ -96,29 +96,3 @@ def _improvement(old: Finding, new: Finding) -> Finding:
         resource=new.resource, resource_type=new.resource_type, source=new.source, file=new.file, line=new.line,
         remediation=new.remediation, evidence=new.evidence, change="improvement",
     )
-
-
-def _removed(plan: Plan) -> list[Finding]:
-    index = engine.Index(plan.before)
-    out = []
-    for res in plan.before:
-        actions = plan.actions.get(res.address, ())
-        if "delete" not in actions or "create" in actions:
-            continue
-        for carrier in control_carriers():
-            if carrier["type"] != res.type:
-                continue
-            if carrier.get("referenced_by") and not index.referenced_by(res, carrier["referenced_by"]):
-                continue
-            out.append(Finding(
-                policy_id=REMOVED_ID, title="A plan does not delete logging, audit or log-protection controls",
-                severity="high", criteria=_with_cc81(tuple(carrier["criteria"])), verdict="fail",
-                message=f"this plan deletes {res.address} ({carrier['control']})",
-                resource=res.address, resource_type=res.type, source=res.source, file=res.location.file,
-                line=res.location.start_line,
-                remediation=(f"Keep the {carrier['control']}, or replace it in the same change so the control "
-                             "holds throughout; if the removal is intended, record an exception with its approval."),
-                evidence=(Evidence("", res.location.start_line, f"actions: {', '.join(actions)}"),),
-                change="control-removed",
-            ))
-    return out

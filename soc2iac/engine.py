@@ -9,11 +9,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from soc2iac.checks import KINDS
+from soc2iac.checks import KINDS, in_scope
 from soc2iac.checks.base import Outcome
-from soc2iac.checks.condition import evaluate_condition, pseudo
 from soc2iac.config import Config
-from soc2iac.model import MISSING, Ref, Resource, Unknown, resolve
+from soc2iac.model import MISSING, Ref, Resource, Unknown, pseudo, resolve
+from soc2iac.parsers.registry import sources_of
 from soc2iac.policy import Policy, reference_groups, resolved_check
 from soc2iac.result import Evidence, Finding, FindingVerdict
 
@@ -107,12 +107,16 @@ def _value_of(res: Resource, path: str) -> Any:
 
 
 def _in_source(policy: Policy, resource: Resource) -> bool:
-    want = policy.applies_to["source"]
-    if want == "any":
-        return True
-    family = {"terraform": ("terraform", "terraform-plan"), "kubernetes": ("kubernetes", "cluster"),
-              "kubernetes-manifests": ("kubernetes",)}
-    return resource.source in family.get(want, (want,))
+    wanted = sources_of(policy.applies_to["source"])  # from the input registry; None: any source
+    return wanted is None or resource.source in wanted
+
+
+BEFORE = "before"  # ``applies_to.world``: a policy judged on what a plan's resources were
+
+
+def judges_before(policy: Policy) -> bool:
+    """Whether ``policy`` is judged on the world before a plan (a removed control), not on what is."""
+    return policy.applies_to.get("world") == BEFORE
 
 
 PARALLEL_MIN_RESOURCES = 5_000  # below this, forking workers costs more than it saves
@@ -121,15 +125,18 @@ PARALLEL_MIN_RESOURCES = 5_000  # below this, forking workers costs more than it
 
 def evaluate(
     policies: Sequence[Policy], resources: Sequence[Resource], config: Config, *, jobs: int = 1,
+    before: bool = False,
 ) -> tuple[list[Finding], list[str]]:
-    """All verdicts of all policies on all resources they apply to, plus notices.
+    """All verdicts of all policies on all resources they apply to, plus notices. ``policies``
+    excludes the disabled ones already. ``before``: ``resources`` are the world before a plan, and
+    the policies judged there run too.
 
     ``jobs`` > 1 on a big scan: policies are shared out among forked processes that inherit the
     resource index; their findings are put back in policy order, so the result is the serial one.
     """
     index = Index(resources)
     notices: list[str] = []
-    active = [p for p in policies if p.id not in config.disabled]
+    active = [p for p in policies if before or not judges_before(p)]
     if jobs > 1 and len(resources) >= PARALLEL_MIN_RESOURCES and len(active) > 1:
         parallel = _evaluate_forked(active, index, config, jobs)
         if parallel is not None:
@@ -176,18 +183,20 @@ def _evaluate_policy(policy: Policy, index: Index, config: Config) -> list[Findi
             continue
         outcome: Outcome
         if "where" in applies:
-            scope = evaluate_condition(applies["where"], res, index)
-            if scope.value is False:
+            applies_here, why = in_scope(applies["where"], res, index)
+            if applies_here is False:
                 continue
-            if scope.value is None:
-                outcome = Outcome("unknown", f"cannot tell whether the policy applies: {scope.reason}")
+            if applies_here is None:
+                outcome = Outcome("unknown", f"cannot tell whether the policy applies: {why}")
                 findings.append(_finding(policy, res, outcome))
                 continue
+        judged: Outcome | None
         try:
-            outcome = kind.evaluate(res, check, index)
+            judged = kind.evaluate(res, check, index)
         except RecursionError:
-            outcome = Outcome("unknown", "value nested too deeply to evaluate")
-        findings.append(_finding(policy, res, outcome))
+            judged = Outcome("unknown", "value nested too deeply to evaluate")
+        if judged is not None:  # None: outside what the kind judges (no verdict)
+            findings.append(_finding(policy, res, judged))
     return findings
 
 
@@ -197,8 +206,8 @@ def _finding(policy: Policy, res: Resource, outcome: Outcome) -> Finding:
     line = evidence[0].line if evidence and outcome.verdict != "pass" else res.location.start_line
     verdict: FindingVerdict = outcome.verdict
     return Finding(
-        policy_id=policy.id, title=policy.title, severity=policy.severity, criteria=policy.criteria,
-        verdict=verdict, message=outcome.message, resource=res.address, resource_type=res.type,
-        source=res.source, file=res.location.file, line=line, remediation=policy.remediation,
-        evidence=evidence,
+        policy_id=policy.id, title=policy.title, severity=policy.severity,
+        criteria=outcome.criteria or policy.criteria, verdict=verdict, message=outcome.message,
+        resource=res.address, resource_type=res.type, source=res.source, file=res.location.file, line=line,
+        remediation=policy.remediation, evidence=evidence, scope=res.scope,
     )

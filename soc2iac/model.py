@@ -91,6 +91,7 @@ class Resource:
     comments: tuple[str, ...] = ()  # raw comment lines on the resource that carry a soc2iac marker
     # (read by soc2iac.waivers; Kubernetes annotations stay in ``attributes``)
     scope: str = ""  # where its references resolve: a Terraform root module folder, a plan file
+    actions: tuple[str, ...] = ()  # for a plan's resources: what the plan does to it (create, delete, ...)
 
     def line_of(self, path: str) -> int:
         """The line of ``path`` or of its nearest enclosing attribute or block."""
@@ -100,6 +101,23 @@ class Resource:
                 return self.lines[probe]
             probe = _parent_path(probe)
         return self.location.start_line
+
+
+def pseudo(res: Resource, path: str) -> Any:
+    """A pseudo-attribute of any resource: ``@type``, ``@name``, ``@address``, ``@namespace``,
+    ``@actions`` (a plan's actions on it); :data:`MISSING` for any other ``@`` path."""
+    if path == "@type":
+        return res.type
+    if path == "@name":
+        return res.name
+    if path == "@address":
+        return res.address
+    if path == "@namespace":
+        meta = res.attributes.get("metadata")
+        return meta.get("namespace") if isinstance(meta, Mapping) else None
+    if path == "@actions":
+        return list(res.actions)
+    return MISSING
 
 
 def _parent_path(path: str) -> str:

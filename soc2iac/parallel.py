@@ -13,13 +13,14 @@ Small scans are not worth the process start-up and are left serial.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from soc2iac.cache import Cache, using
 from soc2iac.errors import InputError
 from soc2iac.parsers import file_size_limit, read_source
+from soc2iac.parsers.registry import Entry
 
 R = TypeVar("R")
 MIN_PARALLEL_BYTES = 256 * 1024  # below this, starting workers costs more than it saves
@@ -73,64 +74,61 @@ def _run_inherited(item: tuple[Callable[[Any, list[int]], Any], list[int]]) -> A
     return function(_INHERITED, batch)
 
 
-def prefetch(tf_files: Sequence[Path], manifests: Sequence[Path], *, cache: Cache, jobs: int, max_bytes: int) -> int:
-    """Parse ``tf_files`` and the plain Kubernetes ``manifests`` among the given files in ``jobs``
-    processes; returns how many files the workers parsed (0: left to the serial scan)."""
+def prefetch(groups: Mapping[str, Mapping[Path, Any]], files: Sequence[Path], *, cache: Cache, jobs: int,
+             max_bytes: int) -> int:
+    """Parse in ``jobs`` processes the files of the grouped entries' ``groups`` and the single
+    ``files`` whose registry entry can fill the parse cache (its parser has ``cache_parts`` and
+    ``warm``); returns how many files the workers parsed (0: left to the serial scan)."""
     if jobs < 2:
         return 0
-    from soc2iac.parsers import kubernetes, terraform
-    from soc2iac.scanner import is_manifest_file
+    from soc2iac.parsers import registry
+    from soc2iac.parsers.terraform import display_path
 
-    terraform_files = set(tf_files)
-    todo: list[tuple[Path, int]] = []
+    candidates: list[tuple[Entry | None, Path]] = [
+        (entry, path) for entry in registry.grouped()
+        for path in entry.parser().files_of(groups.get(entry.name, {}))]
+    candidates += [(None, path) for path in files]
+    todo: list[tuple[str, Path, int]] = []
     wanted: set[bytes] = set()
-    for path in [*tf_files, *manifests]:
-        shown = terraform.display_path(path)
+    for entry, path in candidates:
+        shown = display_path(path)
         try:
             text = read_source(path, shown, max_bytes=max_bytes)
         except InputError:
             continue  # the serial scan reports it
-        if path in terraform_files:
-            parts = terraform.cache_parts(text, shown)
-        elif is_manifest_file(path, text):
-            parts = kubernetes.cache_parts(text, shown)
-        else:
+        chosen = entry or registry.detect(path, text)
+        if chosen is None or not hasattr(chosen.parser(), "cache_parts"):
             continue
+        parts = chosen.parser().cache_parts(text, shown)
         key = cache.key(*parts)
         if key not in wanted and not cache.holds(parts[0], key):
             wanted.add(key)  # files with the same text (module copies) are parsed once
-            todo.append((path, len(text)))
-    if sum(size for _, size in todo) < MIN_PARALLEL_BYTES:
+            todo.append((chosen.name, path, len(text)))
+    if sum(size for _, _, size in todo) < MIN_PARALLEL_BYTES:
         return 0
-    paths = [str(path) for path, _ in todo]
-    shared = (paths, {str(p) for p in tf_files}, str(cache.root) if cache.root is not None else None, max_bytes)
-    handed = forked_map(_work, shared, balanced([size for _, size in todo], jobs * 4), jobs)
+    work = [(name, str(path)) for name, path, _ in todo]
+    shared = (work, str(cache.root) if cache.root is not None else None, max_bytes)
+    handed = forked_map(_work, shared, balanced([size for _, _, size in todo], jobs * 4), jobs)
     for entries in handed or []:  # None: a worker failed; the serial scan parses what is missing
         for namespace, entry_key, value in entries:
             cache.memo[(namespace, entry_key)] = value
     return sum(len(entries) for entries in handed or [])
 
 
-def _work(shared: tuple[list[str], set[str], str | None, int], batch: list[int]) -> list[tuple[str, bytes, Any]]:
+def _work(shared: tuple[list[tuple[str, str]], str | None, int], batch: list[int]) -> list[tuple[str, bytes, Any]]:
     """In a worker: parse each file as the serial scan would, recording the cache entries made."""
-    paths, tf, root, max_bytes = shared
-    from soc2iac.parsers import kubernetes
-    from soc2iac.parsers.terraform import display_path, load_hcl_file
-    from soc2iac.scanner import is_manifest_file
+    work, root, max_bytes = shared
+    from soc2iac.parsers import registry
+    from soc2iac.parsers.terraform import display_path
 
     cache = Cache(Path(root) if root else None, recorded=[])
     with using(cache), file_size_limit(max_bytes):
         for index in batch:
-            name = paths[index]
-            path = Path(name)
+            name, file = work[index]
+            path = Path(file)
             try:
-                if name in tf:
-                    load_hcl_file(path)
-                    continue
                 shown = display_path(path)
-                text = read_source(path, shown)
-                if is_manifest_file(path, text):
-                    kubernetes.parse_text(text, shown)
+                registry.by_name(name).parser().warm(path, read_source(path, shown), shown)
             except (InputError, RecursionError):
                 continue  # recorded (input errors are cached) or left to the serial scan to report
             except Exception:  # noqa: BLE001 - the serial scan meets it again and reports it

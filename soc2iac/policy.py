@@ -74,8 +74,13 @@ def reference_groups() -> dict[str, list[dict[str, str]]]:
 
 @functools.lru_cache(maxsize=1)
 def policy_schema() -> dict[str, Any]:
+    """The policy schema, with ``applies_to.source`` limited to the input registry's selectors."""
+    from soc2iac.parsers.registry import selectors
+
     text = resources.files("soc2iac.schemas").joinpath("policy.schema.json").read_text(encoding="utf-8")
-    return dict(json.loads(text))
+    schema = dict(json.loads(text))
+    schema["properties"]["applies_to"]["properties"]["source"]["enum"] = selectors()
+    return schema
 
 
 @functools.lru_cache(maxsize=1)

@@ -38,6 +38,7 @@ class Finding:
     exception: str = ""
     change: str = ""  # for plans: regression, control-removed or improvement
     baseline: str = ""  # with --baseline, for fails: new or existing
+    scope: str = ""  # the resource's scope (Terraform root module folder, plan file), where known
 
     @property
     def location(self) -> str:

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from conftest import ROOT
 
-from soc2iac import engine, parallel, scanner
+from soc2iac import engine, parallel
+from soc2iac.parsers import terraform_folders
 from soc2iac.cache import MAGIC, Cache, using
 from soc2iac.config import Config
 from soc2iac.parsers.hcl_eval import EXPRESSIONS
@@ -80,10 +81,10 @@ def test_same_result_with_and_without_cache_and_with_one_or_two_jobs(
     paths = _paths(big)
     parsed_by_workers = _spy(monkeypatch, parallel, "prefetch", lambda n: n)
     forked = _spy(monkeypatch, engine, "_evaluate_forked", lambda found: found is not None)
-    roots_forked = _spy(monkeypatch, scanner, "_roots_forked", lambda found: found is not None)
+    roots_forked = _spy(monkeypatch, terraform_folders, "_roots_forked", lambda found: found is not None)
     # the corpus is small: lower the thresholds so policies and Terraform roots go to workers too
     monkeypatch.setattr(engine, "PARALLEL_MIN_RESOURCES", 100)
-    monkeypatch.setattr(scanner, "PARALLEL_MIN_ROOTS", 2)
+    monkeypatch.setattr(terraform_folders, "PARALLEL_MIN_ROOTS", 2)
     reference = _result(paths, None, 1)
     assert not forked
     runs = {
@@ -235,7 +236,7 @@ def test_memory_only_cache_hands_worker_results_over(big: Path, monkeypatch: pyt
     monkeypatch.chdir(ROOT)
     cache = Cache(None)
     with using(cache):
-        parsed = parallel.prefetch(sorted((big / "terraform").rglob("*.tf")), [], cache=cache, jobs=2,
-                                   max_bytes=1 << 20)
+        folders = {p.parent: None for p in (big / "terraform").rglob("*.tf")}  # every .tf of each folder
+        parsed = parallel.prefetch({"terraform": folders}, [], cache=cache, jobs=2, max_bytes=1 << 20)
     texts = {p.read_text() for p in (big / "terraform").rglob("*.tf")}
     assert parsed == len(cache.memo) == len(texts)  # each distinct text parsed once

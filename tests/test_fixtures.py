@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from soc2iac.config import Config
+from soc2iac.parsers.registry import sources_of
 from soc2iac.policy import builtin_policy_dir, load_file, load_policies
 from soc2iac.scanner import scan
 
@@ -67,7 +68,8 @@ def test_fixture(fixture: Path) -> None:
     policy_id = fixture.parent.name
     policy_file = builtin_policy_dir() / f"{policy_id}.yaml"
     assert policy_file.is_file(), f"fixture folder {fixture.parent} names no policy"
-    result = scan([str(fixture)], policies=[load_file(policy_file)], config=Config())
+    policy = load_file(policy_file)
+    result = scan([str(fixture)], policies=[policy], config=Config())
     assert not result.problems, f"fixture does not parse: {result.problems}"
     mine = [f for f in result.findings if f.policy_id == policy_id]
     verdicts = {f.verdict for f in mine}
@@ -75,6 +77,11 @@ def test_fixture(fixture: Path) -> None:
     if fixture.name.endswith(".plan.json"):
         source = fixture.with_name(fixture.name.replace(".plan.json", ".tf"))
         _check_plan_fixture(kind, source, mine)
+        return
+    if fixture.suffix == ".tf" and "terraform" not in (sources_of(policy.applies_to["source"]) or {"terraform"}):
+        # a plan-only policy: its .tf fixtures are what the plans were made from (and the lines the
+        # plan's findings point at); scanned as source, the policy must not fire
+        assert not mine, [(f.verdict, f.message) for f in mine]
         return
     if kind == "fail":
         expected = _marked_lines(fixture)

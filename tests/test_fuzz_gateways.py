@@ -212,8 +212,9 @@ def check_parser(fmt: Format, folder: Path, text: str) -> list[Resource] | None:
     traefik._quiet_load_cached.cache_clear()
     shown = str(path)
     with bounded(SECONDS):
-        for module in registry.modules():
-            module.detect(path, text)
+        for entry in registry.ENTRIES:  # every content-detected format's detector
+            if entry.suffixes and not entry.grouped:
+                entry.parser().detect(path, text)
     # an error in a file an nginx config includes (or in the include closing a cycle) names that file
     named = (lambda f: f.startswith(str(folder))) if fmt.module is nginx else None
     resources = only_input_errors(lambda: fmt.module.parse_text(text, shown, path), shown, seconds=SECONDS,

@@ -364,12 +364,12 @@ def test_crashing_parser_is_one_input_problem(tmp_path: Path, monkeypatch: pytes
 
     tree = with_good_file(tmp_path)
     (tree / "boom.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n", encoding="utf-8")
-    real: Callable[[str, str], Any] = kubernetes.parse_text
+    real: Callable[..., Any] = kubernetes.parse_text
 
-    def parse_text(text: str, shown: str) -> Any:
+    def parse_text(text: str, shown: str, path: Any = None) -> Any:
         if shown.endswith("boom.yaml"):
             raise KeyError("surprise")
-        return real(text, shown)
+        return real(text, shown, path)
 
     monkeypatch.setattr(kubernetes, "parse_text", parse_text)
     monkeypatch.delenv("SOC2IAC_DEBUG", raising=False)

@@ -40,7 +40,7 @@ def _findings(paths: list[Path], policy_id: str):
 
 
 def test_both_parsers_are_registered() -> None:
-    assert {"soc2iac.parsers.nginx", "soc2iac.parsers.traefik"} <= set(registry.PARSERS)
+    assert {"soc2iac.parsers.nginx", "soc2iac.parsers.traefik"} <= {e.module for e in registry.ENTRIES}
     assert {".conf", ".toml", ".yaml", ".yml"} <= registry.suffixes()
 
 

@@ -206,7 +206,7 @@ stringData:
         f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: broken}}\ndata:\n  password: {c['bad_file']}\n"
         f"  other: [unclosed\n", encoding="utf-8")
     paths = ["tf", "badtf", "plan", "k8s"]
-    if "soc2iac.parsers.kong" in registry.PARSERS:
+    if "soc2iac.parsers.kong" in {e.module for e in registry.ENTRIES}:
         kong = root / "kong"
         kong.mkdir()
         (kong / "kong.yaml").write_text(f'''_format_version: "3.0"

@@ -26,6 +26,7 @@ class Outcome:
     verdict: Verdict
     message: str
     details: tuple[Detail, ...] = ()
+    criteria: tuple[str, ...] = ()  # where a kind's verdicts bear on fewer criteria than the policy lists
 
     @property
     def path(self) -> str:
@@ -41,13 +42,19 @@ class Context(Protocol):
 
     def by_address(self, address: str, scope: str | None = None) -> Resource | None: ...
 
+    def referenced_by(self, resource: Resource, edges: Sequence[Mapping[str, str]]) -> bool:
+        """Whether a resource of an edge's ``type`` refers to ``resource`` through its ``path``."""
+        ...
+
 
 class CheckKind(Protocol):
     """A reusable check: a JSON Schema for its parameters and an evaluate function."""
 
     SCHEMA: Mapping[str, Any]
 
-    def evaluate(self, resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome: ...
+    def evaluate(self, resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome | None:
+        """The verdict on ``resource``; None when the resource is outside what the kind judges."""
+        ...
 
 
 def combine(details: Sequence[Detail]) -> str:

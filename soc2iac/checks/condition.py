@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from soc2iac.checks.base import Context, Detail, Outcome, Verdict
-from soc2iac.model import MISSING, Ref, Resource, Unknown, join_path, resolve
+from soc2iac.model import MISSING, Ref, Resource, Unknown, join_path, pseudo, resolve
 from soc2iac.redact import describe
 
 SCHEMA: Mapping[str, Any] = {
@@ -149,19 +149,6 @@ def _related(cond: Mapping[str, Any], res: Resource, ctx: Context) -> Eval:
         if e.value is None:
             return Eval(None, "", f"{r.address}: {e.reason}")
     return Eval(True, "", f"no related {kinds} matches ({len(results)} checked)")
-
-
-def pseudo(res: Resource, path: str) -> Any:
-    if path == "@type":
-        return res.type
-    if path == "@name":
-        return res.name
-    if path == "@address":
-        return res.address
-    if path == "@namespace":
-        meta = res.attributes.get("metadata")
-        return meta.get("namespace") if isinstance(meta, Mapping) else None
-    return MISSING
 
 
 def _full(base: str, path: str) -> str:

@@ -21,7 +21,6 @@ as manifests (:func:`soc2iac.parsers.kubernetes.to_resource`) with
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import random
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote, urlencode
 
+from soc2iac.clock import utc_now
 from soc2iac.errors import Soc2iacError
 from soc2iac.model import Location, Resource
 from soc2iac.parsers.kubernetes import to_resource
@@ -339,10 +339,6 @@ def _version() -> str:
     from soc2iac import __version__
 
     return __version__
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def load_configuration(kubeconfig: str | os.PathLike[str] | None, context: str | None

@@ -13,22 +13,23 @@ Nothing that depends on unread data passes.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import fnmatch
 import os
 from pathlib import Path
 from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any
 
-from soc2iac import __version__
-from soc2iac.cluster.collector import Collection, NotCollected, collect, format_rule, utc_now
+from soc2iac.clock import utc_now
+from soc2iac.cluster.collector import Collection, NotCollected, collect, format_rule
 from soc2iac.config import Config
-from soc2iac.policy import Policy, reference_groups
 from soc2iac.errors import InputProblem
-from soc2iac.result import Finding, PolicyInfo, ScanResult, sort_findings
-from soc2iac.waivers import Waiver, apply_all
+from soc2iac.parsers.registry import sources_of
+from soc2iac.pipeline import Collected, Options, run
+from soc2iac.policy import Policy, reference_groups
+from soc2iac.result import Finding, ScanResult, Scope
+from soc2iac.waivers import Waiver
 
-CLUSTER_SOURCES = ("kubernetes", "cluster", "any")
+LIVE_SOURCE = "cluster"  # Resource.source of what the collector reads
 
 
 def run_cluster(
@@ -72,35 +73,20 @@ def run_cluster(
 def result_of(collection: Collection, policies: Sequence[Policy], config: Config, *, started: str = "",
               register: Sequence[Waiver] = (), inline_waivers: bool = True) -> ScanResult:
     """The scan result of a finished collection (also usable on a collection built by hand)."""
-    from soc2iac import engine
-    from soc2iac.scanner import scope_of
-
-    findings, engine_notices = engine.evaluate(policies, collection.resources, config)
     blocked = [n for n in collection.not_collected if n.blocks_evaluation]
-    findings = list(findings)
-    if blocked:
-        findings = _not_evaluated(findings, policies, config, blocked, collection.context)
-    findings, waiver_infos, waiver_notices = apply_all(
-        findings, collection.resources, register, inline=inline_waivers, today=dt.date.today())
     # a kind lost to server errors (after bounded retries) makes the audit incomplete: an input
     # error (exit 2), unlike a forbidden kind, which is an expected RBAC scope reported as not evaluated
     failed = [InputProblem(f"{collection.context or 'cluster'}/{n.kind}", f"not collected ({n.reason}); "
                            "policies that need it are not evaluated")
               for n in collection.not_collected if n.reason.startswith("error")]
-    return ScanResult(
-        findings=sort_findings(findings),
-        problems=failed,
-        notices=[*_notices(collection), *engine_notices, *waiver_notices],
-        waivers=waiver_infos,
-        inputs=[],
-        policies=[PolicyInfo(p.id, p.title, p.severity, p.criteria, p.area, p.description, p.remediation,
-                             p.references) for p in policies if p.id not in config.disabled],
-        scope=dataclasses.replace(scope_of([], [], policies), cluster=collection.scope),
-        resources_scanned=len(collection.resources),
-        tool_version=__version__,
-        started_at=started or collection.collected_at,
-        finished_at=utc_now(),
-    )
+    collected = Collected(resources=collection.resources, problems=failed, notices=_notices(collection),
+                          scope=Scope(cluster=collection.scope))
+
+    def not_evaluated(findings: list[Finding]) -> list[Finding]:
+        return _not_evaluated(findings, policies, blocked, collection.context)
+
+    return run(policies, collected, config, Options(register=register, inline_waivers=inline_waivers),
+               adjust=not_evaluated if blocked else None, started=started or collection.collected_at)
 
 
 def _notices(collection: Collection) -> list[str]:
@@ -150,11 +136,12 @@ def _matches(kind: str, patterns: set[str]) -> bool:
     return any(fnmatch.fnmatchcase(kind, p) for p in patterns)
 
 
-def _not_evaluated(findings: list[Finding], policies: Sequence[Policy], config: Config,
-                   blocked: Sequence[NotCollected], context: str) -> list[Finding]:
+def _not_evaluated(findings: list[Finding], policies: Sequence[Policy], blocked: Sequence[NotCollected],
+                   context: str) -> list[Finding]:
     out = list(findings)
     for policy in policies:
-        if policy.id in config.disabled or policy.applies_to.get("source") not in CLUSTER_SOURCES:
+        sources = sources_of(policy.applies_to.get("source", ""))
+        if sources is not None and LIVE_SOURCE not in sources:
             continue
         direct, looked_up = kinds_needed(policy)
         excluded = {str(t) for t in policy.applies_to.get("exclude_types", [])}

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import stat
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from pathlib import Path
 
-from soc2iac.errors import InputError
+from soc2iac.errors import InputError, InputProblem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # default of ``scan --max-file-size``
 MAX_DEPTH = 200  # nesting bound for parsed documents (deeper is an input error, never a crash)
 
 _max_bytes: ContextVar[int] = ContextVar("soc2iac_max_file_bytes", default=MAX_FILE_BYTES)
+_repo_root: ContextVar[Path | None] = ContextVar("soc2iac_repo_root", default=None)
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 
@@ -100,6 +102,32 @@ def one_line(text: object, limit: int = 200) -> str:
     and quoted tokens may span lines; an error is one line), at most ``limit`` characters."""
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
     return shown if len(shown) <= limit else shown[:limit - 3] + "..."
+
+
+@contextlib.contextmanager
+def repo_root(root: Path | None) -> Iterator[None]:
+    """Inside the block, plans name their source files relative to ``root`` (``scan --repo-root``)."""
+    token = _repo_root.set(root)
+    try:
+        yield
+    finally:
+        _repo_root.reset(token)
+
+
+def current_repo_root() -> Path | None:
+    return _repo_root.get()
+
+
+def crashed(shown: str, exc: Exception) -> InputProblem:
+    """The input problem for a parser's own bug: one line, never a traceback."""
+    detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+    return InputProblem(shown, f"could not be read: internal error {type(exc).__name__}"
+                               f"{': ' + detail if detail else ''} (please report it)")
+
+
+def reraise_when_debugging() -> None:
+    if os.environ.get("SOC2IAC_DEBUG"):
+        raise
 
 
 MARKER = "soc2iac:"  # comments carrying it are kept on the resource (soc2iac.waivers reads them)

@@ -8,7 +8,9 @@ Deployment, CronJob, ... under one name, so policies need one path for all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -295,9 +297,30 @@ def _last_line(lines: Mapping[str, int]) -> int:
     return max(lines.values(), default=0)
 
 
-def parse_text(text: str, shown: str) -> list[Resource]:
+def detect(path: Path, text: str) -> bool:
+    """The fallback entry: any YAML or JSON file no other format claims is read as manifests."""
+    return True
+
+
+def skip_reason(text: str) -> str | None:
+    """Why a YAML/JSON file that failed to parse is not a Kubernetes manifest (so a notice, not an
+    input error: pre-commit passes every .yaml of a repository), or None when it looks like one."""
+    if "{{" in text and "}}" in text:
+        return "an unrendered Helm or Go template (scan `helm template` output instead)"
+    if not (re.search(r"""(^|[{,])\s*["']?apiVersion["']?\s*:""", text, re.MULTILINE)
+            and re.search(r"""(^|[{,])\s*["']?kind["']?\s*:""", text, re.MULTILINE)):  # block, flow or JSON
+        return "not a Kubernetes manifest"
+    return None
+
+
+def parse_text(text: str, shown: str, path: Path | None = None) -> list[Resource]:
     return cached_parse(*cache_parts(text, shown), shown,
                         lambda: list(resources_from_documents(parse_documents(text, shown), shown)))
+
+
+def warm(path: Path, text: str, shown: str) -> None:
+    """Parse into the parse cache (a ``--jobs`` worker)."""
+    parse_text(text, shown, path)
 
 
 def cache_parts(text: str, shown: str) -> tuple[str, tuple[str, ...]]:

@@ -331,8 +331,11 @@ class TerraformLoader:
     """Parses each file once and instantiates root modules with their children."""
 
     def __init__(self, *, var_files: Iterable[Path] = (), follow_symlinks: bool = True,
-                 explicit: Iterable[Path] = ()) -> None:
+                 explicit: Iterable[Path] = (), declared: bool = False) -> None:
         self.var_files = list(var_files)
+        # also the blocks whose count is 0 or for_each empty (declared, never created): a plan's
+        # deleted instances are located by them (``count = 0`` is how a module switches a resource off)
+        self.declared = declared
         self.follow_symlinks = follow_symlinks  # False: a symlinked .tf file in a module folder is skipped
         self.explicit = {p.resolve() for p in explicit}  # files named on the command line (always read)
         self.diag = Diagnostics()
@@ -575,7 +578,8 @@ class _Instance:
     def _resource(self, f: HclFile, rtype: str, name: str, body: dict[str, Any], *, data: bool) -> Resource | None:
         attrs = self.scope.evaluate_block(body)
         count = attrs.get("count")
-        if count == 0 or (isinstance(attrs.get("for_each"), (list, dict)) and not attrs.get("for_each")):
+        never = count == 0 or (isinstance(attrs.get("for_each"), (list, dict)) and not attrs.get("for_each"))
+        if never and not self.loader.declared:
             return None  # statically never created
         full_type = f"data.{rtype}" if data else rtype
         address = f"{self.prefix}{full_type}.{name}"

@@ -22,7 +22,8 @@ from typing import Any
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Ref, Resource, Unknown
-from soc2iac.parsers import MAX_DEPTH, nesting_depth
+from soc2iac.parsers import MAX_DEPTH, current_repo_root, nesting_depth
+from soc2iac.parsers.registry import Parsed
 
 SOURCE = "terraform-plan"
 NO_CHANGE = ("no-op", "read")
@@ -34,6 +35,7 @@ SENSITIVE = Unknown("a sensitive value (not shown)")
 
 @dataclass
 class Plan:
+    scope: str = ""  # the plan file, as shown: the scope of its resources
     after: list[Resource] = field(default_factory=list)
     before: list[Resource] = field(default_factory=list)
     actions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # address -> actions
@@ -46,6 +48,21 @@ class Plan:
 def looks_like_plan(text: str) -> bool:
     head = text[:4096]
     return '"format_version"' in head and ('"terraform_version"' in head or '"planned_values"' in text)
+
+
+def detect(path: Path, text: str) -> bool:
+    """A ``terraform show -json`` document (registry entry ``terraform-plan``), by content."""
+    return path.suffix.lower() == ".json" and looks_like_plan(text)
+
+
+def parse_text(text: str, shown: str, path: Path) -> Parsed:
+    """The plan's after-world as resources, with the plan's change record; every malformation,
+    truncation included, is an input error."""
+    try:
+        plan = parse_plan(load_plan_text(text, shown), shown, Locator(current_repo_root() or path.parent))
+    except RecursionError:
+        raise InputError(shown, "malformed Terraform plan JSON: nested too deeply") from None
+    return Parsed(plan.after, plan)
 
 
 def is_plan(doc: Any) -> bool:
@@ -77,7 +94,7 @@ class Locator:
             return
         from soc2iac.parsers.terraform import TerraformLoader
 
-        loader = TerraformLoader()
+        loader = TerraformLoader(declared=True)
         for res in loader.root_resources(repo_root):
             self._blocks.setdefault(res.address, res)
 
@@ -86,7 +103,7 @@ class Locator:
 
 
 def parse_plan(doc: Mapping[str, Any], shown: str, locator: Locator) -> Plan:
-    plan = Plan()
+    plan = Plan(scope=shown)
     refs = _config_references(_map(doc.get("configuration")).get("root_module"), "")
     changes = {str(rc.get("address")): rc for rc in _seq(doc.get("resource_changes")) if isinstance(rc, Mapping)}
     for rc in changes.values():
@@ -99,7 +116,7 @@ def parse_plan(doc: Mapping[str, Any], shown: str, locator: Locator) -> Plan:
         attrs = _mask(item.get("values"), change.get("after_unknown"), change.get("after_sensitive"))
         if not change:  # only sensitive_values to go by
             attrs = _mask(item.get("values"), None, item.get("sensitive_values"))
-        plan.after.append(_resource(item, attrs, shown, locator, refs))
+        plan.after.append(_resource(item, attrs, shown, locator, refs, plan.actions.get(address, ())))
         seen_after.add(address)
     for key, rc in changes.items():
         if not rc.get("address") or not rc.get("type"):
@@ -108,10 +125,10 @@ def parse_plan(doc: Mapping[str, Any], shown: str, locator: Locator) -> Plan:
         actions = plan.actions.get(str(key), ())
         if change.get("before") is not None:
             attrs = _mask(change.get("before"), None, change.get("before_sensitive"))
-            plan.before.append(_resource(rc, attrs, shown, locator, refs))
+            plan.before.append(_resource(rc, attrs, shown, locator, refs, actions))
         if key not in seen_after and change.get("after") is not None and "delete" not in actions[-1:]:
             attrs = _mask(change.get("after"), change.get("after_unknown"), change.get("after_sensitive"))
-            plan.after.append(_resource(rc, attrs, shown, locator, refs))
+            plan.after.append(_resource(rc, attrs, shown, locator, refs, actions))
     # data sources already read live in prior_state; they belong to both worlds
     for item in _module_resources(_map(_map(doc.get("prior_state")).get("values")).get("root_module")):
         if item.get("mode") == "data" and str(item.get("address")) not in seen_after:
@@ -132,7 +149,7 @@ def _module_resources(module: Any) -> Iterator[Mapping[str, Any]]:
 
 
 def _resource(item: Mapping[str, Any], attrs: dict[str, Any], shown: str, locator: Locator,
-              refs: Mapping[str, Mapping[str, str]] | None = None) -> Resource:
+              refs: Mapping[str, Mapping[str, str]] | None = None, actions: tuple[str, ...] = ()) -> Resource:
     address = str(item["address"])
     if refs:
         attrs = _with_refs(attrs, refs.get(_INDEX.sub("", address), {}), "")
@@ -143,7 +160,7 @@ def _resource(item: Mapping[str, Any], attrs: dict[str, Any], shown: str, locato
     location = block.location if block is not None else Location(f"{shown} ({address})")
     return Resource(
         source=SOURCE, type=rtype, name=str(item.get("name", "")), address=address, attributes=attrs,
-        location=location, lines=dict(block.lines) if block is not None else {}, scope=shown,
+        location=location, lines=dict(block.lines) if block is not None else {}, scope=shown, actions=actions,
     )
 
 

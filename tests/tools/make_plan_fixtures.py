@@ -75,6 +75,7 @@ DEFAULT_IDS = [
     "aws-lb-listener-tls12",  # TLS
     "aws-ssm-parameter-secure-string",  # secrets (pass.tf needs hashicorp/random: skipped offline)
     "aws-lambda-env-no-secrets",  # secrets, plannable with the aws provider alone
+    "plan-control-removed",  # change management: applies <kind>.tf.before, then plans <kind>.tf
 ]
 
 # -var values for fixtures whose variables have no default ("<policy-id>/<file>").
@@ -332,16 +333,23 @@ def _explain(stderr: str) -> str:
 
 def plan_one(fixture: Path, terraform: str, mirror: Path, endpoint: str,
              variables: dict[str, str]) -> tuple[dict, float, float]:
-    """Plan one fixture file alone; return (plan JSON, plan seconds, total seconds)."""
+    """Plan one fixture file alone; return (plan JSON, plan seconds, total seconds). When
+    ``<fixture>.before`` exists (e.g. ``fail.tf.before``), that configuration is applied first, so
+    the plan changes real state (deletions, updates): how plans of plan-only policies are made."""
     start = time.monotonic()
+    before = fixture.with_name(fixture.name + ".before")
     with tempfile.TemporaryDirectory(prefix="soc2iac-plan-") as tmp:
         work = Path(tmp)
-        shutil.copy2(fixture, work / fixture.name)
+        shutil.copy2(before if before.is_file() else fixture, work / fixture.name)
         (work / "provider.tf").write_text(provider_tf(endpoint))
         env = tf_env(work)
         run([terraform, "init", "-input=false", "-no-color", f"-plugin-dir={mirror}"],
             work, env, "terraform init")
         var_args = [f"-var={k}={v}" for k, v in variables.items()]
+        if before.is_file():
+            run([terraform, "apply", "-input=false", "-lock=false", "-no-color", "-auto-approve", *var_args],
+                work, env, "terraform apply (of the .before configuration)")
+            shutil.copy2(fixture, work / fixture.name)
         t0 = time.monotonic()
         run([terraform, "plan", "-input=false", "-lock=false", "-no-color", "-out", "tf.plan", *var_args],
             work, env, "terraform plan")

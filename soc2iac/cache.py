@@ -40,7 +40,7 @@ _DIGEST = 32
 
 # modules whose classes a cache entry may contain (checked by the unpickler)
 _ALLOWED = {
-    "soc2iac.model": {"Resource", "Location", "Reference", "Unknown", "Ref"},
+    "soc2iac.model": {"Resource", "Location", "Unknown", "Ref"},
     "copyreg": {"_reconstructor"},
     "builtins": {"object", "frozenset", "set", "tuple", "list", "dict"},
 }

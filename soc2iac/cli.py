@@ -17,6 +17,7 @@ import typer
 
 from soc2iac import __version__
 from soc2iac.reporters import FORMATS
+from soc2iac.severity import SEVERITIES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -31,12 +32,7 @@ policies_app = typer.Typer(help="List, show and validate policies.", no_args_is_
 app.add_typer(policies_app, name="policies")
 
 
-class Severity(str, Enum):
-    critical = "critical"
-    high = "high"
-    medium = "medium"
-    low = "low"
-    info = "info"
+Severity = Enum("Severity", {name: name for name in SEVERITIES}, type=str)  # type: ignore[misc]
 
 
 def _die(message: str) -> NoReturn:
@@ -137,7 +133,7 @@ def report(
     result_file: Path = typer.Argument(..., help="A JSON result written by `soc2iac scan --format json`."),
     formats: list[str] = typer.Option([], "--format", "-f", help=FORMAT_HELP),
     outputs: list[Path] = typer.Option([], "--output", "-o", help="Write the matching --format here (repeatable)."),
-    fail_on: Severity = typer.Option(Severity.high, "--fail-on", help="Threshold shown in the report."),
+    fail_on: Severity = typer.Option(Severity("high"), "--fail-on", help="Threshold shown in the report."),
 ) -> None:
     """Render a saved JSON result in other formats (e.g. an HTML evidence report)."""
     from soc2iac.errors import Soc2iacError

@@ -61,15 +61,6 @@ class Location:
 
 
 @dataclass(frozen=True)
-class Reference:
-    """An edge: the attribute at ``path`` of one resource refers to ``target``."""
-
-    path: str
-    target: str
-    attribute: str = ""
-
-
-@dataclass(frozen=True)
 class Resource:
     """One configuration object, whatever its source.
 
@@ -86,7 +77,6 @@ class Resource:
     address: str
     attributes: Mapping[str, Any]
     location: Location
-    references: tuple[Reference, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict)
     comments: tuple[str, ...] = ()  # raw comment lines on the resource that carry a soc2iac marker
     # (read by soc2iac.waivers; Kubernetes annotations stay in ``attributes``)

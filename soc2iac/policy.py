@@ -15,7 +15,7 @@ import yaml
 
 from soc2iac.errors import Soc2iacError
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+from soc2iac.severity import SEVERITIES  # noqa: E402,F401 - policies are validated against it
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,6 @@ class Policy:
     references: tuple[str, ...] = ()
     parameters: Mapping[str, Any] = field(default_factory=dict)
     file: str = ""
-    builtin: bool = True
 
     @property
     def kind(self) -> str:
@@ -159,7 +158,7 @@ class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark)
@@ -195,29 +194,29 @@ def validate_directory(directory: Path) -> tuple[int, list[PolicyProblem]]:
     return len(files), problems
 
 
-def load_directory(directory: Path, *, builtin: bool) -> list[Policy]:
+def load_directory(directory: Path) -> list[Policy]:
     if not directory.is_dir():
         raise Soc2iacError(f"{directory}: policy directory not found")
-    return [load_file(path, builtin=builtin) for path in policy_files(directory)]
+    return [load_file(path) for path in policy_files(directory)]
 
 
-def load_file(path: Path, *, builtin: bool = False) -> Policy:
+def load_file(path: Path) -> Policy:
     """One validated policy file; :class:`Soc2iacError` naming the file and field otherwise."""
     doc = _read_yaml(path)
     problems = validate_document(doc, str(path), expected_id=path.stem)
     if problems:
         more = f" (+{len(problems) - 1} more; run `soc2iac policies validate {path.parent}`)" if len(problems) > 1 else ""
         raise Soc2iacError(f"{problems[0]}{more}")
-    return _policy(doc, str(path), builtin=builtin)
+    return _policy(doc, str(path))
 
 
-def _policy(doc: Mapping[str, Any], file: str, *, builtin: bool) -> Policy:
+def _policy(doc: Mapping[str, Any], file: str) -> Policy:
     return Policy(
         id=doc["id"], title=doc["title"], severity=doc["severity"], criteria=tuple(doc["criteria"]),
         area=doc["area"], applies_to=doc["applies_to"], check=doc["check"],
         description=doc["description"].strip(), remediation=doc["remediation"].strip(),
         references=tuple(doc.get("references") or ()), parameters=doc.get("parameters") or {},
-        file=file, builtin=builtin,
+        file=file,
     )
 
 
@@ -227,7 +226,7 @@ def load_policies(extra_dirs: Iterable[Path] = (), *, include_builtin: bool = Tr
     if include_builtin:
         policies.extend(_builtin())
     for d in extra_dirs:
-        policies.extend(load_directory(Path(d), builtin=False))
+        policies.extend(load_directory(Path(d)))
     seen: dict[str, str] = {}
     for p in policies:
         if p.id in seen:
@@ -248,10 +247,10 @@ def _builtin() -> tuple[Policy, ...]:
         try:
             docs = json.loads(entry.read_text(encoding="utf-8"))
             if isinstance(docs, list) and len(docs) == len(files):
-                return tuple(_policy(doc, str(path), builtin=True) for doc, path in zip(docs, files))
+                return tuple(_policy(doc, str(path)) for doc, path in zip(docs, files))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # unreadable or corrupt: never trusted, rebuilt below
-    policies = tuple(load_directory(directory, builtin=True))
+    policies = tuple(load_directory(directory))
     if entry is not None:
         _write_atomic(entry, json.dumps([_document(p) for p in policies]))
     return policies
@@ -259,7 +258,6 @@ def _builtin() -> tuple[Policy, ...]:
 
 def _cache_entry(files: list[Path]) -> Path | None:
     import hashlib
-    import os
 
     from soc2iac import __version__
     from soc2iac.cache import policy_root

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from soc2iac.errors import InputProblem
-from soc2iac.policy import SEVERITIES
+from soc2iac.severity import SEVERITIES, at_least
 
 FindingVerdict = Literal["pass", "fail", "unknown", "excepted"]
 VERDICTS: tuple[FindingVerdict, ...] = ("fail", "unknown", "excepted", "pass")
@@ -123,8 +123,7 @@ class ScanResult:
         return dict(sorted(out.items(), key=lambda kv: criterion_sort_key(kv[0])))
 
 
-def severity_at_least(severity: str, threshold: str) -> bool:
-    return SEVERITIES.index(severity) <= SEVERITIES.index(threshold)
+severity_at_least = at_least
 
 
 def criterion_sort_key(cid: str) -> tuple[int, str, int]:

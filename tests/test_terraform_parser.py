@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from soc2iac.engine import Index
 from soc2iac.model import Ref, Unknown
 from soc2iac.parsers.terraform import TerraformLoader, attribute_lines
 
@@ -51,7 +52,9 @@ output "bucket_id" { value = aws_s3_bucket.this.id }
     trail = res["aws_cloudtrail.t"]
     value = trail.attributes["s3_bucket_name"]
     assert isinstance(value, Ref) and value.address == "module.logs.aws_s3_bucket.this"
-    assert any(r.target == "module.logs.aws_s3_bucket.this" for r in trail.references)
+    # the edge the engine follows (Resource.references, a second copy of it, is gone)
+    bucket = res["module.logs.aws_s3_bucket.this"]
+    assert (trail, True) in Index(list(res.values())).pointing_at(bucket, "aws_cloudtrail", "s3_bucket_name", None)
 
 
 def test_variables_tfvars_var_file_and_locals(tmp_path: Path) -> None:

@@ -28,10 +28,6 @@ class Outcome:
     details: tuple[Detail, ...] = ()
     criteria: tuple[str, ...] = ()  # where a kind's verdicts bear on fewer criteria than the policy lists
 
-    @property
-    def path(self) -> str:
-        return self.details[0].path if self.details else ""
-
 
 class Context(Protocol):
     """What a check kind may ask about the rest of the scan."""

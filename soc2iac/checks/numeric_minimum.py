@@ -44,7 +44,7 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
     for verdict in ("fail", "unknown"):
         bad = [d for v, d in details if v == verdict]
         if bad:
-            return Outcome(verdict, combine(bad), tuple(bad))  # type: ignore[arg-type]
+            return Outcome(verdict, combine(bad), tuple(bad))
     good = [d for _, d in details]
     return Outcome("pass", combine(good), tuple(good))
 

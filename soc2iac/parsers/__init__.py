@@ -6,11 +6,13 @@ import contextlib
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 from soc2iac.errors import InputError, InputProblem
+from soc2iac.text import one_line  # noqa: F401 - parsers quote config text with it
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # default of ``scan --max-file-size``
 MAX_DEPTH = 200  # nesting bound for parsed documents (deeper is an input error, never a crash)
@@ -97,11 +99,14 @@ def nesting_depth(value: object, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
-def one_line(text: object, limit: int = 200) -> str:
-    """Config text quoted in a message: line breaks and other control characters escaped (keys
-    and quoted tokens may span lines; an error is one line), at most ``limit`` characters."""
-    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
-    return shown if len(shown) <= limit else shown[:limit - 3] + "..."
+def as_mapping(value: object) -> Mapping[str, Any]:
+    """``value`` when it is a mapping, else empty (a malformed config is read as far as it goes)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def as_list(value: object) -> list[Any]:
+    """``value`` when it is a list, else empty."""
+    return value if isinstance(value, list) else []
 
 
 @contextlib.contextmanager

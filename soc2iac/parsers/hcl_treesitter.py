@@ -34,7 +34,7 @@ from soc2iac.parsers.hcl_prepass import normalize
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
-__all__ = ["Unsupported", "available", "parse_body"]
+__all__ = ["Unsupported", "parse_body"]
 
 
 class Unsupported(Exception):
@@ -56,15 +56,6 @@ def _parser() -> Parser:
         parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
         _local.parser = parser
     return parser
-
-
-def available() -> bool:
-    """Whether ``tree-sitter`` and ``tree-sitter-hcl`` can be imported."""
-    try:
-        _parser()
-    except ImportError:
-        return False
-    return True
 
 
 def parse_body(text: str) -> dict[str, Any]:

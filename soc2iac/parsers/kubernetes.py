@@ -19,6 +19,7 @@ from soc2iac.cache import cached_parse
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, join_path
 from soc2iac.parsers import MAX_DEPTH
+from soc2iac.text import squashed
 
 SOURCE = "kubernetes"
 MAX_NODES = 2_000_000  # bound on constructed values, against alias bombs
@@ -57,7 +58,7 @@ class _Composer(yaml.composer.Composer):
                 raise yaml.composer.ComposerError(
                     None, None, f"nested more than {MAX_DEPTH} levels",
                     self.peek_event().start_mark)  # type: ignore[attr-defined]
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -68,22 +69,22 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _CParser = None  # type: ignore[assignment,misc]
 
 if _CParser is not None:
-    class _Loader(_Composer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+    class _Loader(_Composer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
-            _Composer.__init__(self)  # type: ignore[no-untyped-call]
-            yaml.constructor.SafeConstructor.__init__(self)  # type: ignore[no-untyped-call]
-            yaml.resolver.Resolver.__init__(self)  # type: ignore[no-untyped-call]
+            _Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
 else:  # pragma: no cover - PyYAML built without libyaml
     class _Loader(_Composer, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,  # type: ignore[no-redef]
                   yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
         def __init__(self, stream: str) -> None:
-            yaml.reader.Reader.__init__(self, stream)  # type: ignore[no-untyped-call]
-            yaml.scanner.Scanner.__init__(self)  # type: ignore[no-untyped-call]
-            yaml.parser.Parser.__init__(self)  # type: ignore[no-untyped-call]
-            _Composer.__init__(self)  # type: ignore[no-untyped-call]
-            yaml.constructor.SafeConstructor.__init__(self)  # type: ignore[no-untyped-call]
-            yaml.resolver.Resolver.__init__(self)  # type: ignore[no-untyped-call]
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            _Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
 
         def dispose(self) -> None:
             pass
@@ -196,22 +197,18 @@ def parse_documents(text: str, shown: str) -> Iterator[tuple[Any, dict[str, int]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
-        raise InputError(shown, f"invalid YAML: {_one_line(exc.problem or exc.context)}", line=line) from None
+        raise InputError(shown, f"invalid YAML: {squashed(exc.problem or exc.context)}", line=line) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control characters)
         line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else 0
         code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
         raise InputError(shown, f"invalid YAML: unacceptable character #x{code:04x} ({exc.reason})",
                          line=line) from None
     except yaml.YAMLError as exc:
-        raise InputError(shown, f"invalid YAML: {_one_line(exc)}") from None
+        raise InputError(shown, f"invalid YAML: {squashed(exc)}") from None
     except RecursionError:
         raise InputError(shown, f"invalid YAML: nested more than {MAX_DEPTH} levels") from None
     finally:
         loader.dispose()
-
-
-def _one_line(message: object) -> str:
-    return " ".join(str(message).split())
 
 
 def is_k8s_object(value: Any) -> bool:

@@ -22,9 +22,9 @@ from typing import Any
 from soc2iac.cache import cached_parse
 from soc2iac.cache import current as current_cache
 from soc2iac.errors import InputError, InputProblem
-from soc2iac.model import Location, Ref, Reference, Resource, Unknown, join_path
+from soc2iac.model import Location, Resource, Unknown, join_path
 from soc2iac.parsers import MAX_DEPTH, comment_markers, nesting_depth, read_source
-from soc2iac.parsers.hcl_eval import EXPRESSIONS, META_KEYS, Scope, resource_refs
+from soc2iac.parsers.hcl_eval import EXPRESSIONS, META_KEYS, Scope
 from soc2iac.parsers.hcl_prepass import normalize
 from soc2iac.redact import looks_secret
 
@@ -607,33 +607,6 @@ class _Instance:
             address=address,
             attributes=attrs,
             location=Location(display_path(f.path), start, end),
-            references=tuple(_references(body, attrs, self.prefix)),
             lines=lines,
             comments=comment_markers(f.lines, start, end) if start else (),
         )
-
-
-def _references(raw: Any, evaluated: Any, prefix: str) -> Iterator[Reference]:
-    """Edges from raw expression text and from evaluated :class:`Ref` values."""
-    seen: set[tuple[str, str]] = set()
-    edges = [
-        (path, prefix + address, attribute)
-        for path, text in _leaves(raw, "", str) for address, attribute in resource_refs(text)
-    ] + [(path, ref.address, ref.attribute) for path, ref in _leaves(evaluated, "", Ref)]
-    for path, target, attribute in edges:
-        if (path, target) not in seen:
-            seen.add((path, target))
-            yield Reference(path=path, target=target, attribute=attribute)
-
-
-def _leaves(value: Any, here: str, kind: type) -> Iterator[tuple[str, Any]]:
-    """``(path, leaf)`` for every leaf of type ``kind`` in nested lists and dicts."""
-    if isinstance(value, kind):
-        yield here, value
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _leaves(v, join_path(here, i), kind)
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            if k not in META_KEYS:
-                yield from _leaves(v, join_path(here, k), kind)

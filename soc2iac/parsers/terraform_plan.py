@@ -22,7 +22,7 @@ from typing import Any
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Ref, Resource, Unknown
-from soc2iac.parsers import MAX_DEPTH, current_repo_root, nesting_depth
+from soc2iac.parsers import MAX_DEPTH, as_list, as_mapping, current_repo_root, nesting_depth
 from soc2iac.parsers.registry import Parsed
 
 SOURCE = "terraform-plan"
@@ -104,15 +104,15 @@ class Locator:
 
 def parse_plan(doc: Mapping[str, Any], shown: str, locator: Locator) -> Plan:
     plan = Plan(scope=shown)
-    refs = _config_references(_map(doc.get("configuration")).get("root_module"), "")
-    changes = {str(rc.get("address")): rc for rc in _seq(doc.get("resource_changes")) if isinstance(rc, Mapping)}
+    refs = _config_references(as_mapping(doc.get("configuration")).get("root_module"), "")
+    changes = {str(rc.get("address")): rc for rc in as_list(doc.get("resource_changes")) if isinstance(rc, Mapping)}
     for rc in changes.values():
-        change = _map(rc.get("change"))
-        plan.actions[str(rc.get("address"))] = tuple(str(a) for a in _seq(change.get("actions")))
+        change = as_mapping(rc.get("change"))
+        plan.actions[str(rc.get("address"))] = tuple(str(a) for a in as_list(change.get("actions")))
     seen_after: set[str] = set()
-    for item in _module_resources(_map(doc.get("planned_values")).get("root_module")):
+    for item in _module_resources(as_mapping(doc.get("planned_values")).get("root_module")):
         address = str(item.get("address"))
-        change = _map(_map(changes.get(address)).get("change"))
+        change = as_mapping(as_mapping(changes.get(address)).get("change"))
         attrs = _mask(item.get("values"), change.get("after_unknown"), change.get("after_sensitive"))
         if not change:  # only sensitive_values to go by
             attrs = _mask(item.get("values"), None, item.get("sensitive_values"))
@@ -121,7 +121,7 @@ def parse_plan(doc: Mapping[str, Any], shown: str, locator: Locator) -> Plan:
     for key, rc in changes.items():
         if not rc.get("address") or not rc.get("type"):
             continue
-        change = _map(rc.get("change"))
+        change = as_mapping(rc.get("change"))
         actions = plan.actions.get(str(key), ())
         if change.get("before") is not None:
             attrs = _mask(change.get("before"), None, change.get("before_sensitive"))
@@ -130,7 +130,7 @@ def parse_plan(doc: Mapping[str, Any], shown: str, locator: Locator) -> Plan:
             attrs = _mask(change.get("after"), change.get("after_unknown"), change.get("after_sensitive"))
             plan.after.append(_resource(rc, attrs, shown, locator, refs, actions))
     # data sources already read live in prior_state; they belong to both worlds
-    for item in _module_resources(_map(_map(doc.get("prior_state")).get("values")).get("root_module")):
+    for item in _module_resources(as_mapping(as_mapping(doc.get("prior_state")).get("values")).get("root_module")):
         if item.get("mode") == "data" and str(item.get("address")) not in seen_after:
             res = _resource(item, _mask(item.get("values"), None, item.get("sensitive_values")), shown, locator)
             plan.after.append(res)
@@ -141,10 +141,10 @@ def parse_plan(doc: Mapping[str, Any], shown: str, locator: Locator) -> Plan:
 def _module_resources(module: Any) -> Iterator[Mapping[str, Any]]:
     if not isinstance(module, Mapping):
         return
-    for item in _seq(module.get("resources")):
+    for item in as_list(module.get("resources")):
         if isinstance(item, Mapping) and item.get("address") and item.get("type"):
             yield item
-    for child in _seq(module.get("child_modules")):
+    for child in as_list(module.get("child_modules")):
         yield from _module_resources(child)
 
 
@@ -172,7 +172,7 @@ def _mask(values: Any, unknown: Any, sensitive: Any) -> Any:
         return AFTER_APPLY
     if isinstance(values, Mapping):
         out: dict[str, Any] = {}
-        keys = list(values) + [k for k in _map(unknown) if k not in values]
+        keys = list(values) + [k for k in as_mapping(unknown) if k not in values]
         for k in keys:
             sub = _mask(values.get(k), _at(unknown, k), _at(sensitive, k))
             if sub is not None:
@@ -187,13 +187,6 @@ def _mask(values: Any, unknown: Any, sensitive: Any) -> Any:
     return values
 
 
-def _map(value: Any) -> Mapping[str, Any]:
-    """``value`` when it is a JSON object, else empty (a malformed plan is read as far as it goes)."""
-    return value if isinstance(value, Mapping) else {}
-
-
-def _seq(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _at(tree: Any, key: Any) -> Any:
@@ -213,12 +206,12 @@ def _config_references(module: Any, prefix: str) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     if not isinstance(module, Mapping):
         return out
-    for res in _seq(module.get("resources")):
+    for res in as_list(module.get("resources")):
         if isinstance(res, Mapping) and res.get("address"):
             paths: dict[str, str] = {}
             _expression_refs(res.get("expressions"), "", prefix, paths)
             out[prefix + str(res["address"])] = paths
-    for name, call in _map(module.get("module_calls")).items():
+    for name, call in as_mapping(module.get("module_calls")).items():
         if isinstance(call, Mapping):
             out.update(_config_references(call.get("module"), f"{prefix}module.{name}."))
     return out

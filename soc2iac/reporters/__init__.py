@@ -19,7 +19,7 @@ FORMATS: dict[str, str] = {
 
 
 def renderer(fmt: str) -> Callable[..., Any]:
-    return importlib.import_module(FORMATS[fmt]).render  # type: ignore[no-any-return]
+    return importlib.import_module(FORMATS[fmt]).render
 
 
 def chunk_renderer(fmt: str) -> Callable[..., Iterable[str]]:
@@ -28,5 +28,5 @@ def chunk_renderer(fmt: str) -> Callable[..., Iterable[str]]:
     module = importlib.import_module(FORMATS[fmt])
     chunks = getattr(module, "render_chunks", None)
     if chunks is not None:
-        return chunks  # type: ignore[no-any-return]
+        return chunks
     return lambda result, **options: [module.render(result, **options)]

@@ -19,17 +19,13 @@ from typing import Any
 
 from soc2iac.errors import InputProblem, Soc2iacError
 from soc2iac.result import Evidence, Finding, PolicyInfo, ScanResult, Scope, WaiverInfo
+from soc2iac.text import squashed
 
 
 @functools.lru_cache(maxsize=1)
 def result_schema() -> dict[str, Any]:
     text = resources.files("soc2iac.schemas").joinpath("result.schema.json").read_text(encoding="utf-8")
     return dict(json.loads(text))
-
-
-def _one_line(text: str, limit: int = 200) -> str:
-    s = " ".join(text.split())
-    return s if len(s) <= limit else s[: limit - 3] + "..."
 
 
 def validate(doc: Any) -> None:
@@ -41,7 +37,7 @@ def validate(doc: Any) -> None:
         return
     first = min(errors, key=lambda e: ([str(p) for p in e.absolute_path], e.validator != "required", e.message))
     where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
-    raise Soc2iacError(_one_line(f"not a soc2iac result document: at {where}: {first.message}"))
+    raise Soc2iacError(squashed(f"not a soc2iac result document: at {where}: {first.message}", 200))
 
 
 def from_document(doc: dict[str, Any]) -> ScanResult:
@@ -115,7 +111,7 @@ def load_file(path: str | Path) -> tuple[ScanResult, str]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise Soc2iacError(f"{path}: cannot read: {_one_line(str(exc))}") from None
+        raise Soc2iacError(f"{path}: cannot read: {squashed(exc, 200)}") from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -1,7 +1,8 @@
-"""Docs generated from the policy files: the catalog and criteria coverage.
+"""Docs generated from data: the policy catalog and criteria coverage (from the policy files) and
+the table of check kinds (from the kinds' docstrings).
 
-README.md holds the generated catalog between markers; a test regenerates it
-and fails when it is stale (`python -m soc2iac.catalog --write README.md`).
+README.md holds each generated section between markers; a test regenerates them and fails when
+one is stale (`python -m soc2iac.catalog --write README.md`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,23 @@ from soc2iac.result import criterion_sort_key
 
 BEGIN = "<!-- BEGIN GENERATED: policy catalog -->"
 END = "<!-- END GENERATED: policy catalog -->"
+KINDS_BEGIN = "<!-- BEGIN GENERATED: check kinds -->"
+KINDS_END = "<!-- END GENERATED: check kinds -->"
+
+
+def kinds_markdown() -> str:
+    """One row per registered check kind: its name and the first two paragraphs of its docstring
+    (the summary line and what it reads)."""
+    from soc2iac.checks import KINDS
+
+    lines = ["| kind | what it does |", "|---|---|"]
+    for name, kind in sorted(KINDS.items()):
+        doc = (getattr(kind, "__doc__", None) or "").strip()
+        first = " ".join(" ".join(doc.split("\n\n")[:2]).split())
+        prefix = f"Check kind ``{name}``:"
+        summary = first[len(prefix):].strip() if first.startswith(prefix) else first
+        lines.append(f"| `{name}` | {summary.replace('``', '`').replace('|', '/')} |")
+    return "\n".join(lines) + "\n"
 
 
 def catalog_text(policies: Sequence[Policy]) -> str:
@@ -107,11 +125,17 @@ def policy_detail(p: Policy) -> str:
 
 
 def readme_with_catalog(readme: str, policies: Sequence[Policy]) -> str:
-    if BEGIN not in readme or END not in readme:
-        raise ValueError("README.md lacks the generated-catalog markers")
-    head, rest = readme.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{catalog_markdown(policies)}{END}{tail}"
+    """``readme`` with every generated section (check kinds, policy catalog) made anew."""
+    readme = _replace_section(readme, KINDS_BEGIN, KINDS_END, kinds_markdown())
+    return _replace_section(readme, BEGIN, END, catalog_markdown(policies))
+
+
+def _replace_section(text: str, begin: str, end: str, body: str) -> str:
+    if begin not in text or end not in text:
+        raise ValueError(f"README.md lacks the markers {begin} ... {end}")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{body}{end}{tail}"
 
 
 def main(argv: Sequence[str]) -> int:

@@ -327,6 +327,32 @@ def policies_validate(directory: Path = typer.Argument(..., help="Folder of poli
     typer.echo(f"{count} policy file(s) valid")
 
 
+@policies_app.command("new")
+def policies_new(
+    policy_id: str = typer.Argument(..., help="The new policy's id (names the compliant state)."),
+    kind: str = typer.Option(..., "--kind", help="Check kind (see the README's kinds table)."),
+    types: list[str] = typer.Option(..., "--type", help="Resource type or kind it applies to (repeatable)."),
+    criteria_ids: list[str] = typer.Option(..., "--criteria", help="SOC 2 criterion id (repeatable)."),
+    area: str = typer.Option(..., "--area", help="Area (tls, encryption-at-rest, audit-logging, ...)."),
+    source: str = typer.Option("terraform", "--source", help="Source family or format it applies to."),
+    severity: str = typer.Option("medium", "--severity", help="critical, high, medium, low or info."),
+    policy_dir: Path = typer.Option(Path("policies"), "--dir", help="Policy folder to write to."),
+    root: Path = typer.Option(Path("."), "--fixtures-root", help="Folder holding the *_fixtures folders."),
+) -> None:
+    """Write a new policy and its pass and fail fixture stubs (the fixture test fails until they prove it)."""
+    from soc2iac.errors import Soc2iacError
+    from soc2iac.scaffold import files_for, write
+
+    try:
+        files = files_for(policy_id, kind=kind, source=source, types=types, criteria=criteria_ids, area=area,
+                          severity=severity, policy_dir=policy_dir, root=root)
+    except Soc2iacError as exc:
+        _die(str(exc))
+    write(files)
+    for path in files:
+        typer.echo(f"wrote {path}")
+
+
 @app.command()
 def criteria(
     all_criteria: bool = typer.Option(False, "--all", help="Also list criteria no policy tests."),

@@ -164,6 +164,8 @@ def comment_waivers(comments: Iterable[str]) -> tuple[tuple[str, str], ...]:
 
 def annotation_waivers(obj: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     """``(policy, reason)`` from ``soc2iac.io/ignore.<id>: reason`` annotations of a Kubernetes object."""
+    if not isinstance(obj, Mapping):  # a plan's resource may hold no values at all
+        return ()
     meta = obj.get("metadata")
     annotations = meta.get("annotations") if isinstance(meta, Mapping) else None
     if not isinstance(annotations, Mapping):

@@ -24,6 +24,12 @@ from soc2iac.checks.base import Context, Detail, Outcome, Verdict
 from soc2iac.model import MISSING, Ref, Resource, Unknown, join_path, pseudo, resolve
 from soc2iac.redact import describe
 
+EXAMPLE: Mapping[str, Any] = {  # what `soc2iac policies new --kind condition` starts from
+    "kind": "condition",
+    "condition": {"path": "TODO.attribute", "op": "equals", "value": True, "default": False,
+                  "default_note": "TODO: the product default"},
+}
+
 SCHEMA: Mapping[str, Any] = {
     "type": "object",
     "additionalProperties": False,

@@ -17,6 +17,9 @@ from typing import Any
 from soc2iac.checks.base import Context, Detail, Outcome
 from soc2iac.model import Resource
 
+EXAMPLE: Mapping[str, Any] = {"kind": "control_removed",
+                              "controls": {"TODO_type": {"control": "TODO: the control", "criteria": ["CC8.1"]}}}
+
 SCHEMA: Mapping[str, Any] = {
     "type": "object",
     "additionalProperties": False,

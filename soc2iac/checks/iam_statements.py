@@ -20,6 +20,8 @@ from typing import Any
 from soc2iac.checks.base import Context, Detail, Outcome
 from soc2iac.model import Ref, Resource, Unknown, join_path
 
+EXAMPLE: Mapping[str, Any] = {"kind": "iam_statements", "actions": ["TODO:Action*"]}
+
 SCHEMA: Mapping[str, Any] = {
     "type": "object",
     "additionalProperties": False,

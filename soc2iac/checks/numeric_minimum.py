@@ -15,6 +15,9 @@ from typing import Any
 from soc2iac.checks.base import Context, Detail, Outcome, combine
 from soc2iac.model import MISSING, Ref, Resource, Unknown, resolve
 
+EXAMPLE: Mapping[str, Any] = {"kind": "numeric_minimum", "path": "TODO_days", "minimum": 365, "unit": "days",
+                              "absent": "fail"}
+
 SCHEMA: Mapping[str, Any] = {
     "type": "object",
     "additionalProperties": False,

@@ -18,6 +18,8 @@ from soc2iac.checks.base import Context, Detail, Outcome
 from soc2iac.model import MISSING, VIEW_KEYS, Resource, Unknown, join_path, resolve
 from soc2iac.redact import is_secret_key, redact, secret_patterns
 
+EXAMPLE: Mapping[str, Any] = {"kind": "secret_literal", "scan_keys": [""], "value_patterns": True}
+
 SCHEMA: Mapping[str, Any] = {
     "type": "object",
     "additionalProperties": False,

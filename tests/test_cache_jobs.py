@@ -75,6 +75,7 @@ def _spy(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, record: Any) ->
     return calls
 
 
+@pytest.mark.slow
 def test_same_result_with_and_without_cache_and_with_one_or_two_jobs(
         big: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)

@@ -161,6 +161,7 @@ def test_cli_auth_failures(standin: Callable[..., StandIn], tmp_path: Path, swit
     assert len(proc.stderr.splitlines()) == 1 and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_cli_with_a_failing_kind_reports_it_not_evaluated(standin: Callable[..., StandIn], tmp_path: Path) -> None:
     import json
 

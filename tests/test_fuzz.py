@@ -45,6 +45,8 @@ from soc2iac.parsers.terraform_plan import Locator, load_plan_text, parse_plan
 from soc2iac.policy import load_policies
 from soc2iac.scanner import scan
 
+pytestmark = pytest.mark.slow
+
 
 def fixtures(pattern: str) -> list[str]:
     return [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob(pattern)) if p.stat().st_size < 40_000]

@@ -66,6 +66,8 @@ from soc2iac.parsers import envoy, kong, nginx, registry, traefik
 from soc2iac.policy import load_policies
 from soc2iac.scanner import scan
 
+pytestmark = pytest.mark.slow
+
 SECONDS = 10.0  # per parse: inputs are a few KB, so anything near this is a hang or a blow-up
 
 

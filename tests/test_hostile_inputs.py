@@ -336,6 +336,7 @@ def test_unreadable_file_and_folder_simulated(tmp_path: Path, monkeypatch: pytes
 
 # ---------------------------------------------------------------------------- many files
 
+@pytest.mark.slow
 def test_ten_thousand_small_files(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     for i in range(10_000):

@@ -20,6 +20,8 @@ import pytest
 from conftest import ROOT, soc2iac_cmd
 from tools import make_plan_fixtures as tf
 
+pytestmark = pytest.mark.slow
+
 CANARY = "CanaryPlanSecret-7f3a9c"
 
 BASELINE = f"""

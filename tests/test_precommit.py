@@ -25,6 +25,7 @@ def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env=env, timeout=600)
 
 
+@pytest.mark.slow
 def test_hook_blocks_a_failing_commit_and_passes_the_fix(tmp_path: Path) -> None:
     pre_commit = Path(sys.executable).parent / "pre-commit"
     if not pre_commit.exists():

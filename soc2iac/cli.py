@@ -58,7 +58,7 @@ FORMAT_HELP = f"Output format, repeatable, paired in order with --output ({', '.
 
 @app.command()
 def scan(
-    paths: list[str] = typer.Argument(..., help="Files or folders to scan; '-' reads manifests from stdin."),
+    paths: list[str] = typer.Argument(..., help="Files or folders to scan; '-' reads standard input (manifests, plan JSON or a gateway config)."),
     formats: list[str] = typer.Option([], "--format", "-f", help=FORMAT_HELP),
     outputs: list[Path] = typer.Option([], "--output", "-o", help="Write the matching --format here (repeatable)."),
     fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 when a check at or above this severity fails [default: high]."),

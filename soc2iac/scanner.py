@@ -195,10 +195,15 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
             plans.append(parsed.plan)
         out.inputs.append(shown)
     if inputs.stdin:
-        parsed = _parse(registry.stdin_entry(), stdin_text if stdin_text is not None else "", "<stdin>",
-                        Path("<stdin>"), out, notice_when_foreign=False)
-        if parsed is not None:
+        text = stdin_text if stdin_text is not None else ""
+        entry = registry.detect_stdin(text)
+        parsed = _parse(entry, text, "<stdin>", registry.STDIN, out, notice_when_foreign=False)
+        if parsed is not None and not parsed.resources:  # asked for, and nothing came of it
+            out.problems.append(InputProblem("<stdin>", _NOTHING_ON_STDIN))
+        elif parsed is not None:
             resources.extend(parsed.resources)
+            if parsed.plan is not None:
+                plans.append(parsed.plan)
             out.inputs.append("<stdin>")
     # the same inputs give the same report whatever the order of the command line or the disk
     out.resources = resources
@@ -207,6 +212,11 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
     out.notices = list(dict.fromkeys(out.notices))
     out.inputs = sorted(set(out.inputs))
     return out
+
+
+_NOTHING_ON_STDIN = ("no resources read: standard input holds no Kubernetes object, Terraform plan JSON "
+                     "(`terraform show -json`) or gateway config; Terraform source is read from its folder, "
+                     "not from standard input")
 
 
 def _identity(r: Resource) -> tuple[str, str, str, int, str]:

@@ -70,6 +70,25 @@ def test_stdin_manifests_like_helm_template() -> None:
     assert fail["file"] == "<stdin>" and fail["resource"] == "shop/Service/web-nodeport"
 
 
+def test_stdin_plan_json_is_read_as_a_plan() -> None:
+    """`terraform show -json tf.plan | soc2iac scan -` (was silently read as manifests: 0 resources, exit 0)."""
+    plan = (ROOT / "terraform_fixtures/aws-ebs-volume-encrypted/fail.plan.json").read_text()
+    proc = run("scan", "-", "--format", "json", stdin=plan)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["scan"]["inputs"] == ["<stdin>"] and doc["summary"]["by_verdict"]["fail"] >= 1
+    assert {f["source"] for f in doc["findings"]} == {"terraform-plan"}
+
+
+@pytest.mark.parametrize("text", ['resource "aws_s3_bucket" "b" {}\n', "", "just: some\nyaml: here\n"])
+def test_stdin_that_gives_nothing_is_an_input_error(text: str) -> None:
+    """Asked to read standard input and nothing came of it: exit 2 and one line, never a silent pass."""
+    proc = run("scan", "-", stdin=text)
+    assert proc.returncode == 2, proc.stdout
+    lines = [ln for ln in proc.stderr.splitlines() if "<stdin>" in ln]
+    assert len(lines) == 1 and lines[0].startswith("soc2iac: input error: <stdin>"), proc.stderr
+
+
 def test_fail_on_threshold_and_config_parameters_and_exceptions(tmp_path: Path) -> None:
     tf = tmp_path / "main.tf"
     tf.write_text('resource "aws_cloudwatch_log_group" "g" {\n  retention_in_days = 90\n'

@@ -103,7 +103,17 @@ def by_name(name: str) -> Entry:
     return next(e for e in ENTRIES if e.name == name)
 
 
-def stdin_entry() -> Entry:
+STDIN = Path("<stdin>")
+
+
+def detect_stdin(text: str) -> Entry:
+    """The entry that reads standard input: the first whose parser claims the text under one of its
+    file endings (a plan, a gateway config, ...), else the one that reads ``-`` (manifests)."""
+    for entry in ENTRIES:
+        if entry.grouped or entry.fallback or not entry.suffixes:
+            continue
+        if any(entry.parser().detect(STDIN.with_name(f"<stdin>{s}"), text) for s in entry.suffixes):
+            return entry
     return next(e for e in ENTRIES if e.stdin)
 
 

@@ -112,16 +112,6 @@ class ScanResult:
         return {"changed_resources": len(self.changed), "weakened": kinds.count("regression"),
                 "removed": kinds.count("control-removed"), "fixed": kinds.count("improvement")}
 
-    def counts_by_criterion(self) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {}
-        for f in self.findings:
-            if f.change:
-                continue  # change findings are counted in the change summary
-            for c in f.criteria:
-                row = out.setdefault(c, {v: 0 for v in VERDICTS})
-                row[f.verdict] += 1
-        return dict(sorted(out.items(), key=lambda kv: criterion_sort_key(kv[0])))
-
 
 severity_at_least = at_least
 

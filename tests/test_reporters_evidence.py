@@ -122,12 +122,14 @@ def test_verdict_per_criterion() -> None:
     assert by_id["CC6.7"].verdict == markdown.NOT_EVALUATED
     assert by_id["CC7.2"].verdict == markdown.PASS  # a pass and an excepted
     assert by_id["CC7.3"].verdict == markdown.PASS
-    assert by_id["CC6.8"].verdict == markdown.NOT_APPLICABLE and "no scanned resource" in by_id["CC6.8"].reason
-    assert by_id["P8.1"].verdict == markdown.NOT_APPLICABLE and by_id["P8.1"].reason == "no policy tests it"
+    assert by_id["CC6.8"].verdict == markdown.NO_RESOURCES and "no scanned resource" in by_id["CC6.8"].reason
+    assert by_id["P8.1"].verdict == markdown.NOT_TESTED and by_id["P8.1"].reason.startswith("no automated check")
     # the regression counts under CC8.1 only; its after-state fail stands for CC6.1 and C1.1
     assert by_id["CC6.1"].counts == {"pass": 1, "fail": 1, "unknown": 0, "excepted": 0}
     assert by_id["CC8.1"].counts == {"pass": 0, "fail": 1, "unknown": 0, "excepted": 0}
-    assert ev.verdicts == {"FAIL": 3, "NOT EVALUATED": 1, "PASS": 2, "NOT APPLICABLE": len(ev.sections) - 6}
+    untested = sum(1 for s in ev.sections if not s.policies)
+    assert ev.verdicts == {"FAIL": 3, "NOT EVALUATED": 1, "PASS": 2, "NO RESOURCES IN SCOPE": len(ev.sections) - 6 - untested,
+                           "NOT TESTED": untested}
     assert ev.failing == 2
 
 
@@ -311,7 +313,7 @@ def test_load_file(tmp_path: Path, real_document: dict[str, object]) -> None:
     (lambda d: d["findings"][0].__setitem__("verdict", "maybe"), "at findings/0/verdict: 'maybe' is not one of"),
     (lambda d: d.pop("findings"), "at (top level): 'findings' is a required property"),
     (lambda d: d["scan"].__setitem__("extra", 1), "at scan: Additional properties are not allowed"),
-    (lambda d: d.__setitem__("schema_version", "2.0"), "at schema_version: '1.0' was expected"),
+    (lambda d: d.__setitem__("schema_version", "1.0"), "at schema_version: '2.0' was expected"),
     (lambda d: d["summary"].__setitem__("failing", 0), "summary/failing does not match the findings"),
 ])
 def test_from_document_rejects(real_document: dict[str, object], mutate: object, expected: str) -> None:

@@ -1,7 +1,7 @@
 """CSV: one row per criterion x resource x policy, for spreadsheets and GRC tools.
 
-A finding counts under the same criteria as in the evidence report
-(soc2iac/reporters/markdown.py, ``attributed_criteria``): a policy mapped to two
+A check counts under the same criteria as in every other format (the summary model,
+soc2iac/summary.py: ``checks``, ``attributed_criteria``): a policy mapped to two
 criteria gives two rows; a plan's weakened or fixed control is a CC8.1 row
 (``change`` says which). Rows are ordered by criterion (catalog order), then
 file, line, resource, policy. Cells that a spreadsheet would run as a formula
@@ -15,7 +15,7 @@ import io
 from typing import Any
 
 from soc2iac.policy import criteria_catalog
-from soc2iac.reporters.markdown import attributed_criteria
+from soc2iac.summary import attributed_criteria, checks
 from soc2iac.result import Finding, ScanResult, criterion_sort_key
 
 HEADER = ("criterion", "criterion_title", "policy_id", "severity", "verdict", "resource", "resource_type",
@@ -30,7 +30,7 @@ def rows(result: ScanResult) -> list[tuple[str, ...]]:
     titles = criteria_catalog()
     order = {cid: i for i, cid in enumerate(titles)}
     out: list[tuple[tuple[Any, ...], tuple[str, ...]]] = []
-    for f in result.findings:
+    for f in checks(result.findings):
         for cid in dict.fromkeys(attributed_criteria(f)):
             row = _row(cid, titles.get(cid, ""), f)
             key = (order.get(cid, len(order)), criterion_sort_key(cid), f.file, f.line, f.resource, f.policy_id,

@@ -17,8 +17,11 @@ from soc2iac.reporters.markdown import (
     waiver_row,
     COUNTED,
     FAIL,
-    NOT_APPLICABLE,
+    NO_RESOURCES,
     NOT_EVALUATED,
+    NOT_TESTED,
+    VERDICT_RULES,
+    plural,
     PASS,
     Section,
     anchor,
@@ -91,7 +94,8 @@ footer { margin-top: 2.5rem; color: #555; font-size: .85rem; border-top: 1px sol
 }
 """
 
-_VERDICT_CLASS = {FAIL: "fail", NOT_EVALUATED: "not-evaluated", PASS: "pass", NOT_APPLICABLE: "not-applicable"}
+_VERDICT_CLASS = {FAIL: "fail", NOT_EVALUATED: "not-evaluated", PASS: "pass", NO_RESOURCES: "not-applicable",
+                  NOT_TESTED: "not-applicable"}
 
 
 def e(value: object) -> str:
@@ -132,10 +136,6 @@ def _rows(head: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[
         out.append(f"<tr{rc}>" + "".join(f"<td{_num(h, numeric)}>{cell}</td>" for cell, h in zip(row, head))
                    + "</tr>")
     return out
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
@@ -182,15 +182,15 @@ def _summary(result: ScanResult, ev: Any) -> list[str]:
     v, c = ev.verdicts, ev.checks
     out = ['<section aria-labelledby="summary">', '<h2 id="summary">Summary</h2>']
     if result.problems:
-        out.append(f'<p class="alert"><strong>{_plural(len(result.problems), "input", "inputs")} could not be read '
+        out.append(f'<p class="alert"><strong>{plural(len(result.problems), "input", "inputs")} could not be read '
                    "and were not scanned</strong>; see Input problems under Scope.</p>")
     out.append('<ul class="cards" aria-label="Criteria by verdict">')
-    for verdict in (FAIL, NOT_EVALUATED, PASS, NOT_APPLICABLE):
+    for verdict, _ in VERDICT_RULES:
         out.append(f'<li class="card-{_VERDICT_CLASS[verdict]}"><span class="n">{v[verdict]}</span>'
                    f"criteria {e(verdict)}</li>")
     out.append("</ul>")
     total = sum(c.values())
-    out.append(f"<p><strong>{_plural(total, 'check', 'checks')}</strong> on {result.resources_scanned} resource(s)"
+    out.append(f"<p><strong>{plural(total, 'check', 'checks')}</strong> on {result.resources_scanned} resource(s)"
                f"{' (plan changes not included)' if ev.changes else ''}: "
                f"{c['fail']} fail, {c['unknown']} unknown, {c['excepted']} excepted, {c['pass']} pass. "
                f"<strong>{ev.failing} failing at or above severity <code>{e(ev.fail_on)}</code></strong>.</p>")
@@ -199,16 +199,13 @@ def _summary(result: ScanResult, ev: Any) -> list[str]:
         out.append(f"<p><strong>Plan changes:</strong> {changes['changed_resources']} resource(s) changed; "
                    f"{changes['weakened']} control(s) weakened, {changes['removed']} removed, "
                    f"{changes['fixed']} fixed (counted under CC8.1).</p>")
-    out.append('<p class="note">Verdict rules: <strong>FAIL</strong>, a check failed; <strong>NOT EVALUATED</strong>, '
-               "none failed but some could not be decided from the code (values known only at plan or apply time); "
-               "<strong>PASS</strong>, every check passed or is excepted under a recorded waiver; "
-               "<strong>NOT APPLICABLE</strong>, no policy tests the criterion, or no scanned resource is of a type "
-               "its policies check.</p>")
+    out.append('<p class="note">Verdict rules: ' + "; ".join(f"<strong>{e(label)}</strong>, {e(rule)}"
+                                                           for label, rule in VERDICT_RULES) + ".</p>")
     rows, classes = [], []
     for s in ev.sections:
         ident = f'<a href="#{anchor(s.id)}">{e(s.id)}</a>' if s.detailed else e(s.id)
         rows.append([ident, e(s.title), _badge(s.verdict), *(str(s.counts[k]) for k in COUNTED), e(s.basis)])
-        classes.append("na" if s.verdict == NOT_APPLICABLE else "")
+        classes.append("na" if s.verdict in (NO_RESOURCES, NOT_TESTED) else "")
     head = ["Criterion", "Title", "Verdict", "Pass", "Fail", "Unknown", "Excepted", "Basis"]
     out += _table("Verdict per Trust Services Criterion (2017)", head, (9, 29, 13, 8, 8, 9, 9, 15), rows,
                   numeric=("Pass", "Fail", "Unknown", "Excepted"), row_class=classes)
@@ -224,9 +221,9 @@ def _scope(result: ScanResult, ev: Any) -> list[str]:
            f"<dt>Tool</dt><dd>soc2iac {e(result.tool_version or 'version not recorded')}</dd>",
            f"<dt>Scan time</dt><dd>{e(scan_window(result))}</dd>",
            f"<dt>Policy set SHA-256</dt><dd>{_code(scope.policy_set_sha256) or 'not recorded'} "
-           f"({_plural(len(result.policies), 'policy', 'policies')}, Appendix B)</dd>",
+           f"({plural(len(result.policies), 'policy', 'policies')}, Appendix B)</dd>",
            f"<dt>Git commit</dt><dd>{commit}</dd>",
-           f"<dt>Inputs</dt><dd>{_plural(len(input_rows(result)), 'file', 'files')}, "
+           f"<dt>Inputs</dt><dd>{plural(len(input_rows(result)), 'file', 'files')}, "
            f"{result.resources_scanned} resource(s) scanned; SHA-256 digests in Appendix A</dd>",
            "</dl>"]
     if scope.cluster:
@@ -273,7 +270,7 @@ def _section(s: Section) -> list[str]:
            f'<h3 id="{head}"><span>{e(s.id)} {e(s.title)}</span> {_badge(s.verdict)}</h3>',
            f"<p>{e(s.reason[:1].upper() + s.reason[1:])}. Checks: {s.counts['pass']} pass, {s.counts['fail']} fail, "
            f"{s.counts['unknown']} unknown, {s.counts['excepted']} excepted, on "
-           f"{_plural(len(s.resources), 'resource', 'resources')}.</p>"]
+           f"{plural(len(s.resources), 'resource', 'resources')}.</p>"]
     out += _table(f"{s.id}: policies that test it",
                   ["Policy", "Severity", "Title", "Pass", "Fail", "Unknown", "Excepted", "Resources"],
                   (23, 10, 25, 7, 7, 9, 9, 10),

@@ -9,7 +9,7 @@ from typing import Any
 
 from soc2iac.result import VERDICTS, Finding, ScanResult
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"  # 2.0: summary.by_criterion holds every criterion with its verdict
 
 
 def to_document(result: ScanResult, *, fail_on: str = "high", findings: bool = True) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def to_document(result: ScanResult, *, fail_on: str = "high", findings: bool = T
             "fail_on": fail_on,
             "failing": len(result.failing(fail_on)),
             "by_verdict": by_verdict,
-            "by_criterion": result.counts_by_criterion(),
+            "by_criterion": by_criterion(result, fail_on),
             **({"plan_changes": result.change_summary()} if result.changed is not None else {}),
             **({"baseline_fixed": [{"policy_id": p, "resource": r} for p, r in result.baseline_fixed]}
                if result.baseline_fixed is not None else {}),
@@ -56,6 +56,14 @@ def to_document(result: ScanResult, *, fail_on: str = "high", findings: bool = T
         "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in result.problems],
         "notices": list(result.notices),
     }
+
+
+def by_criterion(result: ScanResult, fail_on: str) -> dict[str, dict[str, Any]]:
+    """The summary model's verdict and counts for every criterion."""
+    from soc2iac.summary import evidence
+
+    return {s.id: {"verdict": s.verdict, **s.counts, "policies": len(s.policies)}
+            for s in evidence(result, fail_on).sections}
 
 
 def _finding(f: Finding) -> dict[str, Any]:

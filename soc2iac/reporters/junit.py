@@ -1,8 +1,10 @@
 """JUnit XML for CI test-report views (GitLab, Jenkins, ...).
 
-One <testsuite> per SOC 2 criterion (a finding counts toward every criterion it
-maps to), one <testcase> per policy x resource: fail -> <failure>, unknown and
-excepted -> <skipped>, pass -> a passing case. Input problems form one more
+One <testsuite> per SOC 2 criterion with checks, from the summary model every format
+shares (soc2iac.summary: a finding counts toward every criterion it is attributed to, a
+plan's weakened or fixed control under CC8.1), with the criterion's verdict as a
+property; one <testcase> per finding: fail -> <failure>, unknown and excepted ->
+<skipped>, pass -> a passing case. Input problems form one more
 suite of <error> cases. A pure function of the scan result; messages are
 already redacted and nothing else that could hold a value (evidence text) is
 copied, only evidence paths and lines.
@@ -17,7 +19,8 @@ from typing import Any
 from soc2iac.errors import InputProblem
 from soc2iac.policy import criteria_catalog
 from soc2iac.reporters.sarif import split_location
-from soc2iac.result import VERDICTS, Finding, ScanResult, criterion_sort_key
+from soc2iac.result import VERDICTS, Finding, ScanResult
+from soc2iac.summary import evidence
 
 CHANGE_PREFIX = {"regression": "Weakened: ", "control-removed": "Removed: "}
 CHANGE_SUFFIX = {"regression": " [weakened by plan]", "control-removed": " [removed by plan]",
@@ -33,9 +36,13 @@ def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
     titles = criteria_catalog()
     root = ET.Element("testsuites", {"name": "soc2iac"})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for cid, findings in _by_criterion(result.findings):
-        title = titles.get(cid, "")
-        suite = _suite(root, f"{cid} {title}".strip(), findings_count(findings))
+    for section in evidence(result, fail_on).sections:
+        findings = sorted((*section.failing, *section.unknown, *section.excepted, *section.passed), key=_order)
+        if not findings:
+            continue
+        suite = _suite(root, f"{section.id} {titles.get(section.id, '')}".strip(), findings_count(findings))
+        props = ET.SubElement(suite, "properties")
+        ET.SubElement(props, "property", {"name": "verdict", "value": section.verdict})
         for f in findings:
             _testcase(suite, f)
         _add(totals, suite)
@@ -64,18 +71,8 @@ def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _by_criterion(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
-    """Criterion -> its findings, one per (policy, resource, location, change), the worst verdict kept."""
-    groups: dict[str, dict[tuple[str, str, str, str], Finding]] = {}
-    for f in findings:
-        key = (f.policy_id, f.resource, _where(f), f.change)
-        for cid in dict.fromkeys(f.criteria):
-            cases = groups.setdefault(cid, {})
-            seen = cases.get(key)
-            if seen is None or VERDICTS.index(f.verdict) < VERDICTS.index(seen.verdict):
-                cases[key] = f
-    return [(cid, [cases[k] for k in sorted(cases)])
-            for cid, cases in sorted(groups.items(), key=lambda kv: criterion_sort_key(kv[0]))]
+def _order(f: Finding) -> tuple[str, str, str, str, int]:
+    return f.policy_id, f.resource, _where(f), f.change, VERDICTS.index(f.verdict)
 
 
 def findings_count(findings: list[Finding]) -> dict[str, int]:

@@ -13,6 +13,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from soc2iac.reporters.json_report import by_criterion
 from soc2iac.result import Finding, PolicyInfo, ScanResult
 
 SARIF_VERSION = "2.1.0"
@@ -253,6 +254,7 @@ def _run_properties(result: ScanResult, fail_on: str) -> dict[str, Any]:
         "resources_scanned": result.resources_scanned,
         "inputs": list(result.inputs),
         "policy_set_sha256": result.scope.policy_set_sha256,
+        "by_criterion": by_criterion(result, fail_on),  # the summary model, as in the JSON report
     }
     if result.scope.git_commit:
         props["git_commit"] = result.scope.git_commit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from soc2iac.policy import criteria_catalog
@@ -40,11 +41,17 @@ def render(result: ScanResult, *, fail_on: str = "high", show_passes: bool = Fal
             out.append(f"  UNKNOWN {f.policy_id}  {f.resource}  {f.location}")
             out.append(f"          {f.message}")
     if result.findings:
+        from soc2iac.summary import evidence
+
         out.append("")
-        out.append("Summary by criterion (each policy counts toward every criterion it maps to)")
-        out.append(f"  {'criterion':<9} {'pass':>6} {'fail':>6} {'unknown':>8} {'excepted':>9}")
-        for cid, row in result.counts_by_criterion().items():
-            out.append(f"  {cid:<9} {row['pass']:>6} {row['fail']:>6} {row['unknown']:>8} {row['excepted']:>9}")
+        out.append("Summary by criterion (each policy counts toward every criterion it maps to; a plan's "
+                   "weakened or fixed controls under CC8.1; criteria without checks are left out)")
+        out.append(f"  {'criterion':<9} {'verdict':<14} {'pass':>6} {'fail':>6} {'unknown':>8} {'excepted':>9}")
+        for s in evidence(result, fail_on).sections:
+            row = s.counts
+            if sum(row.values()):
+                out.append(f"  {s.id:<9} {s.verdict:<14} {row['pass']:>6} {row['fail']:>6} {row['unknown']:>8} "
+                           f"{row['excepted']:>9}")
     if result.waivers:
         out.append("")
         out.append(f"Waivers ({len(result.waivers)})")
@@ -85,8 +92,8 @@ def _finding(f: Finding) -> list[str]:
     ]
     if f.verdict == "fail":
         lines.append(f"           criteria: {', '.join(f.criteria)}")
-        fix = " ".join(f.remediation.split())
-        lines.append(f"           fix: {fix if len(fix) <= 160 else fix[:157] + '...'}")
+        fix = textwrap.wrap(" ".join(f.remediation.split()), 100)  # in full: it is the action to take
+        lines.extend(f"           {'fix: ' if i == 0 else '     '}{part}" for i, part in enumerate(fix))
     if f.exception:
         lines.append(f"           waived: {f.exception}")
     if f.baseline:
@@ -101,6 +108,10 @@ def _verdict_line(result: ScanResult, fail_on: str) -> str:
             counts[f.verdict] += 1
     failing = len(result.failing(fail_on))
     head = ", ".join(f"{n} {v}" for v, n in counts.items())
+    changes = result.change_summary()
+    if changes is not None:  # the failing count below includes them: say so, so the numbers add up
+        head += (f"; plan changes: {changes['weakened']} weakened, {changes['removed']} removed, "
+                 f"{changes['fixed']} fixed")
     status = (
         f"{failing} failing at or above '{fail_on}'" if failing else f"nothing failing at or above '{fail_on}'"
     )

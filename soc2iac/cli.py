@@ -72,6 +72,7 @@ def scan(
     no_inline_waivers: bool = typer.Option(False, "--no-inline-waivers", help="Ignore inline waivers (comments, annotations)."),
     baseline_file: Optional[Path] = typer.Option(None, "--baseline", help="A previous JSON result: mark fails new or existing, list fixed ones."),
     fail_on_new_only: bool = typer.Option(False, "--fail-on-new-only", help="With --baseline: exit 1 only for new fails."),
+    fail_on_unknown: bool = typer.Option(False, "--fail-on-unknown", help="Also exit 1 when a check at or above --fail-on could not be decided (a coverage gate for CI and live audits)."),
     max_file_size: str = typer.Option("20MiB", "--max-file-size", help="Larger files are skipped as input errors: bytes, or a number with KiB, MiB or GiB."),
     follow_symlinks: bool = typer.Option(False, "--follow-symlinks", help="Follow symbolic links met in folders (by default they are skipped with a notice)."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Parse cache folder [default: $SOC2IAC_CACHE_DIR, else $XDG_CACHE_HOME/soc2iac, else ~/.cache/soc2iac]."),
@@ -99,10 +100,13 @@ def scan(
             raise Soc2iacError(f"--max-file-size: {exc}") from None
         start = first_path(paths)
         config = load_config(find_config(config_file, start))
-        targets = _targets(formats or list(config.formats) or ["text"], outputs)
+        if fail_on_new_only and baseline_file is None:
+            raise Soc2iacError("--fail-on-new-only needs --baseline (new fails are new against a baseline)")
+        targets = _targets(formats or list(config.formats) or _from_extensions(outputs), outputs)
         cache, cache_notice = _open_cache(cache_dir, no_cache)
         with using(cache, off=no_cache):
-            policies = config.select(load_policies([*map(Path, config.policy_dirs), *policy_dirs]))
+            available = load_policies([*map(Path, config.policy_dirs), *policy_dirs])
+        policies = config.select(available)
         register = load_register(find_register(waiver_file or (Path(config.waivers) if config.waivers else None), start))
         baseline = _read_json(baseline_file) if baseline_file else None
         threshold = fail_on.value if fail_on else (config.fail_on or "high")
@@ -119,13 +123,14 @@ def scan(
             inline_waivers=config.inline_waivers and not no_inline_waivers, baseline=baseline,
             max_file_size=size_limit, follow_symlinks=follow_symlinks, cache=cache,
             jobs=jobs if jobs is not None else default_jobs(), checkov=checkov,
+            known_policies=frozenset(p.id for p in available),
         )
         if cache_notice:
             result = replace(result, notices=[cache_notice, *result.notices])
         _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
     except Soc2iacError as exc:
         _die(str(exc))
-    _exit(result, "input error", threshold, new_only=fail_on_new_only)
+    _exit(result, "input error", threshold, new_only=fail_on_new_only, unknown=fail_on_unknown)
 
 
 @app.command()
@@ -157,9 +162,30 @@ def _targets(formats: list[str], outputs: list[Path]) -> list[tuple[str, Optiona
         raise Soc2iacError("more --output than --format options")
     slots = _output_slots(sys.argv[1:], len(formats), len(outputs))
     pairs = [(fmt, outputs[slots.index(i)] if i in slots else None) for i, fmt in enumerate(formats)]
+    from soc2iac.reporters import EXTENSIONS
+
+    for fmt, out in pairs:
+        meant = EXTENSIONS.get(out.suffix.lower()) if out is not None else None
+        if meant is not None and meant != fmt:
+            raise Soc2iacError(f"--output {out} is a {meant} file name but its --format is {fmt} "
+                               f"(use --format {meant}, or another file name)")
     if sum(1 for _, out in pairs if out is None) > 1:
         raise Soc2iacError("only one --format can go to standard output; give the others an --output")
     return pairs
+
+
+def _from_extensions(outputs: list[Path]) -> list[str]:
+    """With no --format: text on standard output, or each --output's format from its extension."""
+    from soc2iac.errors import Soc2iacError
+    from soc2iac.reporters import EXTENSIONS
+
+    if not outputs:
+        return ["text"]
+    unknown = [str(o) for o in outputs if o.suffix.lower() not in EXTENSIONS]
+    if unknown:
+        raise Soc2iacError(f"--output {unknown[0]}: give its --format (the extension names none of "
+                           f"{', '.join(sorted(EXTENSIONS))})")
+    return [EXTENSIONS[o.suffix.lower()] for o in outputs]
 
 
 def _output_slots(argv: list[str], n_formats: int, n_outputs: int) -> list[int]:
@@ -183,14 +209,20 @@ def _emit(result: object, targets: list[tuple[str, Optional[Path]]], **options: 
         _write(chunk_renderer(fmt)(result, **options), out)
 
 
-def _exit(result: Any, what: str, threshold: str, *, new_only: bool = False) -> NoReturn:
+def _exit(result: Any, what: str, threshold: str, *, new_only: bool = False, unknown: bool = False) -> NoReturn:
     """One line per problem (``what``: input or collection error), then the documented exit code:
-    2 for any problem, 1 for fails at or above the threshold, else 0."""
+    2 for any problem, 1 for fails at or above the threshold (with ``unknown``: also undecided
+    checks at or above it, one line saying how many), else 0."""
     for p in result.problems:
         typer.echo(f"soc2iac: {what}: {p}", err=True)
     if result.problems:
         raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_FINDINGS if result.failing(threshold, new_only=new_only) else EXIT_OK)
+    undecided = result.undecided(threshold) if unknown else []
+    if undecided:
+        typer.echo(f"soc2iac: {len(undecided)} check(s) at or above '{threshold}' could not be decided "
+                   "(--fail-on-unknown)", err=True)
+    failing = result.failing(threshold, new_only=new_only)
+    raise typer.Exit(EXIT_FINDINGS if failing or undecided else EXIT_OK)
 
 
 def _open_cache(cache_dir: Optional[Path], no_cache: bool) -> tuple[Any, str | None]:
@@ -248,6 +280,7 @@ def cluster(
     waiver_file: Optional[Path] = typer.Option(None, "--waivers", help="Waiver register [default: .soc2iac-exceptions.yaml found upward]."),
     show_passes: bool = typer.Option(False, "--show-passes", help="Also list passing and excepted checks (text)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display on stderr."),
+    fail_on_unknown: bool = typer.Option(False, "--fail-on-unknown", help="Also exit 1 when a check at or above --fail-on could not be decided (a coverage gate for CI and live audits)."),
     snapshot_dir: Optional[Path] = typer.Option(None, "--save-snapshot", help="Also write the collected objects (secrets redacted) as YAML here, to rescan with `soc2iac scan`."),
 ) -> None:
     """Audit a live cluster read-only (get/list only; Secrets as metadata only) with the same policies."""
@@ -259,8 +292,9 @@ def cluster(
 
     try:
         config = load_config(find_config(config_file))
-        targets = _targets(formats or list(config.formats) or ["text"], outputs)
-        policies = config.select(load_policies([*map(Path, config.policy_dirs), *policy_dirs]))
+        targets = _targets(formats or list(config.formats) or _from_extensions(outputs), outputs)
+        available = load_policies([*map(Path, config.policy_dirs), *policy_dirs])
+        policies = config.select(available)
         register = load_register(find_register(waiver_file or (Path(config.waivers) if config.waivers else None), None))
         threshold = fail_on.value if fail_on else (config.fail_on or "high")
         result = run_cluster(
@@ -268,11 +302,12 @@ def cluster(
             all_namespaces=all_namespaces and not namespaces, exclude_namespaces=exclude_namespaces,
             policies=policies, config=config, quiet=quiet, register=register,
             inline_waivers=config.inline_waivers, snapshot_dir=snapshot_dir,
+            known_policies=frozenset(p.id for p in available),
         )
         _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
     except Soc2iacError as exc:
         _die(str(exc))
-    _exit(result, "collection error", threshold)
+    _exit(result, "collection error", threshold, unknown=fail_on_unknown)
 
 
 @policies_app.command("list")

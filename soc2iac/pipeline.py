@@ -46,6 +46,7 @@ class Options:
     changes_only: bool = False
     today: dt.date | None = None
     jobs: int = 1
+    known_policies: frozenset[str] | None = None  # every policy id that exists (a waiver naming another is an error)
 
 
 def run(policies: Sequence[Policy], collected: Collected, config: Config, options: Options = Options(), *,
@@ -72,16 +73,18 @@ def run(policies: Sequence[Policy], collected: Collected, config: Config, option
     if external is not None:
         findings, external_policies, external_notices = external(findings)
         notices.extend(external_notices)
-    findings, waiver_infos, waiver_notices = waivers.apply_all(
+    known = (set(options.known_policies) | {p.id for p in policies} | {p.id for p in external_policies}
+             if options.known_policies is not None else None)
+    findings, waiver_infos, waiver_notices, waiver_problems = waivers.apply_all(
         findings, collected.resources, options.register, inline=options.inline_waivers,
-        today=options.today or dt.date.today())
+        today=options.today or dt.date.today(), known=known)
     notices.extend(waiver_notices)
     fixed = None
     if options.baseline is not None:
         findings, fixed = mark_baseline(findings, options.baseline)
     return ScanResult(
         findings=sort_findings(findings),
-        problems=collected.problems,
+        problems=sorted([*collected.problems, *waiver_problems], key=lambda p: (p.file, p.line, p.message)),
         notices=collected.notices + notices,
         inputs=collected.inputs,
         policies=policy_infos(policies) + external_policies,

@@ -105,6 +105,10 @@ class ScanResult:
         return [f for f in self.findings if f.verdict == "fail" and severity_at_least(f.severity, threshold)
                 and not (new_only and f.baseline == "existing")]
 
+    def undecided(self, threshold: str) -> list[Finding]:
+        """Checks at or above ``threshold`` that could not be decided (unknown)."""
+        return [f for f in self.findings if f.verdict == "unknown" and severity_at_least(f.severity, threshold)]
+
     def change_summary(self) -> dict[str, int] | None:
         if self.changed is None:
             return None

@@ -261,6 +261,7 @@ def scan(
     cache: Cache | None = None,
     jobs: int = 1,
     checkov: str | None = None,
+    known_policies: frozenset[str] | None = None,
 ) -> ScanResult:
     """Scan ``paths``. ``cache``: parse results by content (None: parse everything); ``jobs`` > 1
     parses in that many processes when the scan is big enough (results are the same); ``checkov``:
@@ -278,8 +279,12 @@ def scan(
     if cache is not None:
         cache.memo.clear()
     collected.scope = scope_of(collected.inputs, paths)
+    if known_policies is not None and checkov is not None:
+        from soc2iac import checkov_bridge
+
+        known_policies = known_policies | frozenset(checkov_bridge.load_mapping())
     options = Options(register=register, inline_waivers=inline_waivers, baseline=baseline,
-                      changes_only=changes_only, today=today, jobs=jobs)
+                      changes_only=changes_only, today=today, jobs=jobs, known_policies=known_policies)
     return run(policies, collected, config, options, external=_checkov(checkov, paths), started=started)
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from soc2iac.errors import Soc2iacError
+from soc2iac.errors import InputProblem, Soc2iacError
 from soc2iac.model import Resource
 from soc2iac.result import Finding, WaiverInfo
 
@@ -220,12 +220,28 @@ def apply(findings: Sequence[Finding], waivers: Sequence[Waiver], today: dt.date
     return out, status
 
 
+def unknown_policy(waivers: Iterable[Waiver], known: set[str]) -> list[InputProblem]:
+    """One problem per waiver whose policy id (or glob) names no known policy: a typo would leave
+    the risk it records unwaived without a word."""
+    out = []
+    for w in waivers:
+        if not any(_matches(pid, w.policy) for pid in known):
+            where, _, line = w.origin.removeprefix("inline ").rpartition(":")
+            shown, at = (where, int(line)) if line.isdigit() else (w.origin.removeprefix("inline "), 0)
+            out.append(InputProblem(shown, f"waiver of {w.policy!r} names no known policy "
+                                           "(see `soc2iac policies list`)", at))
+    return out
+
+
 def apply_all(findings: Sequence[Finding], resources: Iterable[Resource], register: Sequence[Waiver], *,
-              inline: bool, today: dt.date) -> tuple[list[Finding], list[WaiverInfo], list[str]]:
-    """Register and inline waivers applied: findings, every waiver's status, notices."""
+              inline: bool, today: dt.date, known: set[str] | None = None
+              ) -> tuple[list[Finding], list[WaiverInfo], list[str], list[InputProblem]]:
+    """Register and inline waivers applied: findings, every waiver's status, notices, and the
+    waivers naming no policy of ``known`` (all policy ids that exist; None: not checked)."""
     declared, notices = inline_waivers(resources) if inline else ([], [])
+    problems = unknown_policy([*register, *declared], known) if known is not None else []
     applied, statuses = apply(findings, [*register, *declared], today)
     infos = [WaiverInfo(s.waiver.policy, s.waiver.resources, s.waiver.reason, s.waiver.approved_by,
                         s.waiver.ticket, str(s.waiver.expires or ""), s.waiver.origin, s.status, s.matched)
              for s in statuses]
-    return applied, infos, notices
+    return applied, infos, notices, problems

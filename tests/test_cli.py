@@ -212,3 +212,48 @@ def test_references_resolve_within_their_own_root_module(tmp_path: Path) -> None
     verdicts = {(f["file"].split("/")[-2], f["resource"]): f["verdict"] for f in doc["findings"]
                 if f["policy_id"] == "aws-s3-bucket-encrypted"}
     assert verdicts == {("prod", "aws_s3_bucket.data"): "fail", ("staging", "aws_s3_bucket.data"): "pass"}
+
+
+@pytest.mark.parametrize(("args", "expect"), [
+    (["-f", "text", "-o", "OUT/r.json"], "is a json file name but its --format is text"),
+    (["-o", "OUT/r.weird"], "give its --format"),
+    (["--fail-on-new-only"], "--fail-on-new-only needs --baseline"),
+])
+def test_usage_that_cannot_mean_what_was_asked_is_an_error(args: list[str], expect: str, tmp_path: Path) -> None:
+    proc = run("scan", "k8s_fixtures/k8s-service-not-nodeport",
+               *[a.replace("OUT", str(tmp_path)) for a in args])
+    assert proc.returncode == 2 and expect in proc.stderr and "Traceback" not in proc.stderr
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_output_extension_chooses_the_format_when_none_is_given(tmp_path: Path) -> None:
+    proc = run("scan", "k8s_fixtures/k8s-service-not-nodeport", "-o", str(tmp_path / "r.json"),
+               "-o", str(tmp_path / "r.sarif"))
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert json.loads((tmp_path / "r.json").read_text())["schema_version"]
+    assert json.loads((tmp_path / "r.sarif").read_text())["version"] == "2.1.0"
+
+
+def test_waivers_naming_no_known_policy_are_errors(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        '# soc2iac:ignore=aws-cloudwatch-log-group-retentoin reason="typo"\n'
+        'resource "aws_cloudwatch_log_group" "g" {\n  retention_in_days = 7\n}\n')
+    (tmp_path / ".soc2iac-exceptions.yaml").write_text(
+        "waivers:\n  - policy: no-such-policy\n    resources: ['*']\n    reason: a reason long enough\n    approved_by: a\n"
+        "  - policy: aws-cloudwatch-*\n    resources: ['*']\n    reason: a glob that names real ones\n"
+        "    approved_by: a\n")
+    proc = run("scan", ".", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if "names no known policy" in ln]
+    assert len(lines) == 2, proc.stderr
+    assert any(ln.startswith("soc2iac: input error: main.tf:") and "retentoin" in ln for ln in lines)
+    assert any(".soc2iac-exceptions.yaml:2" in ln and "no-such-policy" in ln for ln in lines)
+
+
+def test_fail_on_unknown_is_a_coverage_gate(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "days" {}\nresource "aws_cloudwatch_log_group" "g" {\n  retention_in_days = var.days\n}\n')
+    plain = run("scan", ".", cwd=tmp_path)
+    gated = run("scan", ".", "--fail-on-unknown", "--fail-on", "low", cwd=tmp_path)
+    assert plain.returncode == 0
+    assert gated.returncode == 1 and "could not be decided (--fail-on-unknown)" in gated.stderr

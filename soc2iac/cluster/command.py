@@ -46,6 +46,7 @@ def run_cluster(
     register: Sequence[Waiver] = (),
     inline_waivers: bool = True,
     snapshot_dir: Path | None = None,
+    known_policies: frozenset[str] | None = None,
     **collect_options: Any,
 ) -> ScanResult:
     """Collect the cluster of ``context`` and evaluate ``policies`` on it.
@@ -60,7 +61,7 @@ def run_cluster(
                          all_namespaces=all_namespaces, exclude_namespaces=exclude_namespaces,
                          quiet=quiet, progress_stream=progress_stream, **collect_options)
     result = result_of(collection, policies, config, started=started, register=register,
-                       inline_waivers=inline_waivers)
+                       inline_waivers=inline_waivers, known_policies=known_policies)
     if snapshot_dir is not None:
         from soc2iac.cluster.snapshot import write_snapshot
 
@@ -71,7 +72,8 @@ def run_cluster(
 
 
 def result_of(collection: Collection, policies: Sequence[Policy], config: Config, *, started: str = "",
-              register: Sequence[Waiver] = (), inline_waivers: bool = True) -> ScanResult:
+              register: Sequence[Waiver] = (), inline_waivers: bool = True,
+              known_policies: frozenset[str] | None = None) -> ScanResult:
     """The scan result of a finished collection (also usable on a collection built by hand)."""
     blocked = [n for n in collection.not_collected if n.blocks_evaluation]
     # a kind lost to server errors (after bounded retries) makes the audit incomplete: an input
@@ -85,7 +87,8 @@ def result_of(collection: Collection, policies: Sequence[Policy], config: Config
     def not_evaluated(findings: list[Finding]) -> list[Finding]:
         return _not_evaluated(findings, policies, blocked, collection.context)
 
-    return run(policies, collected, config, Options(register=register, inline_waivers=inline_waivers),
+    options = Options(register=register, inline_waivers=inline_waivers, known_policies=known_policies)
+    return run(policies, collected, config, options,
                adjust=not_evaluated if blocked else None, started=started or collection.collected_at)
 
 

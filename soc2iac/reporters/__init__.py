@@ -18,6 +18,14 @@ FORMATS: dict[str, str] = {
 }
 
 
+# file extension -> the format it means (an --output whose extension names another format is an error;
+# with no --format at all, each --output's extension chooses its format)
+EXTENSIONS: dict[str, str] = {
+    ".txt": "text", ".json": "json", ".md": "markdown", ".html": "html", ".htm": "html", ".csv": "csv",
+    ".sarif": "sarif", ".xml": "junit",
+}
+
+
 def renderer(fmt: str) -> Callable[..., Any]:
     return importlib.import_module(FORMATS[fmt]).render
 

@@ -50,7 +50,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from soc2iac.checks.base import Context, Detail, Outcome, Verdict
-from soc2iac.model import Ref, Resource, Unknown, join_path, resolve
+from soc2iac.model import Ref, Resource, Unknown, resolve
+from soc2iac.parsers.k8s_shape import POD_META_PATHS, POD_SPEC_PATHS, K8sObject, get_path, to_k8s
 
 GATEWAY_ITEM: Mapping[str, Any] = {
     "type": "object",
@@ -78,20 +79,6 @@ SCHEMA: Mapping[str, Any] = {
     },
 }
 
-
-SOURCES = {"kubernetes", "cluster", "terraform", "terraform-plan"}
-
-TEMPLATE_META = {
-    "Pod": "metadata",
-    "Deployment": "spec.template.metadata",
-    "StatefulSet": "spec.template.metadata",
-    "DaemonSet": "spec.template.metadata",
-    "ReplicaSet": "spec.template.metadata",
-    "ReplicationController": "spec.template.metadata",
-    "Job": "spec.template.metadata",
-    "CronJob": "spec.jobTemplate.spec.template.metadata",
-}
-POD_SPEC = {kind: path.rsplit(".", 1)[0] + ".spec" if "." in path else "spec" for kind, path in TEMPLATE_META.items()}
 
 TF_KINDS = {
     "kubernetes_service": "Service", "kubernetes_service_v1": "Service",
@@ -154,132 +141,11 @@ INTERNAL_LB_ANNOTATIONS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type", ("private",)),
 )
 
-_SINGULAR_BLOCKS = {"metadata", "spec", "template", "selector", "backend", "service", "http", "default_backend",
-                    "pod_selector", "namespace_selector", "ip_block", "job_template"}
-_PLURAL = {"container": "containers", "init_container": "initContainers", "port": "ports", "rule": "rules",
-           "path": "paths", "external_ips": "externalIPs"}
-_MAP_ATTRS = {"labels", "annotations", "match_labels"}
-
-
 class _UnknownValue:
     """A value that cannot be known statically (a Terraform expression)."""
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
-
-
-# ---------------------------------------------------------------------------------------------
-# Objects in the Kubernetes shape, whatever their source
-
-
-@dataclass(eq=False)
-class Obj:
-    res: Resource
-    kind: str
-    ns: str
-    name: str
-    body: Mapping[str, Any]
-    prefix: str = ""  # kubernetes_manifest: "manifest"
-    paths: Mapping[str, str] | None = None  # Terraform blocks: converted path -> attribute path
-
-    def attr(self, path: str) -> str:
-        """The resource attribute path of a Kubernetes-shaped path (for line numbers)."""
-        if self.paths is not None:
-            probe = path
-            while probe:
-                if probe in self.paths:
-                    return self.paths[probe]
-                cut = max(probe.rfind("."), probe.rfind("["))
-                probe = probe[:cut] if cut > 0 else ""
-            return ""
-        return f"{self.prefix}.{path}" if self.prefix and path else (self.prefix or path)
-
-    @property
-    def ref(self) -> str:
-        return f"{self.kind} {self.name}"
-
-    def ref_from(self, ns: str) -> str:
-        return self.ref if self.ns == ns else f"{self.kind} {self.ns}/{self.name}"
-
-
-def _get(node: Any, path: str) -> Any:
-    for part in path.split("."):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(part)
-    return node
-
-
-def _camel(key: str) -> str:
-    head, *rest = key.split("_")
-    return head + "".join(p[:1].upper() + p[1:] for p in rest)
-
-
-def _from_terraform(value: Any, orig: str, new: str, paths: dict[str, str]) -> Any:
-    """Terraform kubernetes_* attributes -> the Kubernetes shape, recording where each came from."""
-    paths.setdefault(new, orig)
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            k = str(key)
-            o = join_path(orig, k)
-            if k in _MAP_ATTRS or (k == "selector" and isinstance(item, Mapping)):
-                nk = _camel(k)
-                paths.setdefault(join_path(new, nk), o)
-                out[nk] = item
-                continue
-            if k in _SINGULAR_BLOCKS and isinstance(item, list):
-                if len(item) == 1 and isinstance(item[0], Mapping):
-                    nk = _camel(k)
-                    out[nk] = _from_terraform(item[0], join_path(o, 0), join_path(new, nk), paths)
-                    continue
-                if not item:
-                    continue
-            nk = _PLURAL.get(k, _camel(k)) if isinstance(item, list) else _camel(k)
-            out[nk] = _from_terraform(item, o, join_path(new, nk), paths)
-        return out
-    if isinstance(value, list):
-        return [_from_terraform(v, join_path(orig, i), join_path(new, i), paths) for i, v in enumerate(value)]
-    return value
-
-
-def to_obj(res: Resource) -> Obj | None:
-    if res.source not in SOURCES:
-        return None
-    attrs = res.attributes
-    if res.source in ("kubernetes", "cluster"):
-        body: Mapping[str, Any] = attrs
-        prefix, paths, default_ns = "", None, ""
-        kind = res.type
-    elif res.type == "kubernetes_manifest":
-        manifest = attrs.get("manifest")
-        if not isinstance(manifest, Mapping) or not isinstance(manifest.get("kind"), str):
-            return None
-        body, prefix, paths, default_ns = manifest, "manifest", None, "default"
-        kind = str(manifest["kind"])
-    elif res.type in TF_KINDS:
-        p: dict[str, str] = {}
-        body = _from_terraform(attrs, "", "", p)
-        prefix, paths, default_ns = "", p, "default"
-        kind = TF_KINDS[res.type]
-    else:
-        return None
-    meta = body.get("metadata")
-    meta = meta if isinstance(meta, Mapping) else {}
-    name, ns = meta.get("name"), meta.get("namespace")
-    if name is None and res.source in ("kubernetes", "cluster"):
-        name = res.name
-    if ns is None:
-        ns = default_ns
-    if kind == "Namespace":
-        ns = ""
-    if not isinstance(name, str) or not isinstance(ns, str):
-        return Obj(res, kind, "?", "?", body, prefix, paths)  # not statically known
-    return Obj(res, kind, ns, name, body, prefix, paths)
-
-
-def _known(obj: Obj) -> bool:
-    return obj.name != "?" or obj.ns != "?"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,7 +275,7 @@ def _label_selector(value: Any) -> LabelSelector | _UnknownValue:
 
 @dataclass(eq=False)
 class Svc:
-    obj: Obj
+    obj: K8sObject
     type: str | _UnknownValue
     selector: Labels | None | _UnknownValue
     labels: Labels
@@ -418,7 +284,7 @@ class Svc:
 
 @dataclass(eq=False)
 class Wl:
-    obj: Obj
+    obj: K8sObject
     labels: Labels | _UnknownValue
     owned: bool
     pseudo: bool = False  # pods known only by the selectors that select them
@@ -426,7 +292,7 @@ class Wl:
 
 @dataclass(frozen=True, eq=False)
 class RouteRef:
-    obj: Obj
+    obj: K8sObject
     hosts: str
 
     def text(self, ns: str) -> str:
@@ -471,7 +337,7 @@ def _known_gateway_label(labels: Mapping[str, str], ns: str) -> str | None:
 class Graph:
     def __init__(self, resources: Sequence[Resource], gateways: Sequence[Mapping[str, Any]], ctx: Context) -> None:
         self.ctx = ctx
-        self.objs: dict[int, Obj] = {}
+        self.objs: dict[int, K8sObject] = {}
         self.services: dict[int, Svc] = {}
         self.svc_by_key: dict[tuple[str, str], list[Svc]] = defaultdict(list)
         self.workloads: dict[int, Wl] = {}
@@ -481,32 +347,32 @@ class Graph:
         self.backends: dict[tuple[str, str], list[RouteRef]] = defaultdict(list)
         self.reach: dict[int, list[tuple[RouteRef, Svc]]] = defaultdict(list)
         self.routed_sel: dict[tuple[str, str, str], list[Svc]] = defaultdict(list)
-        self.netpols: dict[str, list[Obj]] = defaultdict(list)
+        self.netpols: dict[str, list[K8sObject]] = defaultdict(list)
         self.namespaces: dict[str, Labels] = {}
-        self.istio_gateways: list[tuple[Obj, Labels]] = []
-        routes: list[Obj] = []
+        self.istio_gateways: list[tuple[K8sObject, Labels]] = []
+        routes: list[K8sObject] = []
         for res in resources:
             try:
-                obj = to_obj(res)
+                obj = to_k8s(res, TF_KINDS)
             except RecursionError:  # nested too deeply: left out of the graph
                 continue
             if obj is None:
                 continue
             self.objs[id(res)] = obj
-            if not _known(obj):
+            if not obj.known:
                 continue
             kind = obj.kind
             if kind == "Service":
                 self._add_service(obj)
-            elif kind in TEMPLATE_META:
+            elif kind in POD_META_PATHS:
                 self._add_workload(obj)
             elif kind == "NetworkPolicy":
                 self.netpols[obj.ns].append(obj)
             elif kind == "Namespace":
-                labels = _label_map(_get(obj.body, "metadata.labels"), None)
+                labels = _label_map(get_path(obj.body, "metadata.labels"), None)
                 self.namespaces[obj.name] = labels if isinstance(labels, dict) else {}
             elif kind == "Gateway" and "istio" in str(obj.body.get("apiVersion", "")):
-                sel = _label_map(_get(obj.body, "spec.selector"), None)
+                sel = _label_map(get_path(obj.body, "spec.selector"), None)
                 if isinstance(sel, dict) and sel:
                     self.istio_gateways.append((obj, sel))
             elif kind in GATEWAY_API_ROUTES or kind in ("Ingress", "VirtualService", "IngressRoute", "HTTPProxy"):
@@ -526,13 +392,13 @@ class Graph:
 
     # -- building
 
-    def _add_service(self, obj: Obj) -> None:
+    def _add_service(self, obj: K8sObject) -> None:
         spec = obj.body.get("spec")
         spec = spec if isinstance(spec, Mapping) else {}
         raw_type = spec.get("type", "ClusterIP")
         stype: str | _UnknownValue = raw_type if isinstance(raw_type, str) else _UnknownValue(f"spec.type is {raw_type}")
-        labels = _label_map(_get(obj.body, "metadata.labels"), None)
-        ann = _get(obj.body, "metadata.annotations")
+        labels = _label_map(get_path(obj.body, "metadata.labels"), None)
+        ann = get_path(obj.body, "metadata.annotations")
         svc = Svc(obj, stype, _label_map(spec.get("selector"), self.ctx),
                   labels if isinstance(labels, dict) else {}, ann if isinstance(ann, Mapping) else {})
         self.services[id(obj.res)] = svc
@@ -541,9 +407,9 @@ class Graph:
             for kv in svc.selector.items():
                 self.svc_global[kv].append(svc)
 
-    def _add_workload(self, obj: Obj) -> None:
-        labels = _label_map(_get(obj.body, TEMPLATE_META[obj.kind] + ".labels"), self.ctx)
-        owners = _get(obj.body, "metadata.ownerReferences")
+    def _add_workload(self, obj: K8sObject) -> None:
+        labels = _label_map(get_path(obj.body, POD_META_PATHS[obj.kind] + ".labels"), self.ctx)
+        owners = get_path(obj.body, "metadata.ownerReferences")
         owned = isinstance(owners, list) and any(isinstance(o, Mapping) and o.get("controller") for o in owners)
         wl = Wl(obj, labels if labels is not None else {}, owned)
         self.workloads[id(obj.res)] = wl
@@ -592,7 +458,7 @@ class Graph:
             if known:
                 mark_svc(svc, known)
         for wl in self.workloads.values():
-            meta = _label_map(_get(wl.obj.body, "metadata.labels"), None)
+            meta = _label_map(get_path(wl.obj.body, "metadata.labels"), None)
             known = (_known_gateway_label(wl.labels, wl.obj.ns) if isinstance(wl.labels, dict) else None) or (
                 _known_gateway_label(meta, wl.obj.ns) if isinstance(meta, dict) else None)
             if known:
@@ -646,7 +512,7 @@ class Graph:
                 if not isinstance(other.selector, dict) or not _subset(sel, other.selector):
                     continue
                 labels = {**other.selector, **sel}
-                pods = Wl(Obj(svc.obj.res, "pods", svc.obj.ns, _show_labels(labels), {}), labels, False, pseudo=True)
+                pods = Wl(K8sObject(svc.obj.res, "pods", svc.obj.ns, _show_labels(labels), {}), labels, False, pseudo=True)
                 for ref in self.backends.get((other.obj.ns, other.obj.name), []):
                     if other is svc and nodeport_only:
                         own.append(ref)
@@ -659,9 +525,9 @@ class Graph:
         ns = wl.obj.ns
         if not isinstance(wl.labels, dict):
             return Mitigation(None, f"the pod labels of {wl.obj.ref} cannot be known statically")
-        applying: list[Obj] = []
+        applying: list[K8sObject] = []
         for np in self.netpols.get(ns, []):
-            sel = _label_selector(_get(np.body, "spec.podSelector"))
+            sel = _label_selector(get_path(np.body, "spec.podSelector"))
             if isinstance(sel, _UnknownValue):
                 return Mitigation(None, f"the podSelector of NetworkPolicy {np.name}: {sel.reason}")
             hit = sel.matches(wl.labels)
@@ -675,7 +541,7 @@ class Graph:
                                      "so every source is admitted")
         reasons: list[str] = []
         for np in applying:
-            rules = _get(np.body, "spec.ingress")
+            rules = get_path(np.body, "spec.ingress")
             if rules is None:
                 rules = []
             if not isinstance(rules, list):
@@ -702,7 +568,7 @@ class Graph:
         if not isinstance(peer, Mapping):
             return None, "a peer that cannot be known statically"
         if peer.get("ipBlock") is not None:
-            cidr = _get(peer, "ipBlock.cidr")
+            cidr = get_path(peer, "ipBlock.cidr")
             return False, f"ipBlock {cidr}, addresses that are not the gateway's pods"
         raw_ns, raw_pod = peer.get("namespaceSelector"), peer.get("podSelector")
         pod = _label_selector(raw_pod)
@@ -738,15 +604,15 @@ def _ns(ns: str) -> str:
     return ns or "(none given)"
 
 
-def _governs_ingress(np: Obj) -> bool:
-    types = _get(np.body, "spec.policyTypes")
+def _governs_ingress(np: K8sObject) -> bool:
+    types = get_path(np.body, "spec.policyTypes")
     if isinstance(types, list) and types:
         return "Ingress" in types
     return True  # without policyTypes, Ingress is always included
 
 
-def _external_ips(obj: Obj) -> list[str]:
-    ips = _get(obj.body, "spec.externalIPs")
+def _external_ips(obj: K8sObject) -> list[str]:
+    ips = get_path(obj.body, "spec.externalIPs")
     return [str(ip) for ip in ips if _scalar(ip) is not None] if isinstance(ips, list) else []
 
 
@@ -755,7 +621,7 @@ def _hosts_text(hosts: Iterable[Any]) -> str:
     return ", ".join(shown) if shown else "any host"
 
 
-def _backends(route: Obj, ctx: Context | None) -> Iterator[tuple[str, str, str]]:
+def _backends(route: K8sObject, ctx: Context | None) -> Iterator[tuple[str, str, str]]:
     """(namespace, Service name, hosts) for each Service backend of a gateway route."""
     for ns, name, hosts in _raw_backends(route):
         name = _deref(name, ctx)
@@ -763,7 +629,7 @@ def _backends(route: Obj, ctx: Context | None) -> Iterator[tuple[str, str, str]]
             yield ns, name, hosts
 
 
-def _raw_backends(route: Obj) -> Iterator[tuple[str, Any, str]]:
+def _raw_backends(route: K8sObject) -> Iterator[tuple[str, Any, str]]:
     body, ns, kind = route.body, route.ns, route.kind
     spec = body.get("spec")
     if not isinstance(spec, Mapping):
@@ -772,17 +638,17 @@ def _raw_backends(route: Obj) -> Iterator[tuple[str, Any, str]]:
         for key in ("defaultBackend", "backend"):
             b = spec.get(key)
             if isinstance(b, Mapping):
-                name = _get(b, "service.name") or b.get("serviceName")
+                name = get_path(b, "service.name") or b.get("serviceName")
                 if isinstance(name, (str, Ref)):
                     yield ns, name, "default backend"
         by_service: dict[Any, list[Any]] = defaultdict(list)
         for rule in spec.get("rules") or []:
             if not isinstance(rule, Mapping):
                 continue
-            for p in _get(rule, "http.paths") or []:
+            for p in get_path(rule, "http.paths") or []:
                 if not isinstance(p, Mapping) or not isinstance(p.get("backend"), Mapping):
                     continue
-                name = _get(p["backend"], "service.name") or p["backend"].get("serviceName")
+                name = get_path(p["backend"], "service.name") or p["backend"].get("serviceName")
                 if isinstance(name, (str, Ref)):
                     by_service[name].append(rule.get("host") or "*")
         for name, rule_hosts in by_service.items():
@@ -810,13 +676,13 @@ def _raw_backends(route: Obj) -> Iterator[tuple[str, Any, str]]:
         for section in ("http", "tcp", "tls"):
             for entry in spec.get(section) or []:
                 for dest in (entry.get("route") or []) if isinstance(entry, Mapping) else []:
-                    host = _get(dest, "destination.host")
+                    host = get_path(dest, "destination.host")
                     if isinstance(host, str):
                         target = _istio_host(host, ns)
                         if target:
                             yield target[0], target[1], vs_hosts
     elif kind in ("IngressRoute", "HTTPProxy"):  # Traefik, Contour
-        found = [_get(spec, "virtualhost.fqdn")]
+        found = [get_path(spec, "virtualhost.fqdn")]
         for r in spec.get("routes") or []:
             if isinstance(r, Mapping) and isinstance(r.get("match"), str):
                 found.extend(_TRAEFIK_HOST.findall(r["match"]))
@@ -851,7 +717,7 @@ def _exposure(svc: Svc) -> list[tuple[str, str]] | _UnknownValue:
     if isinstance(svc.type, _UnknownValue):
         return svc.type
     obj = svc.obj
-    ports = _get(obj.body, "spec.ports")
+    ports = get_path(obj.body, "spec.ports")
     ports = [p for p in ports if isinstance(p, Mapping)] if isinstance(ports, list) else []
     node_ports = [str(p["nodePort"]) for p in ports if _scalar(p.get("nodePort")) not in (None, "0")]
     service_ports = [str(p.get("port")) for p in ports if _scalar(p.get("port")) is not None]
@@ -861,7 +727,7 @@ def _exposure(svc: Svc) -> list[tuple[str, str]] | _UnknownValue:
             f"NodePort, node port allocated for port {', '.join(service_ports)}" if service_ports else "NodePort")
         out.append((text, obj.attr("spec.type")))
     elif svc.type == "LoadBalancer":
-        alloc = _get(obj.body, "spec.allocateLoadBalancerNodePorts")
+        alloc = get_path(obj.body, "spec.allocateLoadBalancerNodePorts")
         text = "LoadBalancer" + (f" port {', '.join(service_ports)}" if service_ports else "")
         if alloc is False or (isinstance(alloc, str) and alloc.lower() == "false"):
             text += ", no node ports"
@@ -888,7 +754,7 @@ def _internal(svc: Svc) -> str | None:
             continue
         if (values is None and v.strip().lower() not in ("", "false")) or (values and v.strip().lower() in values):
             return f"annotation {key}: {v}"
-    ranges = _get(svc.obj.body, "spec.loadBalancerSourceRanges")
+    ranges = get_path(svc.obj.body, "spec.loadBalancerSourceRanges")
     if isinstance(ranges, list) and ranges and all(isinstance(r, str) for r in ranges):
         try:
             if all(ipaddress.ip_network(r.strip(), strict=False).is_private for r in ranges):
@@ -899,8 +765,8 @@ def _internal(svc: Svc) -> str | None:
 
 
 def _host_exposure(wl: Wl) -> list[tuple[str, str]]:
-    spec_path = POD_SPEC[wl.obj.kind]
-    spec = _get(wl.obj.body, spec_path)
+    spec_path = POD_SPEC_PATHS[wl.obj.kind]
+    spec = get_path(wl.obj.body, spec_path)
     if not isinstance(spec, Mapping):
         return []
     out: list[tuple[str, str]] = []
@@ -939,7 +805,7 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
     obj = graph.objs.get(id(resource))
     if obj is None:
         return Outcome("pass", f"not applicable: {resource.type} is not a Kubernetes Service or workload")
-    if not _known(obj):
+    if not obj.known:
         return Outcome("unknown", f"the name or namespace of {resource.address} cannot be known statically")
     report = check["report"]
     svc = graph.services.get(id(resource))

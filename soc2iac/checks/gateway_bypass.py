@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from soc2iac.checks.base import Context, Detail, Outcome, Verdict
+from soc2iac.label_selector import Labels, UnknownValue, label_map, label_selector, scalar, show_labels, subset
 from soc2iac.model import Ref, Resource, Unknown, resolve
 from soc2iac.parsers.k8s_shape import POD_META_PATHS, POD_SPEC_PATHS, K8sObject, get_path, to_k8s
 
@@ -141,25 +142,8 @@ INTERNAL_LB_ANNOTATIONS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type", ("private",)),
 )
 
-class _UnknownValue:
-    """A value that cannot be known statically (a Terraform expression)."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-
 # ---------------------------------------------------------------------------------------------
-# Labels and selectors
-
-Labels = dict[str, str]
-
-
-def _scalar(v: Any) -> str | None:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (str, int, float)):
-        return str(v)
-    return None
+# Terraform references
 
 
 def _deref(value: Any, ctx: Context | None) -> Any:
@@ -174,99 +158,9 @@ def _deref(value: Any, ctx: Context | None) -> Any:
     return value
 
 
-def _label_map(value: Any, ctx: Context | None) -> Labels | None | _UnknownValue:
-    """A label map (or matchLabels-style selector); None when absent."""
-    value = _deref(value, ctx)
-    if value is None:
-        return None
-    if isinstance(value, Unknown):
-        return _UnknownValue(f"{value}")
-    if not isinstance(value, Mapping):
-        return _UnknownValue(f"not a map: {value!r}")
-    out: Labels = {}
-    for k, v in value.items():
-        s = _scalar(v)
-        if s is None:
-            return _UnknownValue(f"label {k} cannot be known statically")
-        out[str(k)] = s
-    return out
-
-
-def _subset(small: Mapping[str, str], big: Mapping[str, str]) -> bool:
-    return all(big.get(k) == v for k, v in small.items())
-
-
-def _show_labels(labels: Mapping[str, str]) -> str:
-    return ",".join(f"{k}={v}" for k, v in labels.items()) or "(all)"
-
-
-@dataclass(frozen=True)
-class LabelSelector:
-    """A metav1.LabelSelector (matchLabels and matchExpressions)."""
-
-    match_labels: tuple[tuple[str, str], ...] = ()
-    expressions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not self.match_labels and not self.expressions
-
-    def matches(self, labels: Mapping[str, str]) -> bool | None:
-        if any(labels.get(k) != v for k, v in self.match_labels):
-            return False
-        for key, op, values in self.expressions:
-            if op == "In":
-                ok = labels.get(key) in values
-            elif op == "NotIn":
-                ok = labels.get(key) not in values
-            elif op == "Exists":
-                ok = key in labels
-            elif op == "DoesNotExist":
-                ok = key not in labels
-            else:
-                return None
-            if not ok:
-                return False
-        return True
-
-    def pinned(self, key: str) -> set[str] | None:
-        """The values ``key`` is pinned to (matchLabels or In), or None when it is not."""
-        found: set[str] | None = None
-        for k, v in self.match_labels:
-            if k == key:
-                found = {v} if found is None else found & {v}
-        for k, op, values in self.expressions:
-            if k == key and op == "In":
-                found = set(values) if found is None else found & set(values)
-        return found
-
-    def __str__(self) -> str:
-        parts = [f"{k}={v}" for k, v in self.match_labels]
-        for k, op, values in self.expressions:
-            parts.append(f"{k} {op.lower()} ({','.join(values)})" if values else f"{k} {op}")
-        return ", ".join(parts) or "{} (everything)"
-
-
-def _label_selector(value: Any) -> LabelSelector | _UnknownValue:
-    if value is None:
-        return LabelSelector()
-    if not isinstance(value, Mapping):
-        return _UnknownValue("selector cannot be known statically")
-    ml = _label_map(value.get("matchLabels"), None)
-    if isinstance(ml, _UnknownValue):
-        return ml
-    exprs: list[tuple[str, str, tuple[str, ...]]] = []
-    raw = value.get("matchExpressions") or []
-    if not isinstance(raw, list):
-        return _UnknownValue("matchExpressions cannot be known statically")
-    for e in raw:
-        if not isinstance(e, Mapping) or not isinstance(e.get("key"), str) or not isinstance(e.get("operator"), str):
-            return _UnknownValue("a matchExpression cannot be known statically")
-        vals = e.get("values") or []
-        if not isinstance(vals, list) or any(_scalar(v) is None for v in vals):
-            return _UnknownValue("matchExpression values cannot be known statically")
-        exprs.append((e["key"], e["operator"], tuple(str(_scalar(v)) for v in vals)))
-    return LabelSelector(tuple(sorted((ml or {}).items())), tuple(exprs))
+def _label_map(value: Any, ctx: Context | None) -> Labels | None | UnknownValue:
+    """A label map (or matchLabels-style selector), through a Terraform reference; None when absent."""
+    return label_map(_deref(value, ctx))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,8 +170,8 @@ def _label_selector(value: Any) -> LabelSelector | _UnknownValue:
 @dataclass(eq=False)
 class Svc:
     obj: K8sObject
-    type: str | _UnknownValue
-    selector: Labels | None | _UnknownValue
+    type: str | UnknownValue
+    selector: Labels | None | UnknownValue
     labels: Labels
     annotations: Mapping[str, Any]
 
@@ -285,7 +179,7 @@ class Svc:
 @dataclass(eq=False)
 class Wl:
     obj: K8sObject
-    labels: Labels | _UnknownValue
+    labels: Labels | UnknownValue
     owned: bool
     pseudo: bool = False  # pods known only by the selectors that select them
 
@@ -396,7 +290,7 @@ class Graph:
         spec = obj.body.get("spec")
         spec = spec if isinstance(spec, Mapping) else {}
         raw_type = spec.get("type", "ClusterIP")
-        stype: str | _UnknownValue = raw_type if isinstance(raw_type, str) else _UnknownValue(f"spec.type is {raw_type}")
+        stype: str | UnknownValue = raw_type if isinstance(raw_type, str) else UnknownValue(f"spec.type is {raw_type}")
         labels = _label_map(get_path(obj.body, "metadata.labels"), None)
         ann = get_path(obj.body, "metadata.annotations")
         svc = Svc(obj, stype, _label_map(spec.get("selector"), self.ctx),
@@ -445,12 +339,12 @@ class Graph:
                 labels = {str(k): str(v) for k, v in sel.items()}
                 gw.pods[ns].append((labels, why))
                 for svc in self.services.values():  # a few declared entries, each one pass over Services
-                    if svc.obj.ns == ns and (_subset(labels, svc.labels) or (
-                            isinstance(svc.selector, dict) and svc.selector and _subset(labels, svc.selector))):
+                    if svc.obj.ns == ns and (subset(labels, svc.labels) or (
+                            isinstance(svc.selector, dict) and svc.selector and subset(labels, svc.selector))):
                         mark_svc(svc, why)
                 first = next(iter(labels.items()))
                 for wl in self.wl_index.get((ns, *first), []):
-                    if isinstance(wl.labels, dict) and _subset(labels, wl.labels):
+                    if isinstance(wl.labels, dict) and subset(labels, wl.labels):
                         mark_wl(wl, why)
         for svc in self.services.values():
             sel = svc.selector if isinstance(svc.selector, dict) else {}
@@ -467,10 +361,10 @@ class Graph:
             why = f"selected by Istio Gateway {gobj.ns}/{gobj.name}"
             pair = next(iter(sel.items()))
             for svc in self.svc_global.get(pair, []):
-                if isinstance(svc.selector, dict) and _subset(sel, svc.selector):
+                if isinstance(svc.selector, dict) and subset(sel, svc.selector):
                     mark_svc(svc, why)
             for wl in self.wl_global.get(pair, []):
-                if isinstance(wl.labels, dict) and _subset(sel, wl.labels):
+                if isinstance(wl.labels, dict) and subset(sel, wl.labels):
                     mark_wl(wl, why)
         for ns, product in KNOWN_GATEWAY_NAMESPACES.items():
             gw.namespaces.setdefault(ns, f"the default namespace of {product}")
@@ -486,7 +380,7 @@ class Graph:
         ns = svc.obj.ns
         buckets = [self.wl_index.get((ns, k, v), []) for k, v in sel.items()]
         smallest = min(buckets, key=len)
-        found = [wl for wl in smallest if isinstance(wl.labels, dict) and _subset(sel, wl.labels)]
+        found = [wl for wl in smallest if isinstance(wl.labels, dict) and subset(sel, wl.labels)]
         top = [wl for wl in found if not wl.owned]
         return top or found
 
@@ -509,10 +403,10 @@ class Graph:
             routed: list[list[Svc]] = [self.routed_sel.get((svc.obj.ns, k, v), []) for k, v in sel.items()]
             smallest: list[Svc] = min(routed, key=len)
             for other in dict.fromkeys(smallest):
-                if not isinstance(other.selector, dict) or not _subset(sel, other.selector):
+                if not isinstance(other.selector, dict) or not subset(sel, other.selector):
                     continue
                 labels = {**other.selector, **sel}
-                pods = Wl(K8sObject(svc.obj.res, "pods", svc.obj.ns, _show_labels(labels), {}), labels, False, pseudo=True)
+                pods = Wl(K8sObject(svc.obj.res, "pods", svc.obj.ns, show_labels(labels), {}), labels, False, pseudo=True)
                 for ref in self.backends.get((other.obj.ns, other.obj.name), []):
                     if other is svc and nodeport_only:
                         own.append(ref)
@@ -527,8 +421,8 @@ class Graph:
             return Mitigation(None, f"the pod labels of {wl.obj.ref} cannot be known statically")
         applying: list[K8sObject] = []
         for np in self.netpols.get(ns, []):
-            sel = _label_selector(get_path(np.body, "spec.podSelector"))
-            if isinstance(sel, _UnknownValue):
+            sel = label_selector(get_path(np.body, "spec.podSelector"))
+            if isinstance(sel, UnknownValue):
                 return Mitigation(None, f"the podSelector of NetworkPolicy {np.name}: {sel.reason}")
             hit = sel.matches(wl.labels)
             if hit is None:
@@ -548,7 +442,7 @@ class Graph:
                 return Mitigation(None, f"the ingress rules of NetworkPolicy {np.name} cannot be known statically")
             for i, rule in enumerate(rules):
                 peers = rule.get("from") if isinstance(rule, Mapping) else None
-                if isinstance(peers, (Unknown, _UnknownValue)) or (peers is not None and not isinstance(peers, list)):
+                if isinstance(peers, (Unknown, UnknownValue)) or (peers is not None and not isinstance(peers, list)):
                     return Mitigation(None, f"NetworkPolicy {np.name} ingress[{i}].from cannot be known statically")
                 if not peers:
                     return Mitigation(False, f"NetworkPolicy {np.name} admits ingress from any source "
@@ -571,12 +465,12 @@ class Graph:
             cidr = get_path(peer, "ipBlock.cidr")
             return False, f"ipBlock {cidr}, addresses that are not the gateway's pods"
         raw_ns, raw_pod = peer.get("namespaceSelector"), peer.get("podSelector")
-        pod = _label_selector(raw_pod)
-        if isinstance(pod, _UnknownValue):
+        pod = label_selector(raw_pod)
+        if isinstance(pod, UnknownValue):
             return None, f"a peer whose podSelector cannot be known statically"
         if raw_ns is not None:
-            nsel = _label_selector(raw_ns)
-            if isinstance(nsel, _UnknownValue):
+            nsel = label_selector(raw_ns)
+            if isinstance(nsel, UnknownValue):
                 return None, "a peer whose namespaceSelector cannot be known statically"
             pinned = nsel.pinned("kubernetes.io/metadata.name")
             if pinned is None:
@@ -613,7 +507,7 @@ def _governs_ingress(np: K8sObject) -> bool:
 
 def _external_ips(obj: K8sObject) -> list[str]:
     ips = get_path(obj.body, "spec.externalIPs")
-    return [str(ip) for ip in ips if _scalar(ip) is not None] if isinstance(ips, list) else []
+    return [str(ip) for ip in ips if scalar(ip) is not None] if isinstance(ips, list) else []
 
 
 def _hosts_text(hosts: Iterable[Any]) -> str:
@@ -712,15 +606,15 @@ def _istio_host(host: str, ns: str) -> tuple[str, str] | None:
 # Exposure of a Service or a workload
 
 
-def _exposure(svc: Svc) -> list[tuple[str, str]] | _UnknownValue:
+def _exposure(svc: Svc) -> list[tuple[str, str]] | UnknownValue:
     """How a Service is reachable from outside the cluster: (text, attribute path) per way."""
-    if isinstance(svc.type, _UnknownValue):
+    if isinstance(svc.type, UnknownValue):
         return svc.type
     obj = svc.obj
     ports = get_path(obj.body, "spec.ports")
     ports = [p for p in ports if isinstance(p, Mapping)] if isinstance(ports, list) else []
-    node_ports = [str(p["nodePort"]) for p in ports if _scalar(p.get("nodePort")) not in (None, "0")]
-    service_ports = [str(p.get("port")) for p in ports if _scalar(p.get("port")) is not None]
+    node_ports = [str(p["nodePort"]) for p in ports if scalar(p.get("nodePort")) not in (None, "0")]
+    service_ports = [str(p.get("port")) for p in ports if scalar(p.get("port")) is not None]
     out: list[tuple[str, str]] = []
     if svc.type == "NodePort":
         text = f"NodePort {', '.join(node_ports)}" if node_ports else (
@@ -749,7 +643,7 @@ def _internal(svc: Svc) -> str | None:
     """Why a LoadBalancer Service is internal (private network only), or None."""
     for key, values in INTERNAL_LB_ANNOTATIONS:
         raw = svc.annotations.get(key)
-        v = _scalar(raw)
+        v = scalar(raw)
         if v is None:
             continue
         if (values is None and v.strip().lower() not in ("", "false")) or (values and v.strip().lower() in values):
@@ -775,7 +669,7 @@ def _host_exposure(wl: Wl) -> list[tuple[str, str]]:
     for group in ("containers", "initContainers"):
         for i, c in enumerate(spec.get(group) or []):
             for j, port in enumerate((c.get("ports") or []) if isinstance(c, Mapping) else []):
-                if isinstance(port, Mapping) and _scalar(port.get("hostPort")) not in (None, "0"):
+                if isinstance(port, Mapping) and scalar(port.get("hostPort")) not in (None, "0"):
                     out.append((f"hostPort {port['hostPort']}",
                                 wl.obj.attr(f"{spec_path}.{group}[{i}].ports[{j}].hostPort")))
     return out
@@ -836,7 +730,7 @@ def _wl_text(wl: Wl, ns: str) -> str:
 def _pre(graph: Graph, svc: Svc) -> tuple[Outcome | None, list[tuple[str, str]]]:
     """The verdict shared by both reports before routes are looked at, or the exposure."""
     exposure = _exposure(svc)
-    if isinstance(exposure, _UnknownValue):
+    if isinstance(exposure, UnknownValue):
         return Outcome("unknown", f"the type of Service {svc.obj.name} cannot be known statically: "
                                   f"{exposure.reason}", (Detail(svc.obj.attr("spec.type"), exposure.reason),)), []
     if not exposure:
@@ -847,7 +741,7 @@ def _pre(graph: Graph, svc: Svc) -> tuple[Outcome | None, list[tuple[str, str]]]
     if why:
         msg = f"{_entry_text(svc, exposure)} is the gateway's own Service ({why}): exposing it is the gateway's job"
         return Outcome("pass", msg), exposure
-    if isinstance(svc.selector, _UnknownValue):
+    if isinstance(svc.selector, UnknownValue):
         return Outcome("unknown", f"the selector of Service {svc.obj.name} cannot be known statically "
                                   f"({svc.selector.reason}), so which pods it exposes is unknown",
                        (Detail(svc.obj.attr("spec.selector"), svc.selector.reason),)), exposure
@@ -953,7 +847,7 @@ def _service_exposure(graph: Graph, svc: Svc) -> Outcome:
                                "wherever the nodes are)")
     wls = graph.select(svc)
     target = ", ".join(w.obj.ref for w in wls[:3]) + (f" (+{len(wls) - 3} more)" if len(wls) > 3 else "") if wls \
-        else f"pods {_show_labels(svc.selector) if isinstance(svc.selector, dict) else ''}"
+        else f"pods {show_labels(svc.selector) if isinstance(svc.selector, dict) else ''}"
     msg = (f"exposed without a gateway: {entry} → {target}; no Ingress, Gateway API route, Istio "
            "VirtualService or other gateway route reaches these pods, so requests skip the gateway's "
            "authentication, TLS, rate limiting and logging")

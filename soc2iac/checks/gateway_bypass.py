@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from soc2iac.checks.base import Context, Detail, Outcome, Verdict
+from soc2iac.gateway_data import gateway_data
 from soc2iac.label_selector import Labels, UnknownValue, label_map, label_selector, scalar, show_labels, subset
 from soc2iac.model import Ref, Resource, Unknown, resolve
 from soc2iac.parsers.k8s_shape import POD_META_PATHS, POD_SPEC_PATHS, K8sObject, get_path, to_k8s
@@ -80,67 +81,6 @@ SCHEMA: Mapping[str, Any] = {
     },
 }
 
-
-TF_KINDS = {
-    "kubernetes_service": "Service", "kubernetes_service_v1": "Service",
-    "kubernetes_deployment": "Deployment", "kubernetes_deployment_v1": "Deployment",
-    "kubernetes_stateful_set": "StatefulSet", "kubernetes_stateful_set_v1": "StatefulSet",
-    "kubernetes_daemonset": "DaemonSet", "kubernetes_daemon_set_v1": "DaemonSet",
-    "kubernetes_replication_controller": "ReplicationController",
-    "kubernetes_replication_controller_v1": "ReplicationController",
-    "kubernetes_pod": "Pod", "kubernetes_pod_v1": "Pod",
-    "kubernetes_job": "Job", "kubernetes_job_v1": "Job",
-    "kubernetes_cron_job": "CronJob", "kubernetes_cron_job_v1": "CronJob",
-    "kubernetes_ingress": "Ingress", "kubernetes_ingress_v1": "Ingress",
-    "kubernetes_network_policy": "NetworkPolicy", "kubernetes_network_policy_v1": "NetworkPolicy",
-    "kubernetes_namespace": "Namespace", "kubernetes_namespace_v1": "Namespace",
-}
-
-GATEWAY_API_ROUTES = {"HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"}
-
-# (label, value or None for any value, product): labels that common gateways and ingress
-# controllers put on their Services and pods.
-KNOWN_GATEWAY_LABELS: tuple[tuple[str, str | None, str], ...] = (
-    ("app.kubernetes.io/name", "ingress-nginx", "ingress-nginx controller"),
-    ("app.kubernetes.io/name", "nginx-ingress", "NGINX Ingress Controller"),
-    ("app", "ingress-nginx", "ingress-nginx controller"),
-    ("app", "nginx-ingress", "NGINX Ingress Controller"),
-    ("app.kubernetes.io/name", "traefik", "Traefik"),
-    ("app", "traefik", "Traefik"),
-    ("app.kubernetes.io/name", "kong", "Kong"),
-    ("app", "kong", "Kong"),
-    ("istio", "ingressgateway", "Istio ingress gateway"),
-    ("app", "istio-ingressgateway", "Istio ingress gateway"),
-    ("app.kubernetes.io/name", "istio-ingressgateway", "Istio ingress gateway"),
-    ("gateway.networking.k8s.io/gateway-name", None, "a Gateway API gateway"),
-    ("gateway.envoyproxy.io/owning-gateway-name", None, "Envoy Gateway"),
-    ("app.kubernetes.io/managed-by", "envoy-gateway", "Envoy Gateway"),
-    ("app.kubernetes.io/name", "envoy-gateway", "Envoy Gateway"),
-    ("app.kubernetes.io/name", "contour", "Contour"),
-    ("app.kubernetes.io/name", "haproxy-ingress", "HAProxy Ingress"),
-    ("app.kubernetes.io/name", "kubernetes-ingress", "HAProxy Kubernetes Ingress"),
-    ("run", "haproxy-ingress", "HAProxy Ingress"),
-    ("app.kubernetes.io/name", "emissary-ingress", "Emissary-ingress"),
-    ("app.kubernetes.io/name", "ambassador", "Ambassador"),
-    ("app.kubernetes.io/name", "apisix", "Apache APISIX"),
-)
-# Namespaces where these products are installed by default.
-KNOWN_GATEWAY_NAMESPACES = {
-    "ingress-nginx": "ingress-nginx", "nginx-ingress": "NGINX Ingress Controller", "traefik": "Traefik",
-    "kong": "Kong", "istio-system": "Istio", "istio-ingress": "Istio", "envoy-gateway-system": "Envoy Gateway",
-    "projectcontour": "Contour", "haproxy-controller": "HAProxy", "emissary": "Emissary-ingress",
-    "ambassador": "Ambassador", "ingress-apisix": "Apache APISIX",
-}
-# (annotation, values meaning internal (None: any value but "false"), cloud)
-INTERNAL_LB_ANNOTATIONS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
-    ("service.beta.kubernetes.io/aws-load-balancer-internal", None),
-    ("service.beta.kubernetes.io/aws-load-balancer-scheme", ("internal",)),
-    ("service.beta.kubernetes.io/azure-load-balancer-internal", ("true",)),
-    ("networking.gke.io/load-balancer-type", ("internal",)),
-    ("cloud.google.com/load-balancer-type", ("internal",)),
-    ("service.beta.kubernetes.io/oci-load-balancer-internal", ("true",)),
-    ("service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type", ("private",)),
-)
 
 # ---------------------------------------------------------------------------------------------
 # Terraform references
@@ -216,18 +156,6 @@ class Gateways:
     namespaces: dict[str, str] = field(default_factory=dict)
 
 
-def _known_gateway_label(labels: Mapping[str, str], ns: str) -> str | None:
-    for key, value, product in KNOWN_GATEWAY_LABELS:
-        if key in labels and (value is None or labels[key] == value):
-            return f"{product}, label {key}={labels[key]}"
-    if labels.get("app") == "envoy" and ns == "projectcontour":
-        return "Contour's Envoy, label app=envoy in namespace projectcontour"
-    istio = labels.get("istio", "")
-    if "ingress" in istio:
-        return f"Istio ingress gateway, label istio={istio}"
-    return None
-
-
 class Graph:
     def __init__(self, resources: Sequence[Resource], gateways: Sequence[Mapping[str, Any]], ctx: Context) -> None:
         self.ctx = ctx
@@ -243,11 +171,12 @@ class Graph:
         self.routed_sel: dict[tuple[str, str, str], list[Svc]] = defaultdict(list)
         self.netpols: dict[str, list[K8sObject]] = defaultdict(list)
         self.namespaces: dict[str, Labels] = {}
-        self.istio_gateways: list[tuple[K8sObject, Labels]] = []
+        self.selector_gateways: list[tuple[K8sObject, Labels, str]] = []
+        data = gateway_data()
         routes: list[K8sObject] = []
         for res in resources:
             try:
-                obj = to_k8s(res, TF_KINDS)
+                obj = to_k8s(res, data.terraform_kinds)
             except RecursionError:  # nested too deeply: left out of the graph
                 continue
             if obj is None:
@@ -265,11 +194,11 @@ class Graph:
             elif kind == "Namespace":
                 labels = _label_map(get_path(obj.body, "metadata.labels"), None)
                 self.namespaces[obj.name] = labels if isinstance(labels, dict) else {}
-            elif kind == "Gateway" and "istio" in str(obj.body.get("apiVersion", "")):
+            elif (product := _selector_gateway(obj)) is not None:
                 sel = _label_map(get_path(obj.body, "spec.selector"), None)
                 if isinstance(sel, dict) and sel:
-                    self.istio_gateways.append((obj, sel))
-            elif kind in GATEWAY_API_ROUTES or kind in ("Ingress", "VirtualService", "IngressRoute", "HTTPProxy"):
+                    self.selector_gateways.append((obj, sel, product))
+            elif kind in data.routes:
                 routes.append(obj)
         for route in routes:
             for ns, name, hosts in _backends(route, ctx):
@@ -313,6 +242,7 @@ class Graph:
                 self.wl_global[(k, v)].append(wl)
 
     def _gateways(self, declared: Sequence[Mapping[str, Any]]) -> Gateways:
+        data = gateway_data()
         gw = Gateways()
 
         def mark_svc(svc: Svc, why: str) -> None:
@@ -348,17 +278,17 @@ class Graph:
                         mark_wl(wl, why)
         for svc in self.services.values():
             sel = svc.selector if isinstance(svc.selector, dict) else {}
-            known = _known_gateway_label(svc.labels, svc.obj.ns) or _known_gateway_label(sel, svc.obj.ns)
+            known = data.controller(svc.labels, svc.obj.ns) or data.controller(sel, svc.obj.ns)
             if known:
                 mark_svc(svc, known)
         for wl in self.workloads.values():
             meta = _label_map(get_path(wl.obj.body, "metadata.labels"), None)
-            known = (_known_gateway_label(wl.labels, wl.obj.ns) if isinstance(wl.labels, dict) else None) or (
-                _known_gateway_label(meta, wl.obj.ns) if isinstance(meta, dict) else None)
+            known = (data.controller(wl.labels, wl.obj.ns) if isinstance(wl.labels, dict) else None) or (
+                data.controller(meta, wl.obj.ns) if isinstance(meta, dict) else None)
             if known:
                 mark_wl(wl, known)
-        for gobj, sel in self.istio_gateways:  # the pods an Istio Gateway configures are gateway pods
-            why = f"selected by Istio Gateway {gobj.ns}/{gobj.name}"
+        for gobj, sel, product in self.selector_gateways:  # the pods an Istio Gateway configures are gateway pods
+            why = f"selected by {product} {gobj.kind} {gobj.ns}/{gobj.name}"
             pair = next(iter(sel.items()))
             for svc in self.svc_global.get(pair, []):
                 if isinstance(svc.selector, dict) and subset(sel, svc.selector):
@@ -366,7 +296,7 @@ class Graph:
             for wl in self.wl_global.get(pair, []):
                 if isinstance(wl.labels, dict) and subset(sel, wl.labels):
                     mark_wl(wl, why)
-        for ns, product in KNOWN_GATEWAY_NAMESPACES.items():
+        for ns, product in data.gateway_namespaces.items():
             gw.namespaces.setdefault(ns, f"the default namespace of {product}")
         return gw
 
@@ -494,6 +424,15 @@ class Graph:
         return False, f"pods matching {pod} in namespace {_ns(ns)}, which are not recognised gateway pods"
 
 
+def _selector_gateway(obj: K8sObject) -> str | None:
+    """The product whose gateway pods ``obj`` selects (an Istio Gateway), or None."""
+    api = str(obj.body.get("apiVersion", ""))
+    for g in gateway_data().selector_gateways:
+        if obj.kind == g.kind and g.api_version_contains in api:
+            return g.product
+    return None
+
+
 def _ns(ns: str) -> str:
     return ns or "(none given)"
 
@@ -528,7 +467,10 @@ def _raw_backends(route: K8sObject) -> Iterator[tuple[str, Any, str]]:
     spec = body.get("spec")
     if not isinstance(spec, Mapping):
         return
-    if kind == "Ingress":
+    how = gateway_data().routes.get(kind)
+    if how is None or how.api_version_contains not in str(body.get("apiVersion", "")):
+        return
+    if how.reader == "ingress":
         for key in ("defaultBackend", "backend"):
             b = spec.get(key)
             if isinstance(b, Mapping):
@@ -547,9 +489,7 @@ def _raw_backends(route: K8sObject) -> Iterator[tuple[str, Any, str]]:
                     by_service[name].append(rule.get("host") or "*")
         for name, rule_hosts in by_service.items():
             yield ns, name, _hosts_text(rule_hosts)
-    elif kind in GATEWAY_API_ROUTES:
-        if "gateway.networking" not in str(body.get("apiVersion", "")):
-            return
+    elif how.reader == "gateway_api":
         parents = spec.get("parentRefs") or []
         if parents and all(isinstance(p, Mapping) and p.get("kind") == "Service" for p in parents):
             return  # GAMMA: a mesh route attached to a Service, not to a gateway
@@ -562,7 +502,7 @@ def _raw_backends(route: K8sObject) -> Iterator[tuple[str, Any, str]]:
                     continue
                 if isinstance(ref.get("name"), (str, Ref)):
                     yield str(ref.get("namespace") or ns), ref["name"], names
-    elif kind == "VirtualService":
+    elif how.reader == "istio":
         gateways = spec.get("gateways") or []
         if not isinstance(gateways, list) or not [g for g in gateways if g != "mesh"]:
             return  # bound only to the mesh (sidecars), not to a gateway
@@ -575,7 +515,7 @@ def _raw_backends(route: K8sObject) -> Iterator[tuple[str, Any, str]]:
                         target = _istio_host(host, ns)
                         if target:
                             yield target[0], target[1], vs_hosts
-    elif kind in ("IngressRoute", "HTTPProxy"):  # Traefik, Contour
+    elif how.reader == "service_list":  # Traefik IngressRoute, Contour HTTPProxy
         found = [get_path(spec, "virtualhost.fqdn")]
         for r in spec.get("routes") or []:
             if isinstance(r, Mapping) and isinstance(r.get("match"), str):
@@ -641,7 +581,7 @@ def _exposure(svc: Svc) -> list[tuple[str, str]] | UnknownValue:
 
 def _internal(svc: Svc) -> str | None:
     """Why a LoadBalancer Service is internal (private network only), or None."""
-    for key, values in INTERNAL_LB_ANNOTATIONS:
+    for key, values in gateway_data().internal_lb_annotations:
         raw = svc.annotations.get(key)
         v = scalar(raw)
         if v is None:

@@ -42,15 +42,15 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import re
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from soc2iac.checks.base import Context, Detail, Outcome, Verdict
 from soc2iac.gateway_data import gateway_data
+from soc2iac.gateway_routes import route_backends
 from soc2iac.label_selector import Labels, UnknownValue, label_map, label_selector, scalar, show_labels, subset
 from soc2iac.model import Ref, Resource, Unknown, resolve
 from soc2iac.parsers.k8s_shape import POD_META_PATHS, POD_SPEC_PATHS, K8sObject, get_path, to_k8s
@@ -449,97 +449,12 @@ def _external_ips(obj: K8sObject) -> list[str]:
     return [str(ip) for ip in ips if scalar(ip) is not None] if isinstance(ips, list) else []
 
 
-def _hosts_text(hosts: Iterable[Any]) -> str:
-    shown = [str(h) for h in dict.fromkeys(hosts) if isinstance(h, str) and h]
-    return ", ".join(shown) if shown else "any host"
-
-
 def _backends(route: K8sObject, ctx: Context | None) -> Iterator[tuple[str, str, str]]:
     """(namespace, Service name, hosts) for each Service backend of a gateway route."""
-    for ns, name, hosts in _raw_backends(route):
+    for ns, name, hosts in route_backends(route):
         name = _deref(name, ctx)
         if isinstance(name, str):
             yield ns, name, hosts
-
-
-def _raw_backends(route: K8sObject) -> Iterator[tuple[str, Any, str]]:
-    body, ns, kind = route.body, route.ns, route.kind
-    spec = body.get("spec")
-    if not isinstance(spec, Mapping):
-        return
-    how = gateway_data().routes.get(kind)
-    if how is None or how.api_version_contains not in str(body.get("apiVersion", "")):
-        return
-    if how.reader == "ingress":
-        for key in ("defaultBackend", "backend"):
-            b = spec.get(key)
-            if isinstance(b, Mapping):
-                name = get_path(b, "service.name") or b.get("serviceName")
-                if isinstance(name, (str, Ref)):
-                    yield ns, name, "default backend"
-        by_service: dict[Any, list[Any]] = defaultdict(list)
-        for rule in spec.get("rules") or []:
-            if not isinstance(rule, Mapping):
-                continue
-            for p in get_path(rule, "http.paths") or []:
-                if not isinstance(p, Mapping) or not isinstance(p.get("backend"), Mapping):
-                    continue
-                name = get_path(p["backend"], "service.name") or p["backend"].get("serviceName")
-                if isinstance(name, (str, Ref)):
-                    by_service[name].append(rule.get("host") or "*")
-        for name, rule_hosts in by_service.items():
-            yield ns, name, _hosts_text(rule_hosts)
-    elif how.reader == "gateway_api":
-        parents = spec.get("parentRefs") or []
-        if parents and all(isinstance(p, Mapping) and p.get("kind") == "Service" for p in parents):
-            return  # GAMMA: a mesh route attached to a Service, not to a gateway
-        names = _hosts_text(spec.get("hostnames") or [])
-        if names == "any host" and parents:
-            names = "via " + ", ".join(f"Gateway {p.get('name')}" for p in parents if isinstance(p, Mapping))
-        for rule in spec.get("rules") or []:
-            for ref in (rule.get("backendRefs") or []) if isinstance(rule, Mapping) else []:
-                if not isinstance(ref, Mapping) or ref.get("kind", "Service") != "Service" or ref.get("group", "") not in ("", "core"):
-                    continue
-                if isinstance(ref.get("name"), (str, Ref)):
-                    yield str(ref.get("namespace") or ns), ref["name"], names
-    elif how.reader == "istio":
-        gateways = spec.get("gateways") or []
-        if not isinstance(gateways, list) or not [g for g in gateways if g != "mesh"]:
-            return  # bound only to the mesh (sidecars), not to a gateway
-        vs_hosts = _hosts_text(spec.get("hosts") or [])
-        for section in ("http", "tcp", "tls"):
-            for entry in spec.get(section) or []:
-                for dest in (entry.get("route") or []) if isinstance(entry, Mapping) else []:
-                    host = get_path(dest, "destination.host")
-                    if isinstance(host, str):
-                        target = _istio_host(host, ns)
-                        if target:
-                            yield target[0], target[1], vs_hosts
-    elif how.reader == "service_list":  # Traefik IngressRoute, Contour HTTPProxy
-        found = [get_path(spec, "virtualhost.fqdn")]
-        for r in spec.get("routes") or []:
-            if isinstance(r, Mapping) and isinstance(r.get("match"), str):
-                found.extend(_TRAEFIK_HOST.findall(r["match"]))
-        crd_hosts = _hosts_text(found)
-        for r in spec.get("routes") or []:
-            for target in (r.get("services") or []) if isinstance(r, Mapping) else []:
-                if isinstance(target, Mapping) and isinstance(target.get("name"), (str, Ref)) and \
-                        target.get("kind", "Service") == "Service":
-                    yield str(target.get("namespace") or ns), target["name"], crd_hosts
-
-
-_TRAEFIK_HOST = re.compile(r"Host(?:SNI)?\(\s*`([^`]+)`")
-
-
-def _istio_host(host: str, ns: str) -> tuple[str, str] | None:
-    if "*" in host:
-        return None
-    parts = host.split(".")
-    if len(parts) == 1:
-        return ns, parts[0]
-    if len(parts) == 2 or (len(parts) >= 3 and parts[2] == "svc"):
-        return parts[1], parts[0]
-    return None
 
 
 # ---------------------------------------------------------------------------------------------

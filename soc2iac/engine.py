@@ -144,7 +144,7 @@ def _evaluate_forked(policies: Sequence[Policy], index: Index, config: Config, j
     from soc2iac.parallel import balanced, forked_map
 
     # share the policies out by their work (resources of their types)
-    batches = balanced([len(index.of_types(p.applies_to["types"])) + 1 for p in policies], jobs * 3)
+    batches = balanced([len(index.of_types(p.types)) + 1 for p in policies], jobs * 3)
     parts = forked_map(_evaluate_batch, (policies, index, config), batches, jobs)
     if parts is None:
         return None
@@ -169,7 +169,7 @@ def _evaluate_policy(policy: Policy, index: Index, config: Config) -> list[Findi
     if isinstance(edges, str):
         edges = groups[edges]
     excluded = applies.get("exclude_types", [])
-    for res in index.of_types(applies["types"]):
+    for res in index.of_types(policy.types):
         if not _in_source(policy, res) or any(fnmatch.fnmatchcase(res.type, p) for p in excluded):
             continue
         if edges and not index.referenced_by(res, edges):

@@ -65,3 +65,19 @@ def test_controller_labels(labels: dict[str, str], ns: str, why: str | None) -> 
 def test_terraform_types_of_kinds() -> None:
     assert gd.terraform_types_of(["Service"]) == ["kubernetes_service", "kubernetes_service_v1"]
     assert gd.terraform_types_of(["ReplicaSet"]) == []  # the provider has no ReplicaSet resource
+
+
+def test_gateway_policies_name_their_terraform_types_through_the_data() -> None:
+    from soc2iac.policy import builtin_policy_dir, load_file
+
+    bypass = load_file(builtin_policy_dir() / "k8s-workload-not-bypassing-gateway.yaml")
+    assert not any(t.startswith("kubernetes_") and t != "kubernetes_manifest" for t in bypass.applies_to["types"])
+    assert set(bypass.types) - set(bypass.applies_to["types"]) == {
+        "kubernetes_service", "kubernetes_service_v1", "kubernetes_deployment", "kubernetes_deployment_v1",
+        "kubernetes_stateful_set", "kubernetes_stateful_set_v1", "kubernetes_daemonset", "kubernetes_daemon_set_v1",
+        "kubernetes_replication_controller", "kubernetes_replication_controller_v1", "kubernetes_pod",
+        "kubernetes_pod_v1", "kubernetes_job", "kubernetes_job_v1", "kubernetes_cron_job", "kubernetes_cron_job_v1"}
+    exposure = load_file(builtin_policy_dir() / "k8s-service-exposed-through-gateway.yaml")
+    assert exposure.types == ["Service", "kubernetes_manifest", "kubernetes_service", "kubernetes_service_v1"]
+    plain = load_file(builtin_policy_dir() / "tf-kubernetes-service-not-nodeport.yaml")
+    assert plain.types == ["kubernetes_service", "kubernetes_service_v1"]  # no counterparts asked: as written

@@ -5,9 +5,10 @@ verdict. It knows no policy and no waiver (soc2iac.waivers applies those)."""
 from __future__ import annotations
 
 import fnmatch
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from soc2iac.checks import KINDS
 from soc2iac.checks.base import Outcome
@@ -16,6 +17,9 @@ from soc2iac.config import Config
 from soc2iac.model import MISSING, Ref, Resource, Unknown, resolve
 from soc2iac.policy import Policy, reference_groups, resolved_check
 from soc2iac.result import Evidence, Finding, FindingVerdict
+
+if TYPE_CHECKING:
+    from soc2iac.gateway_graph import Graph
 
 
 class Index:
@@ -31,6 +35,7 @@ class Index:
             self._by_address.setdefault((r.scope, r.address), r)
             self._any_scope.setdefault(r.address, r)
         self._joins: dict[tuple[str, str], dict[Any, list[Resource]]] = {}
+        self._gateway_graphs: dict[str, Graph] = {}
 
     def of_types(self, patterns: Iterable[str]) -> list[Resource]:
         pats = list(patterns)
@@ -44,6 +49,15 @@ class Index:
         if scope is None:
             return self._any_scope.get(address)
         return self._by_address.get((scope, address))
+
+    def gateway_graph(self, gateways: Sequence[Mapping[str, Any]]) -> Graph:
+        """The scan's gateway graph for these declared gateways, built on first use."""
+        key = json.dumps(list(gateways), sort_keys=True, default=str)
+        if key not in self._gateway_graphs:
+            from soc2iac.gateway_graph import Graph
+
+            self._gateway_graphs[key] = Graph(self.resources, gateways, self.by_address)
+        return self._gateway_graphs[key]
 
     def _join(self, rtype: str, path: str) -> dict[Any, list[Resource]]:
         """Resources of ``rtype`` keyed by what they hold at ``path``: Ref targets and literals."""

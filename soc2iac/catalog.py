@@ -55,7 +55,7 @@ def catalog_markdown(policies: Sequence[Policy]) -> str:
         lines.append("| id | severity | criteria | applies to | title |")
         lines.append("|---|---|---|---|---|")
         for p in items:
-            types = ", ".join(f"`{t}`" for t in p.applies_to["types"])
+            types = ", ".join(f"`{t}`" for t in p.types)
             lines.append(f"| `{p.id}` | {p.severity} | {', '.join(p.criteria)} | {types} | {p.title} |")
         lines.append("")
     lines.append("**Criteria coverage**")
@@ -110,7 +110,7 @@ def policy_detail(p: Policy) -> str:
         f"{p.id}: {p.title}",
         f"severity: {p.severity}",
         "criteria: " + "; ".join(f"{c} ({titles.get(c, '?')})" for c in p.criteria),
-        f"applies to: {p.applies_to['source']} {', '.join(p.applies_to['types'])}",
+        f"applies to: {p.applies_to['source']} {', '.join(p.types)}",
         f"check kind: {p.kind}",
         "",
         p.description,

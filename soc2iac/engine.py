@@ -5,9 +5,10 @@ verdict. It knows no policy and no waiver (soc2iac.waivers applies those)."""
 from __future__ import annotations
 
 import fnmatch
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from soc2iac.checks import KINDS, in_scope
 from soc2iac.checks.base import Outcome
@@ -16,6 +17,9 @@ from soc2iac.model import MISSING, Ref, Resource, Unknown, pseudo, resolve
 from soc2iac.parsers.registry import sources_of
 from soc2iac.policy import Policy, reference_groups, resolved_check
 from soc2iac.result import Evidence, Finding, FindingVerdict
+
+if TYPE_CHECKING:
+    from soc2iac.gateway_graph import Graph
 
 
 class Index:
@@ -31,6 +35,7 @@ class Index:
             self._by_address.setdefault((r.scope, r.address), r)
             self._any_scope.setdefault(r.address, r)
         self._joins: dict[tuple[str, str], dict[Any, list[Resource]]] = {}
+        self._gateway_graphs: dict[str, Graph] = {}
 
     def of_types(self, patterns: Iterable[str]) -> list[Resource]:
         pats = list(patterns)
@@ -44,6 +49,15 @@ class Index:
         if scope is None:
             return self._any_scope.get(address)
         return self._by_address.get((scope, address))
+
+    def gateway_graph(self, gateways: Sequence[Mapping[str, Any]]) -> Graph:
+        """The scan's gateway graph for these declared gateways, built on first use."""
+        key = json.dumps(list(gateways), sort_keys=True, default=str)
+        if key not in self._gateway_graphs:
+            from soc2iac.gateway_graph import Graph
+
+            self._gateway_graphs[key] = Graph(self.resources, gateways, self.by_address)
+        return self._gateway_graphs[key]
 
     def _join(self, rtype: str, path: str) -> dict[Any, list[Resource]]:
         """Resources of ``rtype`` keyed by what they hold at ``path``: Ref targets and literals."""
@@ -151,7 +165,7 @@ def _evaluate_forked(policies: Sequence[Policy], index: Index, config: Config, j
     from soc2iac.parallel import balanced, forked_map
 
     # share the policies out by their work (resources of their types)
-    batches = balanced([len(index.of_types(p.applies_to["types"])) + 1 for p in policies], jobs * 3)
+    batches = balanced([len(index.of_types(p.types)) + 1 for p in policies], jobs * 3)
     parts = forked_map(_evaluate_batch, (policies, index, config), batches, jobs)
     if parts is None:
         return None
@@ -176,7 +190,7 @@ def _evaluate_policy(policy: Policy, index: Index, config: Config) -> list[Findi
     if isinstance(edges, str):
         edges = groups[edges]
     excluded = applies.get("exclude_types", [])
-    for res in index.of_types(applies["types"]):
+    for res in index.of_types(policy.types):
         if not _in_source(policy, res) or any(fnmatch.fnmatchcase(res.type, p) for p in excluded):
             continue
         if edges and not index.referenced_by(res, edges):

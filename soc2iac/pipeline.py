@@ -107,7 +107,7 @@ def policy_infos(policies: Sequence[Policy]) -> list[PolicyInfo]:
 def policy_set_digest(policies: Sequence[Policy]) -> str:
     digest = hashlib.sha256()
     for p in sorted(policies, key=lambda p: p.id):
-        digest.update(json.dumps([p.id, p.severity, list(p.criteria), p.applies_to, p.check],
+        digest.update(json.dumps([p.id, p.severity, list(p.criteria), p.applies_to, list(p.types), p.check],
                                  sort_keys=True, default=str).encode())
     return digest.hexdigest()
 

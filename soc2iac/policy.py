@@ -37,6 +37,17 @@ class Policy:
     def kind(self) -> str:
         return str(self.check["kind"])
 
+    @property
+    def types(self) -> list[str]:
+        """The resource types it applies to: ``applies_to.types``, and with ``terraform_counterparts``
+        the Terraform ``kubernetes_*`` types of those kinds (listed once, in the gateway data)."""
+        types = [str(t) for t in self.applies_to["types"]]
+        if self.applies_to.get("terraform_counterparts"):
+            from soc2iac.gateway_data import terraform_types_of
+
+            types += [t for t in terraform_types_of(types) if t not in types]
+        return types
+
 
 @dataclass(frozen=True)
 class PolicyProblem:

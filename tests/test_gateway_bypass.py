@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from soc2iac.checks import gateway_bypass
+from soc2iac import gateway_graph
 from soc2iac.config import Config, load_config
 from soc2iac.engine import Index, evaluate
 from soc2iac.model import Location, Ref, Resource, Unknown
@@ -439,13 +439,13 @@ def test_unknown_selector_is_unknown_never_a_pass() -> None:
 
 def test_graph_is_built_once_per_scan(monkeypatch: pytest.MonkeyPatch) -> None:
     built = []
-    real = gateway_bypass.Graph.__init__
+    real = gateway_graph.Graph.__init__
 
     def counting(self: Any, *args: Any) -> None:
         built.append(1)
         real(self, *args)
 
-    monkeypatch.setattr(gateway_bypass.Graph, "__init__", counting)
+    monkeypatch.setattr(gateway_graph.Graph, "__init__", counting)
     scan(APP + APP.replace("shop", "shop2"))
     assert len(built) == 1
 
@@ -465,9 +465,9 @@ def test_large_scan_stays_near_linear() -> None:
     assert elapsed < 10, elapsed
 
 
-def test_index_context_is_weakly_cached() -> None:
+def test_index_holds_one_graph_per_gateway_set() -> None:
     resources = kubernetes.parse_text(APP, "m.yaml")
     index = Index(resources)
-    g1 = gateway_bypass.graph_for(index, [])
-    assert gateway_bypass.graph_for(index, []) is g1
-    assert gateway_bypass.graph_for(index, [{"namespace": "x", "name": "y"}]) is not g1
+    g1 = index.gateway_graph([])
+    assert index.gateway_graph([]) is g1
+    assert index.gateway_graph([{"namespace": "x", "name": "y"}]) is not g1

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from soc2iac.model import Resource
+
+if TYPE_CHECKING:
+    from soc2iac.gateway_graph import Graph
 
 Verdict = Literal["pass", "fail", "unknown"]
 
@@ -40,6 +43,10 @@ class Context(Protocol):
 
     def referenced_by(self, resource: Resource, edges: Sequence[Mapping[str, str]]) -> bool:
         """Whether a resource of an edge's ``type`` refers to ``resource`` through its ``path``."""
+        ...
+
+    def gateway_graph(self, gateways: Sequence[Mapping[str, Any]]) -> Graph:
+        """The scan's gateway graph (routes, Services, workloads) for these declared gateways, built once."""
         ...
 
 

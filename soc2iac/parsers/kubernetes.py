@@ -19,21 +19,11 @@ from soc2iac.cache import cached_parse
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, join_path
 from soc2iac.parsers import MAX_DEPTH
+from soc2iac.parsers.k8s_shape import POD_SPEC_PATHS, get_path
 from soc2iac.text import squashed
 
 SOURCE = "kubernetes"
 MAX_NODES = 2_000_000  # bound on constructed values, against alias bombs
-
-POD_SPEC_PATHS = {
-    "Pod": "spec",
-    "Deployment": "spec.template.spec",
-    "StatefulSet": "spec.template.spec",
-    "DaemonSet": "spec.template.spec",
-    "ReplicaSet": "spec.template.spec",
-    "ReplicationController": "spec.template.spec",
-    "Job": "spec.template.spec",
-    "CronJob": "spec.jobTemplate.spec.template.spec",
-}
 
 CLUSTER_SCOPED = {
     "Namespace", "Node", "PersistentVolume", "StorageClass", "ClusterRole", "ClusterRoleBinding",
@@ -255,7 +245,7 @@ def to_resource(obj: Mapping[str, Any], location: Location, lines: Mapping[str, 
     all_lines = dict(lines)
     spec_path = POD_SPEC_PATHS.get(kind)
     if spec_path is not None:
-        spec = _get(obj, spec_path)
+        spec = get_path(obj, spec_path)
         if isinstance(spec, Mapping):
             attrs["podSpec"] = spec
             for p, ln in lines.items():
@@ -269,14 +259,6 @@ def to_resource(obj: Mapping[str, Any], location: Location, lines: Mapping[str, 
         source=source, type=kind, name=name, address=address, attributes=attrs,
         location=location, lines=all_lines,
     )
-
-
-def _get(obj: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        if not isinstance(obj, Mapping):
-            return None
-        obj = obj.get(part)
-    return obj
 
 
 def _sub_lines(lines: Mapping[str, int], prefix: str) -> dict[str, int]:

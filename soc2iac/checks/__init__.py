@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from soc2iac.checks import condition, gateway_bypass, iam_statements, numeric_minimum, secret_literal
+from soc2iac.checks import (condition, gateway_bypass, iam_statements, numeric_minimum, route_authentication,
+                            route_rate_limit, secret_literal)
 from soc2iac.checks.base import CheckKind
 
 KINDS: dict[str, CheckKind] = {
@@ -11,4 +12,6 @@ KINDS: dict[str, CheckKind] = {
     "secret_literal": secret_literal,  # type: ignore[dict-item]
     "iam_statements": iam_statements,  # type: ignore[dict-item]
     "gateway_bypass": gateway_bypass,  # type: ignore[dict-item]
+    "route_authentication": route_authentication,  # type: ignore[dict-item]
+    "route_rate_limit": route_rate_limit,  # type: ignore[dict-item]
 }

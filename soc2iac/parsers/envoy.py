@@ -27,38 +27,32 @@ Resources:
     ``at`` (its path), ``transport`` (``tls (...)``, ``tls passthrough (...)``,
     ``redirect to https (...)`` or ``plaintext (...)``) and ``http``, the HTTP
     connection manager of the chain when it has one: ``at``, ``access_log``
-    (name, type, path of each logger), ``routes`` and ``cors_policies``;
+    (name, type, path of each logger), ``http_filters``, ``routes`` and
+    ``cors_policies``;
   - ``tls_contexts``: the TLS parameters of every DownstreamTlsContext
     (``tls_minimum_protocol_version``, ``tls_maximum_protocol_version``,
     ``cipher_suites``), with ``at``;
   - ``inline_secrets``: where key material is written inline (``at``, ``kind``).
 
-  Each ``chains[*].http.routes`` entry is a route that forwards upstream
-  (redirects and direct responses are left out) with its ``virtual_host``,
-  ``match`` and two verdict strings, whose lines point at the deciding config:
+  ``chains[*].http.http_filters`` lists the HTTP filters in chain order: ``name``,
+  ``kind`` (jwt_authn, ext_authz, local_ratelimit, ratelimit, cors, router or other, from
+  the typed config's type or the name), ``type``, ``disabled`` (disabled by default),
+  ``after_router`` (after the first router: Envoy never runs it) and, for the auth and
+  rate-limit kinds, ``config``: what their config says about which requests they apply to
+  (``rules`` with each match described, ``requirement_map``, ``filter_state_rules``, the
+  provider names, ``filter_enabled``/``filter_enforced`` as percentages, ``token_bucket``,
+  ``failure_mode_allow``, ``domain``, per-route ``disabled``/``requirement_name``), or an
+  unknown for a config from ECDS.
 
-  - ``authentication``: ``required: ...`` when every request of the route must
-    pass jwt_authn or ext_authz, otherwise ``opted out: ...`` / ``not required:
-    ...``. jwt_authn: a per-route ``PerRouteConfig`` wins over ``rules`` (as in
-    Envoy); ``disabled: true``, a ``FilterConfig`` with ``disabled: true`` or an
-    HTTP filter ``disabled`` by default and not enabled for the route opts out;
-    a requirement_name is followed through ``requirement_map``. Without a
-    per-route config the rules are taken in order (first match wins): a rule
-    whose match overlaps the route and has no requirement (no ``requires``, an
-    empty one, or one satisfied by ``allow_missing``/``allow_missing_or_failed``)
-    opts the route out; a rule with a requirement that covers the whole route
-    makes it required; no covering rule leaves it unauthenticated. Path
-    matches (prefix, path, path_separated_prefix, regexes matching anything)
-    are compared statically; rules with other conditions (headers, query
-    parameters, ...) only partly cover a route; an undecidable overlap gives an
-    unknown. ext_authz counts unless disabled for the route
-    (``ExtAuthzPerRoute.disabled``) or with ``filter_enabled`` 0%.
-  - ``rate_limit``: ``enforced: ...`` when the effective local_ratelimit config
-    of the route (route > virtual host > route config per-filter config, else
-    the filter's own) has a ``token_bucket`` and non-zero ``filter_enabled`` AND
-    ``filter_enforced`` (both default to 0%); enabled but not enforced is
-    ``shadow mode``. A global ``ratelimit`` filter counts for routes (or
-    virtual hosts) with ``rate_limits`` descriptors.
+  Each ``chains[*].http.routes`` entry is a route that forwards upstream (redirects and
+  direct responses are left out) with its ``virtual_host``, ``match`` (a description),
+  ``route_match`` (the match described for comparisons: ``path`` kind and value, other
+  ``conditions``, ``case_insensitive``), ``per_filter_config`` (the typed_per_filter_config
+  entries of those filters that reach it: the route's first, then its virtual host's, then
+  the route configuration's, each with ``filter``, ``level``, ``type``, a FilterConfig's
+  ``disabled`` and the config's facts) and the numbers of ``rate_limits`` descriptors on
+  the route and on its virtual host. Whether that makes a route authenticated or rate
+  limited is decided by the check kinds ``route_authentication`` and ``route_rate_limit``.
 
   ``cors_policies`` lists every CORS policy that the HCM's cors filter applies
   (virtual host / route ``cors`` and ``CorsPolicy`` per-filter configs; none
@@ -336,10 +330,6 @@ def _percent(frac: Any) -> float | None:
     return numerator * 100.0 / scale
 
 
-def _pct(value: float) -> str:
-    return f"{value:g}%"
-
-
 # -- HTTP filters ------------------------------------------------------------------
 
 _HTTP_KIND_BY_TYPE = re.compile(r"\.filters?\.http\.(jwt_authn|ext_authz|local_ratelimit|ratelimit|cors|router)\.")
@@ -417,105 +407,22 @@ def describe_match(match: Any) -> str:
     return f"{kind} {value!r}" + (f" with {', '.join(extra)}" if extra else "")
 
 
-def relation(rule_match: Any, route_match: Any) -> str:
-    """How the requests a rule matches relate to those a route matches:
-    ``covers`` (all of the route's), ``overlaps`` (some), ``disjoint`` or ``unknown``."""
-    rule_m, route_m = _map(rule_match), _map(route_match)
-    rule, route = _path_spec(rule_m), _path_spec(route_m)
-    if rule == ("prefix", "") or rule == ("prefix", "/"):
-        return "overlaps" if any(k in rule_m for k in _CONDITIONS) else "covers"
-    if rule is None or route is None:
-        return "unknown"
-    fold = rule_m.get("case_sensitive") is False or route_m.get("case_sensitive") is False
-    rk, rv = rule
-    qk, qv = route
-    if fold:
-        rv, qv = rv.lower(), qv.lower()
-    base = _path_relation(rk, rv, qk, qv)
-    if base == "covers" and any(k in rule_m for k in _CONDITIONS):
-        return "overlaps"  # the rule applies only to requests that also meet its conditions
-    return base
-
-
-def _path_relation(rk: str, rv: str, qk: str, qv: str) -> str:
-    if rk == "prefix" and rv in ("", "/"):
-        return "covers"
-    if rk == "prefix":
-        if qk == "prefix":
-            return "covers" if qv.startswith(rv) else "overlaps" if rv.startswith(qv) else "disjoint"
-        if qk == "path":
-            return "covers" if qv.startswith(rv) else "disjoint"
-        if qk == "path_separated_prefix":
-            return "covers" if qv.startswith(rv) else "overlaps" if rv.startswith(qv) else "disjoint"
-        return "unknown"
-    if rk == "path":
-        if qk == "path":
-            return "covers" if qv == rv else "disjoint"
-        if qk == "prefix":
-            return "overlaps" if rv.startswith(qv) else "disjoint"
-        if qk == "path_separated_prefix":
-            return "overlaps" if rv == qv or rv.startswith(qv + "/") else "disjoint"
-        return _regex_relation(qv, rv, "overlaps")
-    if rk == "path_separated_prefix":
-        if qk == "prefix":
-            return "covers" if qv.startswith(rv + "/") else "overlaps" if rv.startswith(qv) else "disjoint"
-        if qk in ("path", "path_separated_prefix"):
-            if qv == rv or qv.startswith(rv + "/"):
-                return "covers"
-            return "overlaps" if qk == "path_separated_prefix" and rv.startswith(qv + "/") else "disjoint"
-        return "unknown"
-    if rk == "regex" and qk == "path":
-        return _regex_relation(rv, qv, "covers")
-    return "unknown"
-
-
-def _regex_relation(regex: str, path: str, hit: str) -> str:
-    try:
-        return hit if re.fullmatch(regex, path) else "disjoint"
-    except re.error:
-        return "unknown"
-
-
-def requirement_enforces(req: Any, requirement_map: Mapping[str, Any], depth: int = 0) -> tuple[bool, str]:
-    """Whether a JwtRequirement rejects requests without a valid JWT, and a short why."""
-    if depth > 20 or not isinstance(req, Mapping) or not req:
-        return False, "has no requirement"
-    if req.get("provider_name"):
-        return True, f"requires {req['provider_name']!r}"
-    if isinstance(req.get("provider_and_audiences"), Mapping):
-        return True, f"requires {req['provider_and_audiences'].get('provider_name')!r}"
-    for key in ("allow_missing", "allow_missing_or_failed"):
-        if key in req:
-            return False, f"allows no JWT ({key})"
-    if isinstance(req.get("requires_any"), Mapping):
-        parts = [requirement_enforces(r, requirement_map, depth + 1) for r in _list(req["requires_any"].get("requirements"))]
-        weak = next((why for ok, why in parts if not ok), None)
-        if parts and weak is None:
-            return True, "requires any of " + ", ".join(why.removeprefix("requires ") for _, why in parts)
-        return False, weak or "has an empty requires_any"
-    if isinstance(req.get("requires_all"), Mapping):
-        parts = [requirement_enforces(r, requirement_map, depth + 1) for r in _list(req["requires_all"].get("requirements"))]
-        strong = [why for ok, why in parts if ok]
-        if strong:
-            return True, "requires all of " + ", ".join(why.removeprefix("requires ") for why in strong)
-        return False, "requires_all: nothing needs a JWT"
-    return False, "has no requirement"
+def match_facts(match: Any) -> dict[str, Any]:
+    """A RouteMatch described for comparisons: ``text`` (as in ``describe_match``), ``path``
+    (``[kind, value]``: prefix, path, path_separated_prefix or regex; a regex matching any
+    path is ``["prefix", ""]``; absent when the path part is not a plain string), the other
+    ``conditions`` it has (headers, query_parameters, ...) and ``case_insensitive``."""
+    m = _map(match)
+    out: dict[str, Any] = {"text": describe_match(match)}
+    spec = _path_spec(m)
+    if spec is not None:
+        out["path"] = list(spec)
+    out["conditions"] = [k for k in _CONDITIONS if k in m]
+    out["case_insensitive"] = m.get("case_sensitive") is False
+    return out
 
 
 # -- views -------------------------------------------------------------------------
-
-@dataclass
-class _Verdict:
-    value: Any  # str, or Unknown
-    at: str  # path (in the resource) of the config that decides it
-
-
-def _decisive(verdicts: list[_Verdict], wanted: str) -> _Verdict | None:
-    """The first verdict whose text starts with ``wanted`` (e.g. "required"), else the first
-    unknown one, else None: one filter that holds decides; an unknown one keeps it open."""
-    return next((v for v in verdicts if isinstance(v.value, str) and v.value.startswith(wanted)), None) or next(
-        (v for v in verdicts if isinstance(v.value, Unknown)), None)
-
 
 class _ViewBuilder:
     """Computes the view attributes of one resource and their lines."""
@@ -677,19 +584,11 @@ class _ViewBuilder:
                 logs.append(log)
             view["access_log"] = logs
 
-        # HTTP filters: those after the router never run
-        filters: list[_Filter] = []
-        late: set[str] = set()  # kinds of filters after the router
+        # HTTP filters in chain order; those after the router never run
         filters_path = f"{cfg_path}.http_filters" if "http_filters" in cfg else cfg_path
-        routed = False
-        for i, entry in enumerate(_list(cfg.get("http_filters"))):
-            f = _http_filter(entry, f"{cfg_path}.http_filters[{i}]")
-            if routed:
-                late.add(f.kind)
-            elif f.kind == "router":
-                routed = True
-            else:
-                filters.append(f)
+        chain = [_http_filter(entry, f"{cfg_path}.http_filters[{i}]") for i, entry in enumerate(_list(cfg.get("http_filters")))]
+        view["http_filters"] = self.http_filters(chain, filters_path, f"{dst}.http_filters")
+        router = next((i for i, f in enumerate(chain) if f.kind == "router"), len(chain))
 
         rc: Any
         rc_path = f"{cfg_path}.route_config"
@@ -704,7 +603,7 @@ class _ViewBuilder:
         else:
             rc = {}
         view["_route_config"] = rc  # removed again by the caller of http()
-        ctx = _HcmContext(self, filters, filters_path, cfg_path, rc, rc_path, late)
+        ctx = _HcmContext(self, chain[:router], rc, rc_path)
         if isinstance(rc, Unknown):
             view["routes"] = rc
             self.line(f"{dst}.routes", rc_path)
@@ -716,16 +615,89 @@ class _ViewBuilder:
         return view
 
 
+    def http_filters(self, chain: list[_Filter], filters_path: str, dst: str) -> list[dict[str, Any]]:
+        """Every HTTP filter in chain order: name, kind, where it is, whether it is disabled by
+        default, whether it comes after the (first) router, and the facts of its config."""
+        self.line(dst, filters_path)
+        out: list[dict[str, Any]] = []
+        routed = False
+        for i, f in enumerate(chain):
+            edst = f"{dst}[{i}]"
+            self.line(edst, f.path)
+            view: dict[str, Any] = {"name": f.name, "kind": f.kind, "at": f.path, "disabled": f.disabled,
+                                    "after_router": routed}
+            self.line(f"{edst}.at", f.path)
+            self.line(f"{edst}.disabled", f"{f.path}.disabled")
+            kind = short_type(_map(f.config).get("@type"))
+            if kind:
+                view["type"] = kind
+            routed = routed or f.kind == "router"
+            if f.kind in FACT_KINDS:
+                own = f.config if isinstance(f.config, (Mapping, Unknown)) else {}
+                view["config"] = self.config_facts(own, f.cfg_path, f"{edst}.config")
+            out.append(view)
+        return out
+
+    def config_facts(self, cfg: Any, src: str, dst: str) -> Any:
+        """The parts of an auth / rate-limit filter config (or of its per-route config) that say
+        to which requests it applies and how: the keys of ``_FACT_KEYS`` as written, jwt_authn
+        ``rules`` with their matches described (``match_facts``), the fractions as percentages
+        (``Unknown`` when they cannot be read) and the provider names. ``None`` for a value
+        that is not a mapping; an ``Unknown`` config (ECDS) stays unknown."""
+        self.line(dst, src)
+        if isinstance(cfg, Unknown):
+            return cfg
+        if not isinstance(cfg, Mapping):
+            return None
+        out: dict[str, Any] = {}
+        for key in _FACT_KEYS:
+            if key in cfg:
+                out[key] = self.copy(cfg[key], f"{src}.{key}", f"{dst}.{key}")
+        if "rules" in cfg:
+            out["rules"] = self.rule_facts(cfg["rules"], f"{src}.rules", f"{dst}.rules")
+        for key in ("filter_enabled", "filter_enforced"):
+            if key in cfg:
+                pct = _percent(cfg[key])
+                out[key] = Unknown(f"{key} cannot be read") if pct is None else pct
+                self.line(f"{dst}.{key}", f"{src}.{key}")
+        if isinstance(cfg.get("providers"), Mapping):
+            out["providers"] = [str(k) for k in cfg["providers"]]
+            self.line(f"{dst}.providers", f"{src}.providers")
+        return out
+
+    def rule_facts(self, rules: Any, src: str, dst: str) -> list[Any]:
+        """jwt_authn rules in order (``None`` where an entry is not a mapping): the match
+        described, ``requires`` and ``requirement_name`` as written."""
+        self.line(dst, src)
+        out: list[Any] = []
+        for j, rule in enumerate(_list(rules)):
+            rsrc, rdst = f"{src}[{j}]", f"{dst}[{j}]"
+            if not isinstance(rule, Mapping):
+                out.append(None)
+                continue
+            self.line(rdst, rsrc)
+            view: dict[str, Any] = {"match": match_facts(rule.get("match"))}
+            self.line(f"{rdst}.match", f"{rsrc}.match")
+            for key in ("requires", "requirement_name"):
+                if key in rule:
+                    view[key] = self.copy(rule[key], f"{rsrc}.{key}", f"{rdst}.{key}")
+            out.append(view)
+        return out
+
+
+# kinds of HTTP filters whose configs and per-route configs the views describe
+FACT_KINDS = frozenset({"jwt_authn", "ext_authz", "local_ratelimit", "ratelimit"})
+# keys of those configs copied as written (fractions and providers are described apart)
+_FACT_KEYS = ("disabled", "requirement_name", "requirement_map", "filter_state_rules", "token_bucket",
+              "failure_mode_allow", "domain")
+
+
 class _HcmContext:
     """Per-route semantics of one HTTP connection manager."""
 
-    def __init__(self, vb: _ViewBuilder, filters: list[_Filter], filters_path: str, cfg_path: str,
-                 rc: Any, rc_path: str, late: set[str]) -> None:
+    def __init__(self, vb: _ViewBuilder, filters: list[_Filter], rc: Any, rc_path: str) -> None:
         self.vb = vb
-        self.late = late
-        self.filters = filters
-        self.filters_path = filters_path
-        self.cfg_path = cfg_path
+        self.filters = filters  # those before the router
         self.rc = rc
         self.rc_path = rc_path
 
@@ -748,177 +720,45 @@ class _HcmContext:
                                      "at": rpath}
             self.vb.line(f"{edst}.match", f"{rpath}.match")
             self.vb.line(f"{edst}.at", rpath)
-            for key, verdict in (("authentication", self.authentication(route, rpath, vh, vpath)),
-                                 ("rate_limit", self.rate_limit(route, rpath, vh, vpath))):
-                entry[key] = verdict.value
-                self.vb.line(f"{edst}.{key}", verdict.at)
+            self.route_facts(entry, edst, route, rpath, vh, vpath)
             out.append(entry)
         return out
 
-    # -- per-filter config --------------------------------------------------------
-    def _levels(self, f: _Filter, route: Mapping[str, Any], rpath: str, vh: Mapping[str, Any],
-                vpath: str) -> list[tuple[Any, str]]:
-        out = []
-        for obj, path in ((route, rpath), (vh, vpath), (_map(self.rc), self.rc_path)):
-            tpfc = _map(obj).get("typed_per_filter_config")
-            if isinstance(tpfc, Mapping) and f.name in tpfc:
-                out.append((tpfc[f.name], join_path(f"{path}.typed_per_filter_config", f.name)))
-        return out
-
-    def _route_filter(self, f: _Filter, route: Mapping[str, Any], rpath: str, vh: Mapping[str, Any],
-                      vpath: str) -> tuple[bool, str, Any, str]:
-        """(disabled, where that is decided, per-route config or None, its path)."""
-        disabled, where = f.disabled, f"{f.path}.disabled" if f.disabled else f.path
-        decided = False
-        cfg: Any = None
-        cfg_path = ""
-        for value, path in self._levels(f, route, rpath, vh, vpath):
-            if short_type(_map(value).get("@type")).endswith(".FilterConfig"):
-                if not decided:
-                    disabled, where, decided = bool(value.get("disabled")), path, True
-                inner = value.get("config")
-                if cfg is None and isinstance(inner, Mapping) and inner:
-                    cfg, cfg_path = inner, f"{path}.config"
-            elif cfg is None:
-                cfg, cfg_path = value, path
-        return disabled, where, cfg, cfg_path
-
-    # -- authentication -----------------------------------------------------------
-    # Verdict strings stay short: messages show at most 80 characters of a value.
-    def authentication(self, route: Mapping[str, Any], rpath: str, vh: Mapping[str, Any], vpath: str) -> _Verdict:
-        auth = [f for f in self.filters if f.kind in ("jwt_authn", "ext_authz")]
-        if not auth:
-            if self.late & {"jwt_authn", "ext_authz"}:
-                return _Verdict("not required: the auth filter is after the router (never runs)", self.filters_path)
-            return _Verdict("not required: no jwt_authn or ext_authz HTTP filter", self.filters_path)
-        results = [self._jwt(f, route, rpath, vh, vpath) if f.kind == "jwt_authn"
-                   else self._ext_authz(f, route, rpath, vh, vpath) for f in auth]
-        return _decisive(results, "required") or next(
-            (r for r in results if str(r.value).startswith("opted out")), results[0])
-
-    def _jwt(self, f: _Filter, route: Mapping[str, Any], rpath: str, vh: Mapping[str, Any], vpath: str) -> _Verdict:
-        if isinstance(f.config, Unknown):
-            return _Verdict(f.config, f.path)
-        disabled, where, per_route, pr_path = self._route_filter(f, route, rpath, vh, vpath)
-        if disabled:
-            how = "by default and not enabled here" if where.startswith(f.path) else "by a FilterConfig"
-            return _Verdict(f"opted out: jwt_authn disabled {how}", where)
-        cfg = _map(f.config)
-        req_map = _map(cfg.get("requirement_map"))
-        if isinstance(per_route, Mapping):
-            if per_route.get("disabled"):
-                return _Verdict("opted out: jwt_authn per-route config sets disabled: true", f"{pr_path}.disabled")
-            name = per_route.get("requirement_name")
-            if name and isinstance(name, str):
-                if name not in req_map:  # Envoy rejects the route's requests (403)
-                    return _Verdict(f"required: requirement_name {name!r} unknown (all requests denied)",
-                                    f"{pr_path}.requirement_name")
-                ok, why = requirement_enforces(req_map[name], req_map)
-                return _Verdict(f"{'required' if ok else 'opted out'}: per-route requirement {name!r} {why}",
-                                f"{pr_path}.requirement_name")
-            return _Verdict("opted out: jwt_authn per-route config names no requirement", pr_path)
-        rules = _list(cfg.get("rules"))
-        unknown: str | None = None
-        for j, rule in enumerate(rules):
-            if not isinstance(rule, Mapping):
-                continue
-            rel = relation(rule.get("match"), route.get("match"))
-            if rel == "disjoint":
-                continue
-            rule_path = f"{f.cfg_path}.rules[{j}]"
-            name = rule.get("requirement_name")
-            if name and isinstance(name, str):
-                ok, why = requirement_enforces(req_map[name], req_map) if name in req_map else (
-                    True, f"names unknown requirement {name!r} (denied)")
-            else:
-                ok, why = requirement_enforces(rule.get("requires"), req_map)
-            rule_desc = f"jwt_authn rules[{j}] ({describe_match(rule.get('match'))})"
-            if rel == "covers":
-                if not ok:
-                    return _Verdict(f"opted out: {rule_desc} {why}", rule_path)
-                if unknown is not None:
-                    return _Verdict(Unknown(unknown), rule_path)
-                return _Verdict(f"required: jwt_authn rules[{j}] {why}", rule_path)
-            if not ok and rel == "overlaps":
-                return _Verdict(f"opted out (in part): {rule_desc} {why}", rule_path)
-            if not ok and rel == "unknown" and unknown is None:
-                unknown = (f"{rule_desc} {why}, and whether it matches requests of the route "
-                           f"({describe_match(route.get('match'))}) cannot be told statically")
-        if unknown is not None:
-            return _Verdict(Unknown(unknown), f"{f.cfg_path}.rules")
-        if cfg.get("filter_state_rules"):
-            return _Verdict(Unknown("no jwt_authn rule covers the route; filter_state_rules decide at run time"),
-                            f"{f.cfg_path}.filter_state_rules")
-        return _Verdict("not required: no jwt_authn rule with a requirement covers the route",
-                        f"{f.cfg_path}.rules" if rules else f.path)
-
-    def _ext_authz(self, f: _Filter, route: Mapping[str, Any], rpath: str, vh: Mapping[str, Any],
-                   vpath: str) -> _Verdict:
-        if isinstance(f.config, Unknown):
-            return _Verdict(f.config, f.path)
-        disabled, where, per_route, pr_path = self._route_filter(f, route, rpath, vh, vpath)
-        if disabled:
-            return _Verdict("opted out: ext_authz disabled for the route", where)
-        if isinstance(per_route, Mapping) and per_route.get("disabled"):
-            return _Verdict("opted out: ext_authz per-route config sets disabled: true", f"{pr_path}.disabled")
-        cfg = _map(f.config)
-        if "filter_enabled" in cfg and _percent(cfg.get("filter_enabled")) == 0:
-            return _Verdict("not required: ext_authz filter_enabled is 0%", f"{f.cfg_path}.filter_enabled")
-        note = " (fails open: failure_mode_allow)" if cfg.get("failure_mode_allow") is True else ""
-        return _Verdict(f"required: ext_authz{note}", f.path)
-
-    # -- rate limiting ------------------------------------------------------------
-    def rate_limit(self, route: Mapping[str, Any], rpath: str, vh: Mapping[str, Any], vpath: str) -> _Verdict:
-        local = [f for f in self.filters if f.kind == "local_ratelimit"]
-        global_ = [f for f in self.filters if f.kind == "ratelimit"]
-        if not local and not global_:
-            if self.late & {"local_ratelimit", "ratelimit"}:
-                return _Verdict("absent: the rate limit filter is after the router (never runs)", self.filters_path)
-            return _Verdict("absent: no local_ratelimit HTTP filter", self.filters_path)
-        reasons: list[_Verdict] = []
-        for f in local:
-            if isinstance(f.config, Unknown):
-                reasons.append(_Verdict(f.config, f.path))
-                continue
-            disabled, where, per_route, pr_path = self._route_filter(f, route, rpath, vh, vpath)
-            if disabled:
-                reasons.append(_Verdict("disabled: local_ratelimit filter disabled for the route", where))
-            elif isinstance(per_route, Mapping):
-                reasons.append(self._local_status(per_route, pr_path, "per-route "))
-            else:
-                reasons.append(self._local_status(_map(f.config), f.cfg_path, ""))
-        for f in global_:
-            descriptors = _list(_map(route.get("route")).get("rate_limits")) or _list(vh.get("rate_limits"))
-            disabled, where, _, _ = self._route_filter(f, route, rpath, vh, vpath)
-            if isinstance(f.config, Unknown):
-                reasons.append(_Verdict(f.config, f.path))
-            elif disabled:
-                reasons.append(_Verdict("disabled: ratelimit filter disabled for the route", where))
-            elif not descriptors:
-                reasons.append(_Verdict("absent: ratelimit filter, but no rate_limits on the route", rpath))
-            else:
-                domain = _map(f.config).get("domain")
-                reasons.append(_Verdict(f"enforced: global rate limit service (domain {domain!r})", f.path))
-        return _decisive(reasons, "enforced") or reasons[0]
-
-    @staticmethod
-    def _local_status(cfg: Mapping[str, Any], cfg_path: str, scope: str) -> _Verdict:
-        if not isinstance(cfg.get("token_bucket"), Mapping):
-            return _Verdict(f"not limiting: {scope}local_ratelimit config has no token_bucket", cfg_path)
-        enabled = _percent(cfg.get("filter_enabled"))
-        enforced = _percent(cfg.get("filter_enforced"))
-        if enabled is None or enforced is None:
-            return _Verdict(Unknown(f"the {scope}local_ratelimit config has a fraction that cannot be read"), cfg_path)
-        if not enabled:
-            why = "is 0%" if "filter_enabled" in cfg else "not set (defaults to 0%)"
-            return _Verdict(f"disabled: {scope}filter_enabled {why}",
-                            f"{cfg_path}.filter_enabled" if "filter_enabled" in cfg else cfg_path)
-        if not enforced:
-            why = "is 0%" if "filter_enforced" in cfg else "not set (defaults to 0%)"
-            return _Verdict(f"shadow mode: {scope}filter_enforced {why} (filter_enabled {_pct(enabled)})",
-                            f"{cfg_path}.filter_enforced" if "filter_enforced" in cfg else cfg_path)
-        return _Verdict(f"enforced: {scope}local_ratelimit (enabled {_pct(enabled)}, enforced {_pct(enforced)})",
-                        cfg_path)
+    def route_facts(self, entry: dict[str, Any], edst: str, route: Mapping[str, Any], rpath: str,
+                    vh: Mapping[str, Any], vpath: str) -> None:
+        """What decides how the HTTP filters treat one route: its match as configured, the
+        per-filter configs of the auth and rate-limit filters that reach it (route first, then
+        its virtual host, then the route configuration) and its rate_limits descriptors."""
+        entry["route_match"] = match_facts(route.get("match"))
+        self.vb.line(f"{edst}.route_match", f"{rpath}.match")
+        names = {f.name for f in self.filters if f.kind in FACT_KINDS}
+        configs: list[dict[str, Any]] = []
+        for level, obj, path in (("route", route, rpath), ("virtual_host", vh, vpath),
+                                 ("route_config", _map(self.rc), self.rc_path)):
+            for name, value in _map(obj.get("typed_per_filter_config")).items():
+                if name not in names or value is None:
+                    continue
+                at = join_path(f"{path}.typed_per_filter_config", name)
+                cdst = f"{edst}.per_filter_config[{len(configs)}]"
+                self.vb.line(cdst, at)
+                item: dict[str, Any] = {"filter": name, "level": level, "at": at}
+                kind = short_type(_map(value).get("@type"))
+                if kind:
+                    item["type"] = kind
+                if kind.endswith(".FilterConfig"):  # a wrapper: disabled, and maybe the filter's config
+                    item["disabled"] = bool(value.get("disabled"))
+                    inner = value.get("config")
+                    if isinstance(inner, Mapping) and inner:
+                        item["config"] = self.vb.config_facts(inner, f"{at}.config", f"{cdst}.config")
+                else:  # the filter's per-route config (None: set, but not a mapping)
+                    item["config"] = self.vb.config_facts(value, at, f"{cdst}.config")
+                configs.append(item)
+        entry["per_filter_config"] = configs
+        self.vb.line(f"{edst}.per_filter_config", rpath)
+        entry["rate_limits"] = len(_list(_map(route.get("route")).get("rate_limits")))
+        entry["virtual_host_rate_limits"] = len(_list(vh.get("rate_limits")))
+        self.vb.line(f"{edst}.rate_limits", f"{rpath}.route.rate_limits")
+        self.vb.line(f"{edst}.virtual_host_rate_limits", f"{vpath}.rate_limits")
 
     # -- CORS ---------------------------------------------------------------------
     def cors(self, dst: str) -> Any:

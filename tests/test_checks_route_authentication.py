@@ -10,7 +10,7 @@ import pytest
 from envoy_facts import HTTP, decide, http_filter, listener, match, per_filter, route, router, rule
 from soc2iac.checks import route_authentication
 from soc2iac.model import Unknown
-from soc2iac.parsers.envoy import match_facts
+from soc2iac.parsers.envoy_http import match_facts
 
 ROUTE = f"{HTTP}.routes[0]"
 JWT = f"{HTTP}.http_filters[0]"

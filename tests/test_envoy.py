@@ -13,6 +13,7 @@ from soc2iac.config import Config
 from soc2iac.errors import InputError
 from soc2iac.model import Resource, Unknown
 from soc2iac.parsers import envoy
+from soc2iac.parsers.envoy_http import match_facts
 from soc2iac.policy import builtin_policy_dir, load_file
 from soc2iac.scanner import scan
 from soc2iac.waivers import declared
@@ -548,7 +549,7 @@ def test_jwt_example_with_mixed_key_styles() -> None:
     (None, {"text": "match on nothing", "conditions": [], "case_insensitive": False}),
 ])
 def test_match_facts(match: object, facts: dict) -> None:
-    assert envoy.match_facts(match) == facts
+    assert match_facts(match) == facts
 
 
 def _hcm_listener(http_filters: str, routes_yaml: str, extra: str = "") -> str:

@@ -23,9 +23,10 @@ repeat, such as ``listen``, ``add_header``, ``access_log``, ``limit_req``, give 
 list of strings), plus ``tls`` (a ``listen ... ssl``/``quic`` or ``ssl on``),
 ``proxied`` (``proxy_pass``/``fastcgi_pass``/... in the location),
 ``internal``, ``ssl_cipher_tokens`` (``ssl_ciphers`` split into its tokens),
-``cors_allow_origin`` (each Access-Control-Allow-Origin header with
-its effective ``value``, ``credentials`` and ``gated``: inside an ``if`` that
-tests ``$http_origin``, or mapped from it through an allow-list ``map``),
+``cors_allow_origin`` (each Access-Control-Allow-Origin header: its value as
+``written``, ``credentials``, the ``map`` it names, the ``condition`` of the ``if``
+it is sent in and the variables ``set`` inside ``if`` blocks; whether that restricts
+the origin is decided by the ``cors_origin_restricted`` check kind),
 ``inherited`` (directive -> ``file:line`` it comes from) and
 ``unresolved_includes``.
 
@@ -94,8 +95,6 @@ _DIRECTIVE_RE = re.compile(
     r"access_log|error_log|worker_processes|worker_connections|root|try_files|add_header|sendfile|gzip|"
     r"return|rewrite|index|default_type|error_page|expires|resolver|include|user|pid|worker_\w+)"
     r"[ \t]+[^;={}\n]*;", re.MULTILINE)
-_TRIVIAL_ORIGIN_RE = {"", ".*", "^.*$", ".+", "^.+$", "^.*", ".*$", "^https?://.*$", "^https?://.*", "https?://.*",
-                      "^http", "^https", "http", "https", "://"}
 
 
 def detect(path: Path, text: str) -> bool:
@@ -491,12 +490,14 @@ class _Builder:
 
     def cors(self, st: Stmt, level: _Level, ifs: Sequence[Stmt], here: Any) -> tuple[list[dict[str, Any]], list[int]]:
         """The Access-Control-Allow-Origin headers in effect (add_header, more_set_headers),
-        including those inside ``if`` blocks of this level."""
-        found: list[tuple[Stmt, str, bool]] = []  # (directive, value, gated)
+        including those inside ``if`` blocks of this level, described: the value as
+        ``written``, the ``map`` it names (``via_map``), the ``condition`` of the ``if`` it is
+        sent in, and the variables ``set`` inside ``if`` blocks here (``sets_under_if``)."""
+        found: list[tuple[Stmt, str, list[str] | None]] = []  # (directive, value, condition of its if)
         credentials = False
-        gating_vars = _origin_gating_vars(st)
+        sets_under_if = _sets_under_if(st)
 
-        def scan(stmts: Iterable[Stmt], gated: bool) -> None:
+        def scan(stmts: Iterable[Stmt], condition: list[str] | None) -> None:
             nonlocal credentials
             for s in stmts:
                 header = _header(s)
@@ -504,24 +505,25 @@ class _Builder:
                     continue
                 name, value = header
                 if name == "access-control-allow-origin":
-                    found.append((s, value, gated))
+                    found.append((s, value, condition))
                 elif name == "access-control-allow-credentials" and value.lower() == "true":
                     credentials = True
 
-        scan(level.eff.get("add_header", []) + level.eff.get("more_set_headers", []), False)
+        scan(level.eff.get("add_header", []) + level.eff.get("more_set_headers", []), None)
         for block in ifs:
-            scan(block.block or [], _gates_origin(block.args, gating_vars))
+            scan(block.block or [], list(block.args))
         out = []
         lines = []
-        for s, value, gated in found:
-            effective, via_map = value, ""
+        for s, value, condition in found:
+            entry: dict[str, Any] = {"written": value, "via_map": "", "credentials": credentials, "directive": s.name}
             m = re.fullmatch(r"\$\{?(\w+)\}?", value)
             if m and value != "$http_origin" and f"${m.group(1)}" in level.maps:
-                via_map = f"${m.group(1)}"
-                effective = _map_origin(level.maps[via_map])
-                gated = gated or effective != "$http_origin"
-            out.append({"value": effective, "written": value, "via_map": via_map, "gated": gated,
-                        "credentials": credentials, "directive": s.name})
+                entry["via_map"] = f"${m.group(1)}"
+                entry["map"] = _map_entries(level.maps[entry["via_map"]])
+            if condition is not None:
+                entry["condition"] = condition
+            entry["sets_under_if"] = sets_under_if
+            out.append(entry)
             lines.append(here(s))
         return out, lines
 
@@ -557,26 +559,18 @@ def _header(s: Stmt) -> tuple[str, str] | None:
     return None
 
 
-def _gates_origin(cond: Sequence[str], gating_vars: set[str]) -> bool:
-    """Whether an ``if`` condition restricts on the request's Origin."""
-    if not cond:
-        return False
-    var = cond[0]
-    if var == "$http_origin" and len(cond) == 3 and cond[1] in ("~", "~*", "="):
-        return cond[2].strip() not in _TRIVIAL_ORIGIN_RE
-    return any(var == v or var.startswith(v) for v in gating_vars)
-
-
-def _origin_gating_vars(st: Stmt) -> set[str]:
-    """Variables ``set`` inside ``if`` blocks that test ``$http_origin`` (the classic
-    ``if ($http_origin ~ ...) { set $cors true; }`` pattern), in this block and the
-    blocks around it are not visible here, so in this block and nested ones."""
-    out: set[str] = set()
+def _sets_under_if(st: Stmt) -> list[dict[str, Any]]:
+    """The ``if`` blocks in this block and nested ones that ``set`` variables: their
+    ``condition`` and the ``variables`` set (as in ``if ($http_origin ~ ...) { set $cors
+    true; }``; blocks around this one are not visible here)."""
+    out: list[dict[str, Any]] = []
 
     def walk(stmts: Iterable[Stmt]) -> None:
         for s in stmts:
-            if s.name == "if" and s.block is not None and _gates_origin(s.args, set()):
-                out.update(x.args[0] for x in s.block if x.name == "set" and x.args)
+            if s.name == "if" and s.block is not None:
+                variables = [x.args[0] for x in s.block if x.name == "set" and x.args]
+                if variables:
+                    out.append({"condition": list(s.args), "variables": variables})
             if s.block is not None:
                 walk(s.block)
 
@@ -584,19 +578,11 @@ def _origin_gating_vars(st: Stmt) -> set[str]:
     return out
 
 
-def _map_origin(mp: Stmt) -> str:
-    """``$http_origin`` when a ``map $http_origin $x {...}`` lets any origin through, else
-    a description of the allow-list."""
-    if not mp.args or mp.args[0] != "$http_origin":
-        return f"<map of {mp.args[0] if mp.args else '?'}>"
-    for entry in mp.block or []:
-        key = entry.name
-        value = entry.args[0] if entry.args else ""
-        if value == "$http_origin" and (key == "default" or key.lstrip("~*") in _TRIVIAL_ORIGIN_RE):
-            return "$http_origin"
-        if value == "*":
-            return "*"
-    return f"<allow-list map {mp.args[1]}>"
+def _map_entries(mp: Stmt) -> dict[str, Any]:
+    """A ``map`` block: the variable it reads (``source``), the one it sets, and its entries
+    as ``[key, value]`` in order."""
+    return {"source": mp.args[0] if mp.args else "", "variable": mp.args[1] if len(mp.args) > 1 else "",
+            "entries": [[e.name, e.args[0] if e.args else ""] for e in mp.block or []]}
 
 
 # -- entry points -----------------------------------------------------------------

@@ -795,6 +795,27 @@ static_resources:
     assert res["envoy_listener.uds"].attributes["bind_address"] == "unix:/run/envoy.sock"
 
 
+def test_virtual_hosts_and_protocol_facts() -> None:
+    routes_yaml = """\
+              - match: {prefix: /old}
+                redirect: {https_redirect: true}
+              - match: {prefix: /x}
+                redirect: {scheme_redirect: HTTPS, path_redirect: /y}
+              - match: {prefix: /}
+                direct_response: {status: 404}
+"""
+    text = _hcm_listener("", routes_yaml).replace("              domains: [\"*\"]\n",
+                                                  "              domains: [\"*\"]\n              require_tls: ALL\n")
+    (res,) = parse(text)
+    chain = res.attributes["chains"][0]
+    assert (chain["protocol"], chain["transport"]) == ("plaintext", "plaintext (no transport_socket)")
+    assert chain["http"]["virtual_hosts"] == [{"name": "app", "require_tls": "ALL", "routes": [
+        {"action": "redirect", "redirect_scheme": "https"}, {"action": "redirect", "redirect_scheme": "HTTPS"},
+        {"action": "direct_response"}]}]
+    assert res.line_of("chains[0].http.virtual_hosts[0].require_tls") == line_of(text, "require_tls: ALL")
+    assert chain["http"]["routes"] == []  # none forwards upstream
+
+
 def test_unrecognised_transport_socket_is_unknown() -> None:
     text = """\
 static_resources:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from soc2iac.checks import (condition, cors_origin_restricted, gateway_bypass, iam_statements, numeric_minimum,
-                            route_authentication, route_rate_limit, secret_literal)
+from soc2iac.checks import (chains_encrypted, condition, cors_origin_restricted, gateway_bypass, iam_statements,
+                            numeric_minimum, route_authentication, route_rate_limit, secret_literal)
 from soc2iac.checks.base import CheckKind
 
 KINDS: dict[str, CheckKind] = {
@@ -15,4 +15,5 @@ KINDS: dict[str, CheckKind] = {
     "route_authentication": route_authentication,  # type: ignore[dict-item]
     "route_rate_limit": route_rate_limit,  # type: ignore[dict-item]
     "cors_origin_restricted": cors_origin_restricted,  # type: ignore[dict-item]
+    "chains_encrypted": chains_encrypted,  # type: ignore[dict-item]
 }

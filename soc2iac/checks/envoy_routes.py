@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from soc2iac.checks.base import Detail, Outcome
+from soc2iac.checks.base import Outcome, every
 from soc2iac.model import MISSING, Resource, Unknown, join_path, resolve
 from soc2iac.redact import describe
 
@@ -160,12 +160,12 @@ def evaluate_routes(resource: Resource, check: Mapping[str, Any], subject: str, 
     count = 0
     for hpath, hcm in resolve(resource.attributes, base):
         if isinstance(hcm, Unknown) and hcm is not MISSING:
-            return _unknown(hpath, f"{hpath} is {describe(hcm)}")
+            return every(where, count, [], [(hpath, f"{hpath} is {describe(hcm)}")])
         if not isinstance(hcm, Mapping) or hcm.get("routes") is None:
             continue
         rpath, routes = join_path(hpath, "routes"), hcm["routes"]
         if isinstance(routes, Unknown):
-            return _unknown(rpath, f"{rpath} is {describe(routes)}")
+            return every(where, count, [], [(rpath, f"{rpath} is {describe(routes)}")])
         m = manager(hcm, hpath)
         items = list(enumerate(routes)) if isinstance(routes, list) else [(None, routes)]
         for r, facts in items:
@@ -177,13 +177,4 @@ def evaluate_routes(resource: Resource, check: Mapping[str, Any], subject: str, 
                 unknowns.append((d.at, f"{said} cannot be known statically: {d.value.reason}"))
             elif not str(d.value).startswith(wanted):
                 fails.append((d.at, f"{said} is {describe(d.value, said)}, expected to match '^{wanted}'"))
-    for verdict, found in (("fail", fails), ("unknown", unknowns)):
-        if found:
-            at, message = found[0]
-            return Outcome(verdict, message, (Detail(at, message),))  # type: ignore[arg-type]
-    message = f"every entry of {where} holds ({count})" if count else f"{where} has no entries"
-    return Outcome("pass", message, (Detail(where, message),))
-
-
-def _unknown(path: str, message: str) -> Outcome:
-    return Outcome("unknown", message, (Detail(path, message),))
+    return every(where, count, fails, unknowns)

@@ -24,11 +24,13 @@ Resources:
   - ``bind_address``, ``port``: from ``address.socket_address`` (``unix:<path>``
     for a pipe, ``internal`` for an internal listener);
   - ``chains``: one entry per filter chain (and ``default_filter_chain``) with
-    ``at`` (its path), ``transport`` (``tls (...)``, ``tls passthrough (...)``,
-    ``redirect to https (...)`` or ``plaintext (...)``) and ``http``, the HTTP
+    ``at`` (its path), ``transport`` (``tls (...)``, ``tls passthrough (...)`` or
+    ``plaintext (...)``: the protocol and what sets it; unknown for an unrecognised
+    transport socket), ``protocol`` (its first part) and ``http``, the HTTP
     connection manager of the chain when it has one: ``at``, ``access_log``
-    (name, type, path of each logger), ``http_filters``, ``routes`` and
-    ``cors_policies``;
+    (name, type, path of each logger), ``http_filters``, ``routes``,
+    ``virtual_hosts`` (each with ``require_tls`` and the ``action`` of every route,
+    and a redirect's ``redirect_scheme``) and ``cors_policies``;
   - ``tls_contexts``: the TLS parameters of every DownstreamTlsContext
     (``tls_minimum_protocol_version``, ``tls_maximum_protocol_version``,
     ``cipher_suites``), with ``at``;
@@ -181,10 +183,6 @@ def _listener(obj: Mapping[str, Any], prefix: str, index: int, doc_lines: Lines,
                          line=line_at(lines, "address.socket_address.port_value"))
     vb = ListenerViews(Lines(lines))
     views = vb.listener(obj)
-    for chain in views["chains"]:
-        http = chain.get("http")
-        if isinstance(http, dict):
-            http.pop("_route_config", None)
     name = str(obj.get("name") or "")
     if not name:
         bind, p = views.get("bind_address"), views.get("port")

@@ -174,13 +174,14 @@ class HttpViews(LineRecorder):
             rc_path = f"{cfg_path}.scoped_routes"
         else:
             rc = {}
-        view["_route_config"] = rc  # removed again by the caller of http()
         ctx = _HcmContext(self, chain[:router], rc, rc_path)
         if isinstance(rc, Unknown):
-            view["routes"] = rc
+            view["routes"] = view["virtual_hosts"] = rc
             self.line(f"{dst}.routes", rc_path)
+            self.line(f"{dst}.virtual_hosts", rc_path)
         else:
             view["routes"] = ctx.routes(f"{dst}.routes")
+            view["virtual_hosts"] = ctx.virtual_hosts(f"{dst}.virtual_hosts")
         cors = ctx.cors(f"{dst}.cors_policies")
         if cors is not None:
             view["cors_policies"] = cors
@@ -257,6 +258,8 @@ class HttpViews(LineRecorder):
         return out
 
 
+# a route's action: the first of these keys it has
+_ACTIONS = ("redirect", "route", "direct_response", "filter_action", "non_forwarding_action")
 # kinds of HTTP filters whose configs and per-route configs the views describe
 FACT_KINDS = frozenset({"jwt_authn", "ext_authz", "local_ratelimit", "ratelimit"})
 # keys of those configs copied as written (fractions and providers are described apart)
@@ -294,6 +297,33 @@ class _HcmContext:
             self.vb.line(f"{edst}.at", rpath)
             self.route_facts(entry, edst, route, rpath, vh, vpath)
             out.append(entry)
+        return out
+
+    def virtual_hosts(self, dst: str) -> list[dict[str, Any]]:
+        """Every virtual host with its ``require_tls`` (as written) and what each of its routes
+        does: ``action`` (route, redirect, direct_response, ...) and, for a redirect, the
+        ``redirect_scheme`` it sends clients to (``https`` for ``https_redirect: true``)."""
+        self.vb.line(dst, self.rc_path)
+        out: list[dict[str, Any]] = []
+        for v, vh in enumerate(as_list(as_map(self.rc).get("virtual_hosts"))):
+            vpath, vdst = f"{self.rc_path}.virtual_hosts[{v}]", f"{dst}[{v}]"
+            self.vb.line(vdst, vpath)
+            view: dict[str, Any] = {"name": vh.get("name"), "routes": []}
+            if vh.get("require_tls") is not None:
+                view["require_tls"] = vh["require_tls"]
+                self.vb.line(f"{vdst}.require_tls", f"{vpath}.require_tls")
+            for r, route in enumerate(as_list(vh.get("routes"))):
+                rpath, rdst = f"{vpath}.routes[{r}]", f"{vdst}.routes[{r}]"
+                self.vb.line(rdst, rpath)
+                action = next((k for k in _ACTIONS if k in route), "none")
+                entry: dict[str, Any] = {"action": action}
+                if action == "redirect":
+                    redirect = as_map(route.get("redirect"))
+                    scheme = "https" if redirect.get("https_redirect") is True else redirect.get("scheme_redirect", "")
+                    entry["redirect_scheme"] = str(scheme)
+                    self.vb.line(f"{rdst}.redirect_scheme", f"{rpath}.redirect")
+                view["routes"].append(entry)
+            out.append(view)
         return out
 
     def route_facts(self, entry: dict[str, Any], edst: str, route: Mapping[str, Any], rpath: str,

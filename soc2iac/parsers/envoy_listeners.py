@@ -76,17 +76,18 @@ class ListenerViews(HttpViews):
         if ctx is not None:
             t = len(tls)
             tls.append(self.tls_view(ctx, ctx_path, ctx_path, f"tls_contexts[{t}]", "downstream"))
-        elif isinstance(transport, str) and transport.startswith("plaintext") and hcm is not None \
-                and self._redirect_only(hcm):
-            transport = "redirect to https (plaintext, but every route redirects to https)"
         view["transport"] = transport
-        self.line(f"{dst}.transport", f"{path}.transport_socket" if "transport_socket" in fc else path)
+        view["protocol"] = transport if isinstance(transport, Unknown) else transport.partition(" (")[0]
+        for key in ("transport", "protocol"):
+            self.line(f"{dst}.{key}", f"{path}.transport_socket" if "transport_socket" in fc else path)
         if hcm is not None:
             view["http"] = hcm
         return view
 
     def transport(self, fc: Mapping[str, Any], path: str) -> tuple[Any, Mapping[str, Any] | None, str]:
-        """(description, DownstreamTlsContext or None, its path) of a filter chain."""
+        """(description, DownstreamTlsContext or None, its path) of a filter chain. The
+        description is ``<protocol> (<what sets it>)``, protocol tls, tls passthrough or
+        plaintext; an unrecognised transport socket is unknown."""
         ts = fc.get("transport_socket")
         ts_path = f"{path}.transport_socket"
         if not isinstance(ts, Mapping) and isinstance(fc.get("tls_context"), Mapping):  # v2 API
@@ -117,20 +118,3 @@ class ListenerViews(HttpViews):
         if match.get("transport_protocol") == "tls":
             return "tls passthrough (filter_chain_match.transport_protocol: tls)", None, path
         return "plaintext (no transport_socket)", None, path
-
-    @staticmethod
-    def _redirect_only(hcm: Mapping[str, Any]) -> bool:
-        rc = hcm.get("_route_config")
-        if not isinstance(rc, Mapping):
-            return False
-        seen = False
-        for vh in as_list(rc.get("virtual_hosts")):
-            if str(vh.get("require_tls") or "NONE") in ("ALL", "EXTERNAL_ONLY"):
-                seen = True
-                continue
-            for route in as_list(vh.get("routes")):
-                redirect = as_map(route.get("redirect"))
-                if not (redirect.get("https_redirect") is True or str(redirect.get("scheme_redirect", "")).lower() == "https"):
-                    return False
-                seen = True
-        return seen

@@ -152,7 +152,9 @@ def evaluate_routes(resource: Resource, check: Mapping[str, Any], subject: str, 
     """One decision per forwarding route of every connection manager: fail on the first whose
     text does not start with ``wanted``, else unknown on the first unknown, else pass. Routes
     that are themselves unknown (RDS) make the outcome unknown. Messages name the route's
-    ``subject`` (``chains[0].http.routes[1].authentication is 'opted out: ...'``)."""
+    ``subject`` (``chains[0].http.routes[1].authentication is 'opted out: ...'``), worded
+    as the ``condition`` check these policies used before, so reports stay comparable; the
+    evidence points at the fact that decides."""
     base = str(check.get("connection_managers") or DEFAULT_MANAGERS)
     where = f"{base}.routes"
     fails: list[tuple[str, str]] = []

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from soc2iac.checks import route_authentication, route_rate_limit
+from soc2iac.checks.envoy_routes import Decision, Route, manager
 from soc2iac.config import Config
 from soc2iac.errors import InputError
 from soc2iac.model import Resource, Unknown
 from soc2iac.parsers import envoy
+from soc2iac.parsers.envoy_http import match_facts
 from soc2iac.policy import builtin_policy_dir, load_file
 from soc2iac.scanner import scan
 from soc2iac.waivers import declared
@@ -38,6 +41,21 @@ def line_of(text: str, needle: str, nth: int = 1) -> int:
 
 def routes(res: Resource, chain: int = 0) -> list[dict]:
     return res.attributes["chains"][chain]["http"]["routes"]
+
+
+def decided(res: Resource, chain: int = 0) -> list[dict[str, Decision]]:
+    """What the route kinds decide for each route of a chain (``authentication``, ``rate_limit``)."""
+    http = res.attributes["chains"][chain]["http"]
+    at = f"chains[{chain}].http"
+    m = manager(http, at)
+    return [{"authentication": route_authentication.decide(m, Route(r, f"{at}.routes[{i}]")),
+             "rate_limit": route_rate_limit.decide(m, Route(r, f"{at}.routes[{i}]"))}
+            for i, r in enumerate(http["routes"])]
+
+
+def said(res: Resource, chain: int = 0) -> list[dict[str, object]]:
+    """The decisions' texts (or Unknowns), per route."""
+    return [{k: d.value for k, d in route.items()} for route in decided(res, chain)]
 
 
 # --- snake_case and camelCase ------------------------------------------------------
@@ -123,7 +141,7 @@ def test_snake_and_camel_case_give_equal_resources_and_lines() -> None:
     # map keys (filter names) are kept verbatim, not snake-cased
     vh = snake.attributes["filter_chains"][0]["filters"][0]["typed_config"]["route_config"]["virtual_hosts"][0]
     assert "rateLimiter" in vh["typed_per_filter_config"]
-    assert routes(snake)[0]["rate_limit"].startswith("enforced")
+    assert said(snake)[0]["rate_limit"].startswith("enforced")
 
 
 def test_camel_case_json_bootstrap_equals_yaml() -> None:
@@ -149,7 +167,7 @@ def test_lines_follow_normalized_paths() -> None:
     assert res.attributes["port"] == 443
     assert res.line_of("chains[0].http.routes[0]") == line_of(CAMEL, "- match:")
     # the enforced limit comes from the virtual host's per-filter config
-    assert res.line_of("chains[0].http.routes[0].rate_limit") == line_of(CAMEL, "rateLimiter:")
+    assert res.line_of(decided(res)[0]["rate_limit"].at) == line_of(CAMEL, "rateLimiter:")
     assert res.location.start_line == 3
 
 
@@ -206,9 +224,9 @@ def test_typed_struct_is_unwrapped_with_lines() -> None:
     hcm = "filter_chains[0].filters[0].typed_config"
     assert res.line_of(f"{hcm}.http_filters[0].typed_config.rules[0]") == line_of(TYPED_STRUCT, "- match: {prefix: /}")
     assert res.line_of(f"{hcm}.http_filters[0].typed_config.@type") == line_of(TYPED_STRUCT, "type_url:")
-    (route,) = routes(res)
-    assert route["authentication"] == "required: jwt_authn rules[0] requires 'corpIdp'"
-    assert res.line_of("chains[0].http.routes[0].authentication") == line_of(TYPED_STRUCT, "- match: {prefix: /}")
+    (route,) = decided(res)
+    assert route["authentication"].value == "required: jwt_authn rules[0] requires 'corpIdp'"
+    assert res.line_of(route["authentication"].at) == line_of(TYPED_STRUCT, "- match: {prefix: /}")
 
 
 def test_a_single_mapping_where_a_list_is_expected() -> None:
@@ -432,8 +450,8 @@ def test_edge_hardening_example() -> None:
     listener, cluster = res["envoy_listener.listener_https"], res["envoy_cluster.service_foo"]
     # the direct response is not a forwarding route
     assert [r["match"] for r in routes(listener)] == ["prefix '/content'"]
-    assert routes(listener)[0]["authentication"].startswith("not required")
-    assert routes(listener)[0]["rate_limit"].startswith("absent")
+    assert said(listener)[0]["authentication"].startswith("not required")
+    assert said(listener)[0]["rate_limit"].startswith("absent")
     assert "envoy.extensions.upstreams.http.v3.HttpProtocolOptions" in cluster.attributes[
         "typed_extension_protocol_options"]
     assert cluster.location.start_line == line_of(EDGE, "name: service_foo")
@@ -512,43 +530,26 @@ def test_jwt_example_with_mixed_key_styles() -> None:
     provider = listener.attributes["filter_chains"][0]["filters"][0]["typed_config"]["http_filters"][0][
         "typed_config"]["providers"]["firebase"]
     assert provider["remote_jwks"]["http_uri"]["cluster"] == "www.googleapis.com"
-    assert routes(listener)[0]["authentication"] == "required: jwt_authn rules[0] requires 'firebase'"
+    assert said(listener)[0]["authentication"] == "required: jwt_authn rules[0] requires 'firebase'"
     assert listener.attributes["chains"][0]["http"]["access_log"] == [
         {"name": "envoy.access_loggers.stdout", "type": "envoy.extensions.access_loggers.stream.v3.StdoutAccessLog"}]
 
 
 # --- semantics of the views ---------------------------------------------------------
 
-@pytest.mark.parametrize(("rule", "route", "expected"), [
-    ({"prefix": "/"}, {"safe_regex": {"regex": "/v[0-9]+/.*"}}, "covers"),
-    ({"prefix": "/api"}, {"prefix": "/api/v1"}, "covers"),
-    ({"prefix": "/api/v1"}, {"prefix": "/api"}, "overlaps"),
-    ({"prefix": "/admin"}, {"prefix": "/api"}, "disjoint"),
-    ({"path": "/healthz"}, {"prefix": "/"}, "overlaps"),
-    ({"path": "/healthz"}, {"path": "/healthz"}, "covers"),
-    ({"prefix": "/API", "case_sensitive": False}, {"prefix": "/api/x"}, "covers"),
-    ({"path_separated_prefix": "/api"}, {"prefix": "/api/"}, "covers"),
-    ({"path_separated_prefix": "/api"}, {"prefix": "/apix"}, "disjoint"),
-    ({"safe_regex": {"regex": ".*"}}, {"path": "/x"}, "covers"),
-    ({"safe_regex": {"regex": "/health.*"}}, {"path": "/healthz"}, "covers"),
-    ({"safe_regex": {"regex": "/health.*"}}, {"prefix": "/"}, "unknown"),
-    ({"prefix": "/", "headers": [{"name": "x-internal", "present_match": True}]}, {"prefix": "/a"}, "overlaps"),
+@pytest.mark.parametrize(("match", "facts"), [
+    ({"prefix": "/api"}, {"text": "prefix '/api'", "path": ["prefix", "/api"], "conditions": [],
+                          "case_insensitive": False}),
+    ({"safe_regex": {"regex": "^.*$"}}, {"text": "prefix ''", "path": ["prefix", ""], "conditions": [],
+                                         "case_insensitive": False}),
+    ({"safe_regex": {"regex": "/v[0-9]+/.*"}, "headers": [{"name": "x"}], "case_sensitive": False},
+     {"text": "regex '/v[0-9]+/.*' with headers", "path": ["regex", "/v[0-9]+/.*"], "conditions": ["headers"],
+      "case_insensitive": True}),
+    ({"connect_matcher": {}}, {"text": "match on connect_matcher", "conditions": [], "case_insensitive": False}),
+    (None, {"text": "match on nothing", "conditions": [], "case_insensitive": False}),
 ])
-def test_rule_route_relation(rule: dict, route: dict, expected: str) -> None:
-    assert envoy.relation(rule, route) == expected
-
-
-@pytest.mark.parametrize(("req", "ok"), [
-    ({"provider_name": "a"}, True),
-    ({}, False),
-    (None, False),
-    ({"allow_missing": {}}, False),
-    ({"requires_any": {"requirements": [{"provider_name": "a"}, {"allow_missing_or_failed": {}}]}}, False),
-    ({"requires_any": {"requirements": [{"provider_name": "a"}, {"provider_name": "b"}]}}, True),
-    ({"requires_all": {"requirements": [{"provider_name": "a"}, {"allow_missing": {}}]}}, True),
-])
-def test_requirement_enforces(req: object, ok: bool) -> None:
-    assert envoy.requirement_enforces(req, {})[0] is ok
+def test_match_facts(match: object, facts: dict) -> None:
+    assert match_facts(match) == facts
 
 
 def _hcm_listener(http_filters: str, routes_yaml: str, extra: str = "") -> str:
@@ -598,7 +599,7 @@ def test_per_route_config_replaces_rules() -> None:
                 route: {cluster: app}
 """
     (res,) = parse(_hcm_listener(JWT_FILTER, routes_yaml))
-    orders, docs = routes(res)
+    orders, docs = said(res)
     assert orders["authentication"] == "required: per-route requirement 'strict' requires 'idp'"
     assert docs["authentication"].startswith("opted out: jwt_authn rules[0] (prefix '/public')")
 
@@ -617,17 +618,80 @@ def test_filter_disabled_by_default_and_enabled_per_route() -> None:
 """
     text = _hcm_listener(filters, routes_yaml)
     (res,) = parse(text)
-    api, other = routes(res)
-    assert api["authentication"].startswith("required")
-    assert other["authentication"] == "opted out: jwt_authn disabled by default and not enabled here"
-    assert res.line_of("chains[0].http.routes[1].authentication") == line_of(text, "disabled: true")
+    api, other = decided(res)
+    assert api["authentication"].value.startswith("required")
+    assert other["authentication"].value == "opted out: jwt_authn disabled by default and not enabled here"
+    assert res.line_of(other["authentication"].at) == line_of(text, "disabled: true")
+
+
+def test_http_filters_and_route_facts() -> None:
+    """The parser describes the filters in chain order and what reaches each route, with lines."""
+    (res,) = parse(SNAKE)
+    http = res.attributes["chains"][0]["http"]
+    rl, rt = http["http_filters"]
+    assert (rl["name"], rl["kind"], rl["disabled"], rl["after_router"]) == ("rateLimiter", "local_ratelimit", False, False)
+    assert rl["config"] == {}  # stat_prefix only: no token_bucket, no fractions
+    assert (rt["kind"], rt["after_router"]) == ("router", False)
+    (route,) = http["routes"]
+    assert route["route_match"] == {"text": "prefix '/'", "path": ["prefix", "/"], "conditions": [],
+                                    "case_insensitive": False}
+    (vh_config,) = route["per_filter_config"]
+    assert (vh_config["filter"], vh_config["level"], vh_config["type"]) == (
+        "rateLimiter", "virtual_host", "envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit")
+    assert vh_config["config"]["filter_enabled"] == vh_config["config"]["filter_enforced"] == 100.0
+    assert vh_config["config"]["token_bucket"]["max_tokens"] == 10
+    assert (route["rate_limits"], route["virtual_host_rate_limits"]) == (0, 0)
+    assert res.line_of("chains[0].http.routes[0].per_filter_config[0].config") == line_of(SNAKE, "rateLimiter:")
+    assert res.line_of("chains[0].http.routes[0].per_filter_config[0].config.filter_enforced") == line_of(
+        SNAKE, "filter_enforced:")
+    assert res.line_of("chains[0].http.http_filters[0]") == line_of(SNAKE, "- name: rateLimiter")
+
+
+def test_filter_config_wrappers_and_fractions() -> None:
+    filters = JWT_FILTER.replace("          - name: jwt\n", "          - name: jwt\n            disabled: true\n")
+    filters += f"""\
+          - name: envoy.filters.http.local_ratelimit
+            typed_config:
+              "@type": {LRL}
+              token_bucket: {{max_tokens: 1, tokens_per_fill: 1, fill_interval: 1s}}
+              filter_enabled: {{default_value: {{numerator: 5000, denominator: TEN_THOUSAND}}}}
+              filter_enforced: {{default_value: {{numerator: x}}}}
+"""
+    routes_yaml = """\
+              - match: {prefix: /api}
+                route: {cluster: app, rate_limits: [{actions: [{remote_address: {}}]}]}
+                typed_per_filter_config:
+                  jwt:
+                    "@type": type.googleapis.com/envoy.config.route.v3.FilterConfig
+                    config:
+                      "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig
+                      requirement_name: strict
+"""
+    text = _hcm_listener(filters, routes_yaml) + "          - name: envoy.filters.http.cors\n"
+    (res,) = parse(text)
+    http = res.attributes["chains"][0]["http"]
+    jwt, rl, router, cors = http["http_filters"]
+    assert jwt["disabled"] is True and jwt["config"]["providers"] == ["idp"]
+    assert jwt["config"]["requirement_map"] == {"strict": {"provider_name": "idp"}}
+    assert [r["match"]["text"] for r in jwt["config"]["rules"]] == ["prefix '/public'", "prefix '/'"]
+    assert "requires" not in jwt["config"]["rules"][0]
+    assert rl["config"]["filter_enabled"] == 50.0 and isinstance(rl["config"]["filter_enforced"], Unknown)
+    assert (router["after_router"], cors["after_router"], cors["kind"]) == (False, True, "cors")
+    (route,) = http["routes"]
+    (wrapper,) = route["per_filter_config"]
+    assert wrapper["type"] == "envoy.config.route.v3.FilterConfig" and wrapper["disabled"] is False
+    assert wrapper["config"] == {"requirement_name": "strict"}
+    assert route["rate_limits"] == 1
+    assert res.line_of("chains[0].http.routes[0].per_filter_config[0].config.requirement_name") == line_of(
+        text, "requirement_name: strict")
+    assert said(res)[0]["authentication"] == "required: per-route requirement 'strict' requires 'idp'"
 
 
 def test_filters_after_the_router_never_run() -> None:
     text = _hcm_listener("", "              - match: {prefix: /}\n                route: {cluster: app}\n")
     text += JWT_FILTER
     (res,) = parse(text)
-    assert routes(res)[0]["authentication"] == "not required: the auth filter is after the router (never runs)"
+    assert said(res)[0]["authentication"] == "not required: the auth filter is after the router (never runs)"
 
 
 def test_rds_and_ecds_are_unknown() -> None:
@@ -656,7 +720,7 @@ static_resources:
                               "            config_discovery:\n              config_source: {ads: {}}\n"
                               f"              type_urls: [{JWT}]\n")
     (res,) = parse(_hcm_listener(ecds, "              - match: {prefix: /}\n                route: {cluster: app}\n"))
-    assert isinstance(routes(res)[0]["authentication"], Unknown)
+    assert isinstance(said(res)[0]["authentication"], Unknown)
 
 
 def test_shadow_mode_local_rate_limit() -> None:
@@ -672,10 +736,10 @@ def test_shadow_mode_local_rate_limit() -> None:
 """
     text = _hcm_listener(filters, "              - match: {prefix: /}\n                route: {cluster: app}\n")
     (res,) = parse(text)
-    assert routes(res)[0]["rate_limit"] == "shadow mode: filter_enforced not set (defaults to 0%) (filter_enabled 100%)"
+    assert said(res)[0]["rate_limit"] == "shadow mode: filter_enforced not set (defaults to 0%) (filter_enabled 100%)"
     enforced = filters + "              filter_enforced: {default_value: {numerator: 5000, denominator: TEN_THOUSAND}}\n"
     (res,) = parse(_hcm_listener(enforced, "              - match: {prefix: /}\n                route: {cluster: app}\n"))
-    assert routes(res)[0]["rate_limit"] == "enforced: local_ratelimit (enabled 100%, enforced 50%)"
+    assert said(res)[0]["rate_limit"] == "enforced: local_ratelimit (enabled 100%, enforced 50%)"
 
 
 def test_cors_policies_only_with_the_cors_filter() -> None:
@@ -729,6 +793,27 @@ static_resources:
     res = by_address(parse(text))
     assert res["envoy_listener.internal"].attributes["bind_address"] == "internal"
     assert res["envoy_listener.uds"].attributes["bind_address"] == "unix:/run/envoy.sock"
+
+
+def test_virtual_hosts_and_protocol_facts() -> None:
+    routes_yaml = """\
+              - match: {prefix: /old}
+                redirect: {https_redirect: true}
+              - match: {prefix: /x}
+                redirect: {scheme_redirect: HTTPS, path_redirect: /y}
+              - match: {prefix: /}
+                direct_response: {status: 404}
+"""
+    text = _hcm_listener("", routes_yaml).replace("              domains: [\"*\"]\n",
+                                                  "              domains: [\"*\"]\n              require_tls: ALL\n")
+    (res,) = parse(text)
+    chain = res.attributes["chains"][0]
+    assert (chain["protocol"], chain["transport"]) == ("plaintext", "plaintext (no transport_socket)")
+    assert chain["http"]["virtual_hosts"] == [{"name": "app", "require_tls": "ALL", "routes": [
+        {"action": "redirect", "redirect_scheme": "https"}, {"action": "redirect", "redirect_scheme": "HTTPS"},
+        {"action": "direct_response"}]}]
+    assert res.line_of("chains[0].http.virtual_hosts[0].require_tls") == line_of(text, "require_tls: ALL")
+    assert chain["http"]["routes"] == []  # none forwards upstream
 
 
 def test_unrecognised_transport_socket_is_unknown() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from soc2iac.checks.cors_origin_restricted import effective
 from soc2iac.config import Config
 from soc2iac.errors import InputError
 from soc2iac.model import Resource, Unknown, is_unknown
@@ -179,12 +180,17 @@ server {
 """)
     resources = _parse(nginx, conf)
     a = _by(resources, "nginx_location", "/a/").attributes["cors_allow_origin"]
-    assert a == [{"value": "$http_origin", "written": "$http_origin", "via_map": "", "gated": True,
-                  "credentials": True, "directive": "add_header"}]
+    assert a == [{"written": "$http_origin", "via_map": "", "credentials": True, "directive": "add_header",
+                  "condition": ["$cors", "=", "on"],
+                  "sets_under_if": [{"condition": ["$http_origin", "~*", "^https://(b|c)\\.example\\.com$"],
+                                     "variables": ["$cors"]}]}]
+    assert [effective(h) for h in a] == [("$http_origin", True)]  # (value, gated)
     b = _by(resources, "nginx_location", "/b/").attributes["cors_allow_origin"]
-    assert b[0]["gated"] is True and b[0]["via_map"] == "$ok_origin"
+    assert effective(b[0])[1] is True and b[0]["via_map"] == "$ok_origin"
+    assert b[0]["map"] == {"source": "$http_origin", "variable": "$ok_origin",
+                           "entries": [["default", ""], ["~^https://a\\.example\\.com$", "$http_origin"]]}
     c = _by(resources, "nginx_location", "/c/")
-    assert c.attributes["cors_allow_origin"][0]["value"] == "*"
+    assert effective(c.attributes["cors_allow_origin"][0])[0] == "*"
     _, found = _findings([conf], "nginx-cors-not-wildcard")
     assert {(f.resource.rsplit("(", 1)[1], f.verdict, f.line) for f in found} == {
         ("/a/)", "pass", 4), ("/b/)", "pass", 10), ("/c/)", "fail", 12)}

@@ -6,23 +6,31 @@ from collections.abc import Mapping
 from typing import Any
 
 from soc2iac.checks import (
+    chains_encrypted,
     condition,
     control_removed,
+    cors_origin_restricted,
     gateway_bypass,
     iam_statements,
     numeric_minimum,
+    route_authentication,
+    route_rate_limit,
     secret_literal,
 )
 from soc2iac.checks.base import CheckKind, Context
 from soc2iac.model import Resource
 
 KINDS: dict[str, CheckKind] = {
-    "condition": condition,  # type: ignore[dict-item]
-    "numeric_minimum": numeric_minimum,  # type: ignore[dict-item]
-    "secret_literal": secret_literal,  # type: ignore[dict-item]
-    "iam_statements": iam_statements,  # type: ignore[dict-item]
-    "gateway_bypass": gateway_bypass,  # type: ignore[dict-item]
-    "control_removed": control_removed,  # type: ignore[dict-item]
+    "condition": condition,
+    "numeric_minimum": numeric_minimum,
+    "secret_literal": secret_literal,
+    "iam_statements": iam_statements,
+    "gateway_bypass": gateway_bypass,
+    "control_removed": control_removed,
+    "route_authentication": route_authentication,
+    "route_rate_limit": route_rate_limit,
+    "cors_origin_restricted": cors_origin_restricted,
+    "chains_encrypted": chains_encrypted,
 }
 
 

@@ -31,6 +31,11 @@ class Outcome:
     details: tuple[Detail, ...] = ()
     criteria: tuple[str, ...] = ()  # where a kind's verdicts bear on fewer criteria than the policy lists
 
+    @property
+    def path(self) -> str:
+        """The attribute path that decided the verdict (the first detail's), or ''."""
+        return self.details[0].path if self.details else ""
+
 
 class Context(Protocol):
     """What a check kind may ask about the rest of the scan."""
@@ -62,3 +67,15 @@ class CheckKind(Protocol):
 
 def combine(details: Sequence[Detail]) -> str:
     return "; ".join(d.message for d in details)
+
+
+def every(where: str, count: int, fails: Sequence[tuple[str, str]], unknowns: Sequence[tuple[str, str]]) -> Outcome:
+    """The outcome over ``count`` entries of ``where`` given the ``(path, message)`` of those
+    that fail and of those that cannot be known: the first failing one decides, else the first
+    unknown one, else all pass (worded as the ``condition`` kind's ``each``)."""
+    for verdict, found in (("fail", fails), ("unknown", unknowns)):
+        if found:
+            path, message = found[0]
+            return Outcome(verdict, message, (Detail(path, message),))  # type: ignore[arg-type]
+    message = f"every entry of {where} holds ({count})" if count else f"{where} has no entries"
+    return Outcome("pass", message, (Detail(where, message),))

@@ -24,41 +24,37 @@ Resources:
   - ``bind_address``, ``port``: from ``address.socket_address`` (``unix:<path>``
     for a pipe, ``internal`` for an internal listener);
   - ``chains``: one entry per filter chain (and ``default_filter_chain``) with
-    ``at`` (its path), ``transport`` (``tls (...)``, ``tls passthrough (...)``,
-    ``redirect to https (...)`` or ``plaintext (...)``) and ``http``, the HTTP
+    ``at`` (its path), ``transport`` (``tls (...)``, ``tls passthrough (...)`` or
+    ``plaintext (...)``: the protocol and what sets it; unknown for an unrecognised
+    transport socket), ``protocol`` (its first part) and ``http``, the HTTP
     connection manager of the chain when it has one: ``at``, ``access_log``
-    (name, type, path of each logger), ``routes`` and ``cors_policies``;
+    (name, type, path of each logger), ``http_filters``, ``routes``,
+    ``virtual_hosts`` (each with ``require_tls`` and the ``action`` of every route,
+    and a redirect's ``redirect_scheme``) and ``cors_policies``;
   - ``tls_contexts``: the TLS parameters of every DownstreamTlsContext
     (``tls_minimum_protocol_version``, ``tls_maximum_protocol_version``,
     ``cipher_suites``), with ``at``;
   - ``inline_secrets``: where key material is written inline (``at``, ``kind``).
 
-  Each ``chains[*].http.routes`` entry is a route that forwards upstream
-  (redirects and direct responses are left out) with its ``virtual_host``,
-  ``match`` and two verdict strings, whose lines point at the deciding config:
+  ``chains[*].http.http_filters`` lists the HTTP filters in chain order: ``name``,
+  ``kind`` (jwt_authn, ext_authz, local_ratelimit, ratelimit, cors, router or other, from
+  the typed config's type or the name), ``type``, ``disabled`` (disabled by default),
+  ``after_router`` (after the first router: Envoy never runs it) and, for the auth and
+  rate-limit kinds, ``config``: what their config says about which requests they apply to
+  (``rules`` with each match described, ``requirement_map``, ``filter_state_rules``, the
+  provider names, ``filter_enabled``/``filter_enforced`` as percentages, ``token_bucket``,
+  ``failure_mode_allow``, ``domain``, per-route ``disabled``/``requirement_name``), or an
+  unknown for a config from ECDS.
 
-  - ``authentication``: ``required: ...`` when every request of the route must
-    pass jwt_authn or ext_authz, otherwise ``opted out: ...`` / ``not required:
-    ...``. jwt_authn: a per-route ``PerRouteConfig`` wins over ``rules`` (as in
-    Envoy); ``disabled: true``, a ``FilterConfig`` with ``disabled: true`` or an
-    HTTP filter ``disabled`` by default and not enabled for the route opts out;
-    a requirement_name is followed through ``requirement_map``. Without a
-    per-route config the rules are taken in order (first match wins): a rule
-    whose match overlaps the route and has no requirement (no ``requires``, an
-    empty one, or one satisfied by ``allow_missing``/``allow_missing_or_failed``)
-    opts the route out; a rule with a requirement that covers the whole route
-    makes it required; no covering rule leaves it unauthenticated. Path
-    matches (prefix, path, path_separated_prefix, regexes matching anything)
-    are compared statically; rules with other conditions (headers, query
-    parameters, ...) only partly cover a route; an undecidable overlap gives an
-    unknown. ext_authz counts unless disabled for the route
-    (``ExtAuthzPerRoute.disabled``) or with ``filter_enabled`` 0%.
-  - ``rate_limit``: ``enforced: ...`` when the effective local_ratelimit config
-    of the route (route > virtual host > route config per-filter config, else
-    the filter's own) has a ``token_bucket`` and non-zero ``filter_enabled`` AND
-    ``filter_enforced`` (both default to 0%); enabled but not enforced is
-    ``shadow mode``. A global ``ratelimit`` filter counts for routes (or
-    virtual hosts) with ``rate_limits`` descriptors.
+  Each ``chains[*].http.routes`` entry is a route that forwards upstream (redirects and
+  direct responses are left out) with its ``virtual_host``, ``match`` (a description),
+  ``route_match`` (the match described for comparisons: ``path`` kind and value, other
+  ``conditions``, ``case_insensitive``), ``per_filter_config`` (the typed_per_filter_config
+  entries of those filters that reach it: the route's first, then its virtual host's, then
+  the route configuration's, each with ``filter``, ``level``, ``type``, a FilterConfig's
+  ``disabled`` and the config's facts) and the numbers of ``rate_limits`` descriptors on
+  the route and on its virtual host. Whether that makes a route authenticated or rate
+  limited is decided by the check kinds ``route_authentication`` and ``route_rate_limit``.
 
   ``cors_policies`` lists every CORS policy that the HCM's cors filter applies
   (virtual host / route ``cors`` and ``CorsPolicy`` per-filter configs; none
@@ -77,16 +73,16 @@ Resources:
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from soc2iac.errors import InputError
-from soc2iac.model import Location, Resource, Unknown, join_path
-from soc2iac.parsers import comment_markers, one_line
+from soc2iac.model import Location, Resource, join_path
+from soc2iac.parsers import comment_markers
+from soc2iac.parsers.envoy_listeners import ListenerViews
+from soc2iac.parsers.envoy_normalize import Lines, Normalizer, as_list, as_map, line_at, short_type, typed_config
 from soc2iac.parsers.kubernetes import parse_documents
 
 SOURCE = "envoy"
@@ -119,869 +115,6 @@ def detect(path: Path, text: str) -> bool:
     if "admin" in keys and (static or dynamic):
         return True
     return "resources" in keys and bool(_TYPED_RESOURCE.search(sample))
-
-
-# -- normalization -----------------------------------------------------------------
-
-_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
-
-# map<string, Message> fields: keys are names, values messages
-MAP_FIELDS = frozenset({
-    "typed_per_filter_config", "typed_filter_metadata", "providers", "requirement_map",
-    "typed_extension_protocol_options", "extension_protocol_options", "policies",
-})
-# google.protobuf.Struct fields: kept verbatim
-STRUCT_FIELDS = frozenset({"static_layer", "json_format", "filter_metadata", "per_filter_config", "fields"})
-# repeated message fields: a single mapping is read as a one-element list, items must be mappings
-LIST_OF_MESSAGES = frozenset({
-    "listeners", "clusters", "secrets", "filter_chains", "filters", "http_filters", "virtual_hosts", "routes",
-    "access_log", "tls_certificates", "resources", "endpoints", "lb_endpoints", "listener_filters",
-    "allow_origin_string_match", "tls_certificate_sds_secret_configs", "transport_socket_matches", "layers",
-    "requirements", "descriptors", "rate_limits", "actions", "upgrade_configs", "claim_to_headers",
-    "from_headers", "query_parameters", "additional_addresses",
-})
-# message fields that must be mappings when set
-MUST_BE_MAPPING = frozenset({
-    "typed_config", "static_resources", "socket_address", "route_config", "transport_socket",
-    "common_tls_context", "tls_params", "filter_chain_match", "default_filter_chain", "token_bucket",
-    "filter_enabled", "filter_enforced", "load_assignment", "admin",
-})
-_TLS_PROTOCOLS = {0: "TLS_AUTO", 1: "TLSv1_0", 2: "TLSv1_1", 3: "TLSv1_2", 4: "TLSv1_3"}
-_DENOMINATORS = {0: "HUNDRED", 1: "TEN_THOUSAND", 2: "MILLION"}
-ENUM_FIELDS: dict[str, dict[int, str]] = {
-    "tls_minimum_protocol_version": _TLS_PROTOCOLS,
-    "tls_maximum_protocol_version": _TLS_PROTOCOLS,
-    "denominator": _DENOMINATORS,
-}
-
-
-def snake(key: str) -> str:
-    """``filterChains`` -> ``filter_chains``; ``@type`` and snake_case keys stay."""
-    if key.startswith("@") or key.islower() or not any(c.isupper() for c in key):
-        return key
-    return _CAMEL.sub(r"_\1", key).lower()
-
-
-def short_type(value: Any) -> str:
-    """``type.googleapis.com/envoy.x.v3.Y`` -> ``envoy.x.v3.Y``."""
-    return value.rsplit("/", 1)[-1] if isinstance(value, str) else ""
-
-
-class _Normalizer:
-    def __init__(self, src_lines: Mapping[str, int], shown: str) -> None:
-        self.src_lines = src_lines
-        self.shown = shown
-        self.lines: dict[str, int] = {}
-
-    def _record(self, src: str, dst: str) -> None:
-        line = self.src_lines.get(src)
-        if line:
-            self.lines.setdefault(dst, line)
-
-    def _fail(self, src: str, message: str) -> InputError:
-        # the message names a path, whose keys may hold line breaks: escaped, on one line
-        return InputError(self.shown, one_line(message, 400), line=self.src_lines.get(src, 0))
-
-    def document(self, value: Any) -> Any:
-        return self._value(value, "", "", "")
-
-    def _value(self, value: Any, src: str, dst: str, key: str) -> Any:
-        self._record(src, dst)
-        if key in STRUCT_FIELDS or dst == "node.metadata":
-            return self._verbatim(value, src, dst)
-        if key in MUST_BE_MAPPING and value is not None and not isinstance(value, Mapping):
-            raise self._fail(src, f"{dst or key} must be a mapping, not {type(value).__name__}")
-        if key in LIST_OF_MESSAGES:
-            if isinstance(value, Mapping):  # Envoy accepts one object where a list is expected
-                first = next(iter(value), None)  # the item starts at its first key, not at the list's key
-                self._record(join_path(src, str(first)) if first is not None else src, join_path(dst, 0))
-                return [self._mapping(value, src, join_path(dst, 0), src_children=src)]
-            if isinstance(value, list):
-                out = []
-                for i, item in enumerate(value):
-                    isrc, idst = join_path(src, i), join_path(dst, i)
-                    if not isinstance(item, Mapping):
-                        raise self._fail(isrc, f"{idst} must be a mapping, not {type(item).__name__}")
-                    self._record(isrc, idst)
-                    out.append(self._mapping(item, isrc, idst))
-                return out
-            if value is not None:
-                raise self._fail(src, f"{dst} must be a list, not {type(value).__name__}")
-            return value
-        if key in MAP_FIELDS and isinstance(value, Mapping):
-            out_map: dict[str, Any] = {}
-            for k, v in value.items():
-                csrc, cdst = join_path(src, str(k)), join_path(dst, str(k))
-                out_map[str(k)] = self._value(v, csrc, cdst, "")
-            return out_map
-        if isinstance(value, Mapping):
-            return self._mapping(value, src, dst)
-        if isinstance(value, list):
-            return [self._value(v, join_path(src, i), join_path(dst, i), "") for i, v in enumerate(value)]
-        enum = ENUM_FIELDS.get(key)
-        if enum is not None and isinstance(value, int) and not isinstance(value, bool):
-            return enum.get(value, value)
-        return value
-
-    def _mapping(self, value: Mapping[str, Any], src: str, dst: str, *, src_children: str | None = None) -> dict[str, Any]:
-        base = src if src_children is None else src_children
-        items: list[tuple[str, Any, str]] = [(str(k), v, join_path(base, str(k))) for k, v in value.items()]
-        kind = short_type(value.get("@type"))
-        inner = value.get("value")
-        if kind.endswith(".TypedStruct") and isinstance(inner, Mapping):
-            url_key = "type_url" if "type_url" in value else "typeUrl"
-            vsrc = join_path(base, "value")
-            items = [("@type", value.get(url_key), join_path(base, url_key))]
-            items += [(str(k), v, join_path(vsrc, str(k))) for k, v in inner.items()]
-        out: dict[str, Any] = {}
-        for k, v, csrc in items:
-            key = snake(k)
-            out[key] = self._value(v, csrc, join_path(dst, key), key)
-        return out
-
-    def _verbatim(self, value: Any, src: str, dst: str) -> Any:
-        self._record(src, dst)
-        if isinstance(value, Mapping):
-            return {str(k): self._verbatim(v, join_path(src, str(k)), join_path(dst, str(k))) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self._verbatim(v, join_path(src, i), join_path(dst, i)) for i, v in enumerate(value)]
-        return value
-
-
-# -- line maps ---------------------------------------------------------------------
-
-class _Lines:
-    """Lines of one normalized document, with subtree lookups by path prefix."""
-
-    def __init__(self, lines: Mapping[str, int]) -> None:
-        self.lines = dict(lines)
-        self.keys = sorted(self.lines)
-
-    def get(self, path: str) -> int:
-        probe = path
-        while probe:
-            if probe in self.lines:
-                return self.lines[probe]
-            probe = _parent(probe)
-        return self.lines.get("", 0)
-
-    def subtree(self, prefix: str) -> Iterator[tuple[str, int]]:
-        """``(relative path, line)`` of ``prefix`` and everything under it."""
-        if prefix in self.lines:
-            yield "", self.lines[prefix]
-        if not prefix:
-            for k in self.keys:
-                if k:
-                    yield k, self.lines[k]
-            return
-        for sep in (".", "["):
-            start = prefix + sep
-            i = bisect.bisect_left(self.keys, start)
-            while i < len(self.keys) and self.keys[i].startswith(start):
-                k = self.keys[i]
-                yield (k[len(prefix) + 1:] if sep == "." else k[len(prefix):]), self.lines[k]
-                i += 1
-
-
-def _parent(path: str) -> str:
-    if path.endswith("]"):
-        return path[: path.rfind("[")]
-    cut = path.rfind(".")
-    return path[:cut] if cut > 0 else ""
-
-
-def _rel(prefix: str, rel: str) -> str:
-    if not rel:
-        return prefix
-    if rel.startswith("["):
-        return prefix + rel
-    return f"{prefix}.{rel}" if prefix else rel
-
-
-# -- small readers -----------------------------------------------------------------
-
-def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _typed(entry: Mapping[str, Any]) -> tuple[Any, str]:
-    """The config of a filter / transport socket entry and its key (``typed_config`` or v2 ``config``)."""
-    for key in ("typed_config", "config"):
-        if key in entry:
-            return entry[key], key
-    return None, ""
-
-
-def _percent(frac: Any) -> float | None:
-    """A RuntimeFractionalPercent's default as a percentage (unset numerator = 0)."""
-    if frac is None:
-        return 0.0
-    if not isinstance(frac, Mapping):
-        return None
-    default = frac.get("default_value")
-    if not isinstance(default, Mapping):
-        return 0.0
-    try:
-        numerator = float(default.get("numerator") or 0)
-    except (TypeError, ValueError):
-        return None
-    scale = {"HUNDRED": 100.0, "TEN_THOUSAND": 10000.0, "MILLION": 1000000.0}.get(
-        str(default.get("denominator") or "HUNDRED"))
-    if scale is None:
-        return None
-    return numerator * 100.0 / scale
-
-
-def _pct(value: float) -> str:
-    return f"{value:g}%"
-
-
-# -- HTTP filters ------------------------------------------------------------------
-
-_HTTP_KIND_BY_TYPE = re.compile(r"\.filters?\.http\.(jwt_authn|ext_authz|local_ratelimit|ratelimit|cors|router)\.")
-_HTTP_KIND_BY_NAME = re.compile(r"(?:^|\.)(jwt_authn|ext_authz|local_ratelimit|ratelimit|rate_limit|cors|router)$")
-
-
-@dataclass
-class _Filter:
-    name: str
-    kind: str
-    config: Any  # a mapping, or Unknown for ECDS
-    path: str  # of the http_filters entry
-    disabled: bool
-    cfg_path: str  # of its typed_config
-
-
-def _http_filter(entry: Mapping[str, Any], path: str) -> _Filter:
-    name = str(entry.get("name") or "")
-    cfg, key = _typed(entry)
-    type_name = short_type(_map(cfg).get("@type"))
-    discovery = entry.get("config_discovery")
-    if isinstance(discovery, Mapping):
-        urls = " ".join(str(u) for u in _list(discovery.get("type_urls")))
-        type_name = type_name or urls
-        cfg = Unknown(f"the config of HTTP filter {name!r} comes from ECDS")
-    m = _HTTP_KIND_BY_TYPE.search(type_name + ".") if type_name else None
-    kind = m.group(1) if m else ""
-    if not kind:
-        n = _HTTP_KIND_BY_NAME.search(name)
-        kind = n.group(1) if n else "other"
-    kind = "ratelimit" if kind == "rate_limit" else kind
-    if cfg is None:
-        cfg = {}
-    return _Filter(name, kind, cfg, path, bool(entry.get("disabled")), f"{path}.{key}" if key else path)
-
-
-def _is_hcm(entry: Mapping[str, Any]) -> bool:
-    cfg, _ = _typed(entry)
-    type_name = short_type(_map(cfg).get("@type"))
-    if type_name:
-        return type_name.endswith(".HttpConnectionManager")
-    return bool(re.search(r"(?:^|\.)http_connection_manager$", str(entry.get("name") or "")))
-
-
-# -- route matching (jwt_authn rules against routes) -------------------------------
-
-_ANY_PATH_REGEX = {".*", "^.*$", "^.*", ".*$", "(.*)", "^(.*)$", "/.*", "^/.*$", "^/.*", "/.*$", ".+", "^.+$", "/.+"}
-_CONDITIONS = ("headers", "query_parameters", "runtime_fraction", "grpc", "tls_context", "dynamic_metadata",
-               "filter_state", "cel_expression")
-
-
-def _path_spec(match: Mapping[str, Any]) -> tuple[str, str] | None:
-    for kind in ("prefix", "path", "path_separated_prefix", "safe_regex", "regex"):
-        if kind in match:
-            value = match[kind]
-            if isinstance(value, Mapping):
-                value = value.get("regex")
-            if not isinstance(value, str):
-                return None
-            if kind in ("safe_regex", "regex"):
-                if value in _ANY_PATH_REGEX:
-                    return "prefix", ""
-                return "regex", value
-            return kind, value
-    return None
-
-
-def describe_match(match: Any) -> str:
-    spec = _path_spec(_map(match))
-    if spec is None:
-        keys = ", ".join(k for k in _map(match)) or "nothing"
-        return f"match on {keys}"
-    kind, value = spec
-    extra = [k for k in _CONDITIONS if k in _map(match)]
-    return f"{kind} {value!r}" + (f" with {', '.join(extra)}" if extra else "")
-
-
-def relation(rule_match: Any, route_match: Any) -> str:
-    """How the requests a rule matches relate to those a route matches:
-    ``covers`` (all of the route's), ``overlaps`` (some), ``disjoint`` or ``unknown``."""
-    rule_m, route_m = _map(rule_match), _map(route_match)
-    rule, route = _path_spec(rule_m), _path_spec(route_m)
-    if rule == ("prefix", "") or rule == ("prefix", "/"):
-        return "overlaps" if any(k in rule_m for k in _CONDITIONS) else "covers"
-    if rule is None or route is None:
-        return "unknown"
-    fold = rule_m.get("case_sensitive") is False or route_m.get("case_sensitive") is False
-    rk, rv = rule
-    qk, qv = route
-    if fold:
-        rv, qv = rv.lower(), qv.lower()
-    base = _path_relation(rk, rv, qk, qv)
-    if base == "covers" and any(k in rule_m for k in _CONDITIONS):
-        return "overlaps"  # the rule applies only to requests that also meet its conditions
-    return base
-
-
-def _path_relation(rk: str, rv: str, qk: str, qv: str) -> str:
-    if rk == "prefix" and rv in ("", "/"):
-        return "covers"
-    if rk == "prefix":
-        if qk == "prefix":
-            return "covers" if qv.startswith(rv) else "overlaps" if rv.startswith(qv) else "disjoint"
-        if qk == "path":
-            return "covers" if qv.startswith(rv) else "disjoint"
-        if qk == "path_separated_prefix":
-            return "covers" if qv.startswith(rv) else "overlaps" if rv.startswith(qv) else "disjoint"
-        return "unknown"
-    if rk == "path":
-        if qk == "path":
-            return "covers" if qv == rv else "disjoint"
-        if qk == "prefix":
-            return "overlaps" if rv.startswith(qv) else "disjoint"
-        if qk == "path_separated_prefix":
-            return "overlaps" if rv == qv or rv.startswith(qv + "/") else "disjoint"
-        return _regex_relation(qv, rv, "overlaps")
-    if rk == "path_separated_prefix":
-        if qk == "prefix":
-            return "covers" if qv.startswith(rv + "/") else "overlaps" if rv.startswith(qv) else "disjoint"
-        if qk in ("path", "path_separated_prefix"):
-            if qv == rv or qv.startswith(rv + "/"):
-                return "covers"
-            return "overlaps" if qk == "path_separated_prefix" and rv.startswith(qv + "/") else "disjoint"
-        return "unknown"
-    if rk == "regex" and qk == "path":
-        return _regex_relation(rv, qv, "covers")
-    return "unknown"
-
-
-def _regex_relation(regex: str, path: str, hit: str) -> str:
-    try:
-        return hit if re.fullmatch(regex, path) else "disjoint"
-    except re.error:
-        return "unknown"
-
-
-def requirement_enforces(req: Any, requirement_map: Mapping[str, Any], depth: int = 0) -> tuple[bool, str]:
-    """Whether a JwtRequirement rejects requests without a valid JWT, and a short why."""
-    if depth > 20 or not isinstance(req, Mapping) or not req:
-        return False, "has no requirement"
-    if req.get("provider_name"):
-        return True, f"requires {req['provider_name']!r}"
-    if isinstance(req.get("provider_and_audiences"), Mapping):
-        return True, f"requires {req['provider_and_audiences'].get('provider_name')!r}"
-    for key in ("allow_missing", "allow_missing_or_failed"):
-        if key in req:
-            return False, f"allows no JWT ({key})"
-    if isinstance(req.get("requires_any"), Mapping):
-        parts = [requirement_enforces(r, requirement_map, depth + 1) for r in _list(req["requires_any"].get("requirements"))]
-        weak = next((why for ok, why in parts if not ok), None)
-        if parts and weak is None:
-            return True, "requires any of " + ", ".join(why.removeprefix("requires ") for _, why in parts)
-        return False, weak or "has an empty requires_any"
-    if isinstance(req.get("requires_all"), Mapping):
-        parts = [requirement_enforces(r, requirement_map, depth + 1) for r in _list(req["requires_all"].get("requirements"))]
-        strong = [why for ok, why in parts if ok]
-        if strong:
-            return True, "requires all of " + ", ".join(why.removeprefix("requires ") for why in strong)
-        return False, "requires_all: nothing needs a JWT"
-    return False, "has no requirement"
-
-
-# -- views -------------------------------------------------------------------------
-
-@dataclass
-class _Verdict:
-    value: Any  # str, or Unknown
-    at: str  # path (in the resource) of the config that decides it
-
-
-def _decisive(verdicts: list[_Verdict], wanted: str) -> _Verdict | None:
-    """The first verdict whose text starts with ``wanted`` (e.g. "required"), else the first
-    unknown one, else None: one filter that holds decides; an unknown one keeps it open."""
-    return next((v for v in verdicts if isinstance(v.value, str) and v.value.startswith(wanted)), None) or next(
-        (v for v in verdicts if isinstance(v.value, Unknown)), None)
-
-
-class _ViewBuilder:
-    """Computes the view attributes of one resource and their lines."""
-
-    def __init__(self, lines: _Lines) -> None:
-        self.src = lines
-        self.lines: dict[str, int] = {}
-
-    def line(self, dst: str, src: str) -> None:
-        ln = self.src.get(src)
-        if ln:
-            self.lines[dst] = ln
-
-    def copy(self, value: Any, src: str, dst: str) -> Any:
-        """A copy of ``value`` (at ``src``) placed at ``dst``, with the lines of its subtree."""
-        self.line(dst, src)
-        for rel, ln in self.src.subtree(src):
-            self.lines[_rel(dst, rel)] = ln
-        return value
-
-    # -- TLS ----------------------------------------------------------------------
-    def tls_view(self, ctx: Mapping[str, Any], ctx_path: str, at: str, dst: str, direction: str) -> dict[str, Any]:
-        self.line(dst, ctx_path)
-        params = _map(_map(ctx.get("common_tls_context")).get("tls_params"))
-        params_path = f"{ctx_path}.common_tls_context.tls_params"
-        view: dict[str, Any] = {"at": at, "direction": direction}
-        self.line(f"{dst}.at", ctx_path)
-        for key in ("tls_minimum_protocol_version", "tls_maximum_protocol_version", "cipher_suites"):
-            if key in params and params[key] is not None:
-                view[key] = self.copy(params[key], f"{params_path}.{key}", f"{dst}.{key}")
-        return view
-
-    # -- listener -----------------------------------------------------------------
-    def listener(self, lst: Mapping[str, Any]) -> dict[str, Any]:
-        views: dict[str, Any] = {}
-        addr = _map(lst.get("address"))
-        sock = _map(addr.get("socket_address"))
-        if sock.get("address") is not None:
-            views["bind_address"] = str(sock["address"])
-            self.line("bind_address", "address.socket_address.address")
-        elif isinstance(addr.get("pipe"), Mapping):
-            views["bind_address"] = f"unix:{addr['pipe'].get('path', '')}"
-            self.line("bind_address", "address.pipe")
-        elif "internal_listener" in lst or "envoy_internal_address" in addr:
-            views["bind_address"] = "internal"
-            self.line("bind_address", "internal_listener" if "internal_listener" in lst else "address")
-        port = sock.get("port_value")
-        if port is not None:
-            views["port"] = port
-            self.line("port", "address.socket_address.port_value")
-        chains: list[dict[str, Any]] = []
-        tls: list[dict[str, Any]] = []
-        sources = [(fc, f"filter_chains[{i}]") for i, fc in enumerate(_list(lst.get("filter_chains")))]
-        if isinstance(lst.get("default_filter_chain"), Mapping):
-            sources.append((lst["default_filter_chain"], "default_filter_chain"))
-        for fc, path in sources:
-            k = len(chains)
-            chains.append(self.chain(fc, path, f"chains[{k}]", tls))
-        views["chains"] = chains
-        views["tls_contexts"] = tls
-        return views
-
-    def chain(self, fc: Mapping[str, Any], path: str, dst: str, tls: list[dict[str, Any]]) -> dict[str, Any]:
-        self.line(dst, path)
-        view: dict[str, Any] = {"at": path}
-        self.line(f"{dst}.at", path)
-        if fc.get("name"):
-            view["name"] = fc["name"]
-        hcm: dict[str, Any] | None = None
-        for j, entry in enumerate(_list(fc.get("filters"))):
-            if _is_hcm(entry):
-                cfg, key = _typed(entry)
-                cfg_path = f"{path}.filters[{j}]" + (f".{key}" if key else "")
-                hcm = self.http(_map(cfg), cfg_path, f"{dst}.http")
-                break
-        transport, ctx, ctx_path = self.transport(fc, path)
-        if ctx is not None:
-            t = len(tls)
-            tls.append(self.tls_view(ctx, ctx_path, ctx_path, f"tls_contexts[{t}]", "downstream"))
-        elif isinstance(transport, str) and transport.startswith("plaintext") and hcm is not None \
-                and self._redirect_only(hcm):
-            transport = "redirect to https (plaintext, but every route redirects to https)"
-        view["transport"] = transport
-        self.line(f"{dst}.transport", f"{path}.transport_socket" if "transport_socket" in fc else path)
-        if hcm is not None:
-            view["http"] = hcm
-        return view
-
-    def transport(self, fc: Mapping[str, Any], path: str) -> tuple[Any, Mapping[str, Any] | None, str]:
-        """(description, DownstreamTlsContext or None, its path) of a filter chain."""
-        ts = fc.get("transport_socket")
-        ts_path = f"{path}.transport_socket"
-        if not isinstance(ts, Mapping) and isinstance(fc.get("tls_context"), Mapping):  # v2 API
-            return "tls (tls_context)", fc["tls_context"], f"{path}.tls_context"
-        for _ in range(5):  # tap / tcp_stats wrap an inner transport socket
-            if not isinstance(ts, Mapping):
-                break
-            cfg, key = _typed(ts)
-            cfg_path = f"{ts_path}.{key}" if key else ts_path
-            cfg = _map(cfg)
-            type_name = short_type(cfg.get("@type"))
-            name = str(ts.get("name") or "")
-            if type_name.endswith(".DownstreamTlsContext") or (not type_name and re.search(r"(^|\.)tls$", name)):
-                return "tls (DownstreamTlsContext)", cfg, cfg_path
-            if type_name.endswith(".QuicDownstreamTransport"):
-                return "tls (QUIC)", _map(cfg.get("downstream_tls_context")), f"{cfg_path}.downstream_tls_context"
-            if type_name.endswith(".StartTlsConfig"):
-                return "tls (STARTTLS)", _map(cfg.get("tls_socket_config")), f"{cfg_path}.tls_socket_config"
-            if type_name.endswith(".Alts") or name.endswith("alts"):
-                return "tls (ALTS)", None, cfg_path
-            if isinstance(cfg.get("transport_socket"), Mapping):
-                ts, ts_path = cfg["transport_socket"], f"{cfg_path}.transport_socket"
-                continue
-            if type_name.endswith(".RawBuffer") or name.endswith("raw_buffer"):
-                return "plaintext (raw_buffer transport socket)", None, ts_path
-            return Unknown(f"transport socket {type_name or name or '(unnamed)'} is not recognised"), None, ts_path
-        match = _map(fc.get("filter_chain_match"))
-        if match.get("transport_protocol") == "tls":
-            return "tls passthrough (filter_chain_match.transport_protocol: tls)", None, path
-        return "plaintext (no transport_socket)", None, path
-
-    @staticmethod
-    def _redirect_only(hcm: Mapping[str, Any]) -> bool:
-        rc = hcm.get("_route_config")
-        if not isinstance(rc, Mapping):
-            return False
-        seen = False
-        for vh in _list(rc.get("virtual_hosts")):
-            if str(vh.get("require_tls") or "NONE") in ("ALL", "EXTERNAL_ONLY"):
-                seen = True
-                continue
-            for route in _list(vh.get("routes")):
-                redirect = _map(route.get("redirect"))
-                if not (redirect.get("https_redirect") is True or str(redirect.get("scheme_redirect", "")).lower() == "https"):
-                    return False
-                seen = True
-        return seen
-
-    # -- HTTP connection manager ---------------------------------------------------
-    def http(self, cfg: Mapping[str, Any], cfg_path: str, dst: str) -> dict[str, Any]:
-        self.line(dst, cfg_path)
-        view: dict[str, Any] = {"at": cfg_path}
-        self.line(f"{dst}.at", cfg_path)
-        if cfg.get("stat_prefix"):
-            view["stat_prefix"] = cfg["stat_prefix"]
-        if "access_log" in cfg:
-            logs = []
-            self.line(f"{dst}.access_log", f"{cfg_path}.access_log")
-            for i, entry in enumerate(_list(cfg.get("access_log"))):
-                lcfg, key = _typed(entry)
-                epath, edst = f"{cfg_path}.access_log[{i}]", f"{dst}.access_log[{i}]"
-                self.line(edst, epath)
-                log: dict[str, Any] = {"name": entry.get("name")}
-                if isinstance(lcfg, Mapping):
-                    log["type"] = short_type(lcfg.get("@type"))
-                    if "path" in lcfg:
-                        log["path"] = lcfg["path"]
-                        self.line(f"{edst}.path", f"{epath}.{key}.path")
-                logs.append(log)
-            view["access_log"] = logs
-
-        # HTTP filters: those after the router never run
-        filters: list[_Filter] = []
-        late: set[str] = set()  # kinds of filters after the router
-        filters_path = f"{cfg_path}.http_filters" if "http_filters" in cfg else cfg_path
-        routed = False
-        for i, entry in enumerate(_list(cfg.get("http_filters"))):
-            f = _http_filter(entry, f"{cfg_path}.http_filters[{i}]")
-            if routed:
-                late.add(f.kind)
-            elif f.kind == "router":
-                routed = True
-            else:
-                filters.append(f)
-
-        rc: Any
-        rc_path = f"{cfg_path}.route_config"
-        if isinstance(cfg.get("route_config"), Mapping):
-            rc = cfg["route_config"]
-        elif "rds" in cfg:
-            rc = Unknown("routes come from RDS (not in this file)")
-            rc_path = f"{cfg_path}.rds"
-        elif "scoped_routes" in cfg:
-            rc = Unknown("routes come from scoped RDS (not in this file)")
-            rc_path = f"{cfg_path}.scoped_routes"
-        else:
-            rc = {}
-        view["_route_config"] = rc  # removed again by the caller of http()
-        ctx = _HcmContext(self, filters, filters_path, cfg_path, rc, rc_path, late)
-        if isinstance(rc, Unknown):
-            view["routes"] = rc
-            self.line(f"{dst}.routes", rc_path)
-        else:
-            view["routes"] = ctx.routes(f"{dst}.routes")
-        cors = ctx.cors(f"{dst}.cors_policies")
-        if cors is not None:
-            view["cors_policies"] = cors
-        return view
-
-
-class _HcmContext:
-    """Per-route semantics of one HTTP connection manager."""
-
-    def __init__(self, vb: _ViewBuilder, filters: list[_Filter], filters_path: str, cfg_path: str,
-                 rc: Any, rc_path: str, late: set[str]) -> None:
-        self.vb = vb
-        self.late = late
-        self.filters = filters
-        self.filters_path = filters_path
-        self.cfg_path = cfg_path
-        self.rc = rc
-        self.rc_path = rc_path
-
-    def _each_route(self) -> Iterator[tuple[Mapping[str, Any], str, Mapping[str, Any], str]]:
-        for v, vh in enumerate(_list(_map(self.rc).get("virtual_hosts"))):
-            vpath = f"{self.rc_path}.virtual_hosts[{v}]"
-            for r, route in enumerate(_list(vh.get("routes"))):
-                yield route, f"{vpath}.routes[{r}]", vh, vpath
-
-    def routes(self, dst: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        self.vb.line(dst, self.rc_path)
-        for route, rpath, vh, vpath in self._each_route():
-            if not isinstance(route.get("route"), Mapping):
-                continue  # redirect, direct_response, non-forwarding: nothing reaches an upstream
-            k = len(out)
-            edst = f"{dst}[{k}]"
-            self.vb.line(edst, rpath)
-            entry: dict[str, Any] = {"virtual_host": vh.get("name"), "match": describe_match(route.get("match")),
-                                     "at": rpath}
-            self.vb.line(f"{edst}.match", f"{rpath}.match")
-            self.vb.line(f"{edst}.at", rpath)
-            for key, verdict in (("authentication", self.authentication(route, rpath, vh, vpath)),
-                                 ("rate_limit", self.rate_limit(route, rpath, vh, vpath))):
-                entry[key] = verdict.value
-                self.vb.line(f"{edst}.{key}", verdict.at)
-            out.append(entry)
-        return out
-
-    # -- per-filter config --------------------------------------------------------
-    def _levels(self, f: _Filter, route: Mapping[str, Any], rpath: str, vh: Mapping[str, Any],
-                vpath: str) -> list[tuple[Any, str]]:
-        out = []
-        for obj, path in ((route, rpath), (vh, vpath), (_map(self.rc), self.rc_path)):
-            tpfc = _map(obj).get("typed_per_filter_config")
-            if isinstance(tpfc, Mapping) and f.name in tpfc:
-                out.append((tpfc[f.name], join_path(f"{path}.typed_per_filter_config", f.name)))
-        return out
-
-    def _route_filter(self, f: _Filter, route: Mapping[str, Any], rpath: str, vh: Mapping[str, Any],
-                      vpath: str) -> tuple[bool, str, Any, str]:
-        """(disabled, where that is decided, per-route config or None, its path)."""
-        disabled, where = f.disabled, f"{f.path}.disabled" if f.disabled else f.path
-        decided = False
-        cfg: Any = None
-        cfg_path = ""
-        for value, path in self._levels(f, route, rpath, vh, vpath):
-            if short_type(_map(value).get("@type")).endswith(".FilterConfig"):
-                if not decided:
-                    disabled, where, decided = bool(value.get("disabled")), path, True
-                inner = value.get("config")
-                if cfg is None and isinstance(inner, Mapping) and inner:
-                    cfg, cfg_path = inner, f"{path}.config"
-            elif cfg is None:
-                cfg, cfg_path = value, path
-        return disabled, where, cfg, cfg_path
-
-    # -- authentication -----------------------------------------------------------
-    # Verdict strings stay short: messages show at most 80 characters of a value.
-    def authentication(self, route: Mapping[str, Any], rpath: str, vh: Mapping[str, Any], vpath: str) -> _Verdict:
-        auth = [f for f in self.filters if f.kind in ("jwt_authn", "ext_authz")]
-        if not auth:
-            if self.late & {"jwt_authn", "ext_authz"}:
-                return _Verdict("not required: the auth filter is after the router (never runs)", self.filters_path)
-            return _Verdict("not required: no jwt_authn or ext_authz HTTP filter", self.filters_path)
-        results = [self._jwt(f, route, rpath, vh, vpath) if f.kind == "jwt_authn"
-                   else self._ext_authz(f, route, rpath, vh, vpath) for f in auth]
-        return _decisive(results, "required") or next(
-            (r for r in results if str(r.value).startswith("opted out")), results[0])
-
-    def _jwt(self, f: _Filter, route: Mapping[str, Any], rpath: str, vh: Mapping[str, Any], vpath: str) -> _Verdict:
-        if isinstance(f.config, Unknown):
-            return _Verdict(f.config, f.path)
-        disabled, where, per_route, pr_path = self._route_filter(f, route, rpath, vh, vpath)
-        if disabled:
-            how = "by default and not enabled here" if where.startswith(f.path) else "by a FilterConfig"
-            return _Verdict(f"opted out: jwt_authn disabled {how}", where)
-        cfg = _map(f.config)
-        req_map = _map(cfg.get("requirement_map"))
-        if isinstance(per_route, Mapping):
-            if per_route.get("disabled"):
-                return _Verdict("opted out: jwt_authn per-route config sets disabled: true", f"{pr_path}.disabled")
-            name = per_route.get("requirement_name")
-            if name and isinstance(name, str):
-                if name not in req_map:  # Envoy rejects the route's requests (403)
-                    return _Verdict(f"required: requirement_name {name!r} unknown (all requests denied)",
-                                    f"{pr_path}.requirement_name")
-                ok, why = requirement_enforces(req_map[name], req_map)
-                return _Verdict(f"{'required' if ok else 'opted out'}: per-route requirement {name!r} {why}",
-                                f"{pr_path}.requirement_name")
-            return _Verdict("opted out: jwt_authn per-route config names no requirement", pr_path)
-        rules = _list(cfg.get("rules"))
-        unknown: str | None = None
-        for j, rule in enumerate(rules):
-            if not isinstance(rule, Mapping):
-                continue
-            rel = relation(rule.get("match"), route.get("match"))
-            if rel == "disjoint":
-                continue
-            rule_path = f"{f.cfg_path}.rules[{j}]"
-            name = rule.get("requirement_name")
-            if name and isinstance(name, str):
-                ok, why = requirement_enforces(req_map[name], req_map) if name in req_map else (
-                    True, f"names unknown requirement {name!r} (denied)")
-            else:
-                ok, why = requirement_enforces(rule.get("requires"), req_map)
-            rule_desc = f"jwt_authn rules[{j}] ({describe_match(rule.get('match'))})"
-            if rel == "covers":
-                if not ok:
-                    return _Verdict(f"opted out: {rule_desc} {why}", rule_path)
-                if unknown is not None:
-                    return _Verdict(Unknown(unknown), rule_path)
-                return _Verdict(f"required: jwt_authn rules[{j}] {why}", rule_path)
-            if not ok and rel == "overlaps":
-                return _Verdict(f"opted out (in part): {rule_desc} {why}", rule_path)
-            if not ok and rel == "unknown" and unknown is None:
-                unknown = (f"{rule_desc} {why}, and whether it matches requests of the route "
-                           f"({describe_match(route.get('match'))}) cannot be told statically")
-        if unknown is not None:
-            return _Verdict(Unknown(unknown), f"{f.cfg_path}.rules")
-        if cfg.get("filter_state_rules"):
-            return _Verdict(Unknown("no jwt_authn rule covers the route; filter_state_rules decide at run time"),
-                            f"{f.cfg_path}.filter_state_rules")
-        return _Verdict("not required: no jwt_authn rule with a requirement covers the route",
-                        f"{f.cfg_path}.rules" if rules else f.path)
-
-    def _ext_authz(self, f: _Filter, route: Mapping[str, Any], rpath: str, vh: Mapping[str, Any],
-                   vpath: str) -> _Verdict:
-        if isinstance(f.config, Unknown):
-            return _Verdict(f.config, f.path)
-        disabled, where, per_route, pr_path = self._route_filter(f, route, rpath, vh, vpath)
-        if disabled:
-            return _Verdict("opted out: ext_authz disabled for the route", where)
-        if isinstance(per_route, Mapping) and per_route.get("disabled"):
-            return _Verdict("opted out: ext_authz per-route config sets disabled: true", f"{pr_path}.disabled")
-        cfg = _map(f.config)
-        if "filter_enabled" in cfg and _percent(cfg.get("filter_enabled")) == 0:
-            return _Verdict("not required: ext_authz filter_enabled is 0%", f"{f.cfg_path}.filter_enabled")
-        note = " (fails open: failure_mode_allow)" if cfg.get("failure_mode_allow") is True else ""
-        return _Verdict(f"required: ext_authz{note}", f.path)
-
-    # -- rate limiting ------------------------------------------------------------
-    def rate_limit(self, route: Mapping[str, Any], rpath: str, vh: Mapping[str, Any], vpath: str) -> _Verdict:
-        local = [f for f in self.filters if f.kind == "local_ratelimit"]
-        global_ = [f for f in self.filters if f.kind == "ratelimit"]
-        if not local and not global_:
-            if self.late & {"local_ratelimit", "ratelimit"}:
-                return _Verdict("absent: the rate limit filter is after the router (never runs)", self.filters_path)
-            return _Verdict("absent: no local_ratelimit HTTP filter", self.filters_path)
-        reasons: list[_Verdict] = []
-        for f in local:
-            if isinstance(f.config, Unknown):
-                reasons.append(_Verdict(f.config, f.path))
-                continue
-            disabled, where, per_route, pr_path = self._route_filter(f, route, rpath, vh, vpath)
-            if disabled:
-                reasons.append(_Verdict("disabled: local_ratelimit filter disabled for the route", where))
-            elif isinstance(per_route, Mapping):
-                reasons.append(self._local_status(per_route, pr_path, "per-route "))
-            else:
-                reasons.append(self._local_status(_map(f.config), f.cfg_path, ""))
-        for f in global_:
-            descriptors = _list(_map(route.get("route")).get("rate_limits")) or _list(vh.get("rate_limits"))
-            disabled, where, _, _ = self._route_filter(f, route, rpath, vh, vpath)
-            if isinstance(f.config, Unknown):
-                reasons.append(_Verdict(f.config, f.path))
-            elif disabled:
-                reasons.append(_Verdict("disabled: ratelimit filter disabled for the route", where))
-            elif not descriptors:
-                reasons.append(_Verdict("absent: ratelimit filter, but no rate_limits on the route", rpath))
-            else:
-                domain = _map(f.config).get("domain")
-                reasons.append(_Verdict(f"enforced: global rate limit service (domain {domain!r})", f.path))
-        return _decisive(reasons, "enforced") or reasons[0]
-
-    @staticmethod
-    def _local_status(cfg: Mapping[str, Any], cfg_path: str, scope: str) -> _Verdict:
-        if not isinstance(cfg.get("token_bucket"), Mapping):
-            return _Verdict(f"not limiting: {scope}local_ratelimit config has no token_bucket", cfg_path)
-        enabled = _percent(cfg.get("filter_enabled"))
-        enforced = _percent(cfg.get("filter_enforced"))
-        if enabled is None or enforced is None:
-            return _Verdict(Unknown(f"the {scope}local_ratelimit config has a fraction that cannot be read"), cfg_path)
-        if not enabled:
-            why = "is 0%" if "filter_enabled" in cfg else "not set (defaults to 0%)"
-            return _Verdict(f"disabled: {scope}filter_enabled {why}",
-                            f"{cfg_path}.filter_enabled" if "filter_enabled" in cfg else cfg_path)
-        if not enforced:
-            why = "is 0%" if "filter_enforced" in cfg else "not set (defaults to 0%)"
-            return _Verdict(f"shadow mode: {scope}filter_enforced {why} (filter_enabled {_pct(enabled)})",
-                            f"{cfg_path}.filter_enforced" if "filter_enforced" in cfg else cfg_path)
-        return _Verdict(f"enforced: {scope}local_ratelimit (enabled {_pct(enabled)}, enforced {_pct(enforced)})",
-                        cfg_path)
-
-    # -- CORS ---------------------------------------------------------------------
-    def cors(self, dst: str) -> Any:
-        cors_filters = [f for f in self.filters if f.kind == "cors"]
-        if not cors_filters:
-            return None
-        if isinstance(self.rc, Unknown):
-            self.vb.line(dst, self.rc_path)
-            return Unknown(f"the cors filter is on, but {self.rc.reason}")
-        names = {f.name for f in cors_filters}
-        found: list[tuple[Mapping[str, Any], str]] = []
-        rc = _map(self.rc)
-
-        def per_filter(obj: Mapping[str, Any], path: str) -> None:
-            for name, value in _map(obj.get("typed_per_filter_config")).items():
-                if name in names and isinstance(value, Mapping):
-                    vpath = join_path(f"{path}.typed_per_filter_config", name)
-                    if short_type(value.get("@type")).endswith(".FilterConfig"):
-                        value, vpath = _map(value.get("config")), f"{vpath}.config"
-                    found.append((value, vpath))
-
-        per_filter(rc, self.rc_path)
-        for v, vh in enumerate(_list(rc.get("virtual_hosts"))):
-            vpath = f"{self.rc_path}.virtual_hosts[{v}]"
-            if isinstance(vh.get("cors"), Mapping):
-                found.append((vh["cors"], f"{vpath}.cors"))
-            per_filter(vh, vpath)
-            for r, route in enumerate(_list(vh.get("routes"))):
-                rpath = f"{vpath}.routes[{r}]"
-                action = _map(route.get("route"))
-                if isinstance(action.get("cors"), Mapping):
-                    found.append((action["cors"], f"{rpath}.route.cors"))
-                per_filter(route, rpath)
-        out: list[dict[str, Any]] = []
-        for policy, path in found:
-            enabled = _percent(policy.get("filter_enabled")) if "filter_enabled" in policy else 100.0
-            if enabled == 0 or policy.get("enabled") is False:
-                continue  # this policy is switched off
-            k = len(out)
-            edst = f"{dst}[{k}]"
-            self.vb.line(edst, path)
-            entry: dict[str, Any] = {"at": path, "allow_credentials": policy.get("allow_credentials") is True}
-            self.vb.line(f"{edst}.at", path)
-            self.vb.line(f"{edst}.allow_credentials", f"{path}.allow_credentials")
-            matchers: list[Any] = []
-            for i, m in enumerate(_list(policy.get("allow_origin_string_match"))):
-                matchers.append(self.vb.copy(m, f"{path}.allow_origin_string_match[{i}]",
-                                             f"{edst}.allow_origin_string_match[{len(matchers)}]"))
-            for i, origin in enumerate(_list(policy.get("allow_origin"))):  # deprecated
-                mdst = f"{edst}.allow_origin_string_match[{len(matchers)}]"
-                self.vb.line(mdst, f"{path}.allow_origin[{i}]")
-                self.vb.line(f"{mdst}.exact", f"{path}.allow_origin[{i}]")
-                matchers.append({"exact": origin})
-            for i, regex in enumerate(_list(policy.get("allow_origin_regex"))):  # deprecated
-                mdst = f"{edst}.allow_origin_string_match[{len(matchers)}]"
-                self.vb.line(mdst, f"{path}.allow_origin_regex[{i}]")
-                self.vb.line(f"{mdst}.safe_regex.regex", f"{path}.allow_origin_regex[{i}]")
-                matchers.append({"safe_regex": {"regex": regex}})
-            entry["allow_origin_string_match"] = matchers
-            self.vb.line(f"{edst}.allow_origin_string_match", f"{path}.allow_origin_string_match")
-            out.append(entry)
-        self.vb.line(dst, self.rc_path)
-        return out
 
 
 # -- inline key material -----------------------------------------------------------
@@ -1022,7 +155,7 @@ def _resource(rtype: str, name: str, attrs: dict[str, Any], lines: dict[str, int
     for path, kind in inline_secrets(attrs):
         k = len(secrets)
         secrets.append({"at": path, "kind": kind})
-        ln = _line_of(lines, path)
+        ln = line_at(lines, path)
         vlines[f"inline_secrets[{k}]"] = vlines[f"inline_secrets[{k}].at"] = vlines[f"inline_secrets[{k}].kind"] = ln
     attrs["inline_secrets"] = secrets
     lines.update(vlines)
@@ -1034,35 +167,22 @@ def _resource(rtype: str, name: str, attrs: dict[str, Any], lines: dict[str, int
     )
 
 
-def _line_of(lines: Mapping[str, int], path: str) -> int:
-    probe = path
-    while probe:
-        if probe in lines:
-            return lines[probe]
-        probe = _parent(probe)
-    return lines.get("", 0)
-
-
-def _sub(doc_lines: _Lines, prefix: str) -> dict[str, int]:
+def _sub(doc_lines: Lines, prefix: str) -> dict[str, int]:
     return {rel: ln for rel, ln in doc_lines.subtree(prefix)}
 
 
-def _listener(obj: Mapping[str, Any], prefix: str, index: int, doc_lines: _Lines, shown: str,
+def _listener(obj: Mapping[str, Any], prefix: str, index: int, doc_lines: Lines, shown: str,
               text_lines: Sequence[str]) -> Resource:
     lines = _sub(doc_lines, prefix)
     if "address" in obj and obj["address"] is not None and not isinstance(obj["address"], Mapping):
         raise InputError(shown, "listener address must be a mapping (socket_address, pipe, ...)",
-                         line=_line_of(lines, "address"))
-    port = _map(_map(obj.get("address")).get("socket_address")).get("port_value")
+                         line=line_at(lines, "address"))
+    port = as_map(as_map(obj.get("address")).get("socket_address")).get("port_value")
     if port is not None and (isinstance(port, bool) or not str(port).isdigit()):
         raise InputError(shown, f"listener port_value must be a number, not {port!r}",
-                         line=_line_of(lines, "address.socket_address.port_value"))
-    vb = _ViewBuilder(_Lines(lines))
+                         line=line_at(lines, "address.socket_address.port_value"))
+    vb = ListenerViews(Lines(lines))
     views = vb.listener(obj)
-    for chain in views["chains"]:
-        http = chain.get("http")
-        if isinstance(http, dict):
-            http.pop("_route_config", None)
     name = str(obj.get("name") or "")
     if not name:
         bind, p = views.get("bind_address"), views.get("port")
@@ -1076,20 +196,20 @@ def _listener(obj: Mapping[str, Any], prefix: str, index: int, doc_lines: _Lines
     return _resource("envoy_listener", name, attrs, all_lines, shown, text_lines)
 
 
-def _cluster(obj: Mapping[str, Any], prefix: str, index: int, doc_lines: _Lines, shown: str,
+def _cluster(obj: Mapping[str, Any], prefix: str, index: int, doc_lines: Lines, shown: str,
              text_lines: Sequence[str]) -> Resource:
     lines = _sub(doc_lines, prefix)
-    vb = _ViewBuilder(_Lines(lines))
+    vb = ListenerViews(Lines(lines))
     tls: list[dict[str, Any]] = []
     sockets = []
     if isinstance(obj.get("transport_socket"), Mapping):
         sockets.append((obj["transport_socket"], "transport_socket"))
-    for i, m in enumerate(_list(obj.get("transport_socket_matches"))):
+    for i, m in enumerate(as_list(obj.get("transport_socket_matches"))):
         if isinstance(m.get("transport_socket"), Mapping):
             sockets.append((m["transport_socket"], f"transport_socket_matches[{i}].transport_socket"))
     for ts, path in sockets:
-        cfg, key = _typed(ts)
-        cfg = _map(cfg)
+        cfg, key = typed_config(ts)
+        cfg = as_map(cfg)
         if short_type(cfg.get("@type")).endswith(".UpstreamTlsContext"):
             ctx_path = f"{path}.{key}"
             tls.append(vb.tls_view(cfg, ctx_path, ctx_path, f"tls_contexts[{len(tls)}]", "upstream"))
@@ -1102,7 +222,7 @@ def _cluster(obj: Mapping[str, Any], prefix: str, index: int, doc_lines: _Lines,
     return _resource("envoy_cluster", name, attrs, all_lines, shown, text_lines)
 
 
-def _simple(rtype: str, obj: Mapping[str, Any], prefix: str, name: str, doc_lines: _Lines, shown: str,
+def _simple(rtype: str, obj: Mapping[str, Any], prefix: str, name: str, doc_lines: Lines, shown: str,
             text_lines: Sequence[str]) -> Resource:
     return _resource(rtype, name, dict(obj), _sub(doc_lines, prefix), shown, text_lines)
 
@@ -1114,7 +234,7 @@ def _documents(text: str, shown: str) -> Iterator[tuple[Any, dict[str, int]]]:
         if not isinstance(value, Mapping):
             raise InputError(shown, f"an Envoy config must be a mapping, not {type(value).__name__}",
                              line=lines.get("", 1) or 1)
-        norm = _Normalizer(lines, shown)
+        norm = Normalizer(lines, shown)
         yield norm.document(value), norm.lines
 
 
@@ -1129,19 +249,19 @@ def _parse(text: str, shown: str) -> list[Resource]:
     text_lines = text.splitlines()
     out: list[Resource] = []
     for doc, raw_lines in _documents(text, shown):
-        lines = _Lines(raw_lines)
+        lines = Lines(raw_lines)
         static = doc.get("static_resources")
         if isinstance(static, Mapping):
-            for i, lst in enumerate(_list(static.get("listeners"))):
+            for i, lst in enumerate(as_list(static.get("listeners"))):
                 out.append(_listener(lst, f"static_resources.listeners[{i}]", i, lines, shown, text_lines))
-            for i, cl in enumerate(_list(static.get("clusters"))):
+            for i, cl in enumerate(as_list(static.get("clusters"))):
                 out.append(_cluster(cl, f"static_resources.clusters[{i}]", i, lines, shown, text_lines))
-            for i, sec in enumerate(_list(static.get("secrets"))):
+            for i, sec in enumerate(as_list(static.get("secrets"))):
                 out.append(_simple("envoy_secret", sec, f"static_resources.secrets[{i}]",
                                    str(sec.get("name") or f"secrets[{i}]"), lines, shown, text_lines))
         if isinstance(doc.get("admin"), Mapping):
             out.append(_simple("envoy_admin", doc["admin"], "admin", "admin", lines, shown, text_lines))
-        for i, item in enumerate(_list(doc.get("resources"))):
+        for i, item in enumerate(as_list(doc.get("resources"))):
             kind = short_type(item.get("@type"))
             prefix = f"resources[{i}]"
             if kind.endswith(".Listener"):

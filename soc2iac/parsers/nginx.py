@@ -2,7 +2,7 @@
 
 Files are tokenized and parsed by `crossplane <https://github.com/nginxinc/crossplane>`_
 (in single-file mode, without its context and argument checks, so fragments parse
-alone); line numbers are crossplane's. ``include`` is followed here, as nginx does,
+alone); line numbers are crossplane's. ``include`` is followed (``nginx_config``), as nginx does,
 relative to the main file's folder; an absolute include (``/etc/nginx/conf.d/*.conf``)
 is looked for under the main file's folder by its trailing path components, never
 on the scanning machine. An include that cannot be found is recorded: directives a
@@ -23,9 +23,10 @@ repeat, such as ``listen``, ``add_header``, ``access_log``, ``limit_req``, give 
 list of strings), plus ``tls`` (a ``listen ... ssl``/``quic`` or ``ssl on``),
 ``proxied`` (``proxy_pass``/``fastcgi_pass``/... in the location),
 ``internal``, ``ssl_cipher_tokens`` (``ssl_ciphers`` split into its tokens),
-``cors_allow_origin`` (each Access-Control-Allow-Origin header with
-its effective ``value``, ``credentials`` and ``gated``: inside an ``if`` that
-tests ``$http_origin``, or mapped from it through an allow-list ``map``),
+``cors_allow_origin`` (each Access-Control-Allow-Origin header: its value as
+``written``, ``credentials``, the ``map`` it names, the ``condition`` of the ``if``
+it is sent in and the variables ``set`` inside ``if`` blocks; whether that restricts
+the origin is decided by the ``cors_origin_restricted`` check kind),
 ``inherited`` (directive -> ``file:line`` it comes from) and
 ``unresolved_includes``.
 
@@ -40,22 +41,18 @@ import functools
 import glob
 import os
 import re
-import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, Unknown, join_path
-from soc2iac.parsers import comment_markers, one_line, read_source, unique_address
+from soc2iac.parsers import comment_markers, read_source, unique_address
+from soc2iac.parsers.nginx_config import Config, Stmt, parse_config_text
 
 SOURCE = "nginx"
 SUFFIXES = (".conf",)
-
-MAX_INCLUDE_DEPTH = 20
-MAX_NESTING = 100  # block depth (real configs stay under 10)
-MAX_FILES = 500
 
 # directives that may appear several times at one level: kept as a list of strings
 MULTI = frozenset({
@@ -94,8 +91,6 @@ _DIRECTIVE_RE = re.compile(
     r"access_log|error_log|worker_processes|worker_connections|root|try_files|add_header|sendfile|gzip|"
     r"return|rewrite|index|default_type|error_page|expires|resolver|include|user|pid|worker_\w+)"
     r"[ \t]+[^;={}\n]*;", re.MULTILINE)
-_TRIVIAL_ORIGIN_RE = {"", ".*", "^.*$", ".+", "^.+$", "^.*", ".*$", "^https?://.*$", "^https?://.*", "https?://.*",
-                      "^http", "^https", "http", "https", "://"}
 
 
 def detect(path: Path, text: str) -> bool:
@@ -112,19 +107,6 @@ def detect(path: Path, text: str) -> bool:
     return directives >= 2
 
 
-# -- parsing ------------------------------------------------------------------------
-
-
-@dataclass
-class Stmt:
-    name: str
-    args: list[str]
-    file: str  # as shown in findings
-    line: int
-    end: int
-    block: list[Stmt] | None = None
-
-
 @dataclass(frozen=True)
 class Unresolved:
     pattern: str
@@ -135,193 +117,6 @@ class Unresolved:
 
     def __str__(self) -> str:
         return f"include {self.pattern} ({self.file}:{self.line})"
-
-
-@dataclass
-class Config:
-    """One parsed configuration, includes spliced in where they stand."""
-
-    stmts: list[Stmt]
-    files: dict[str, list[str]] = field(default_factory=dict)  # shown -> text lines
-    real: dict[str, Path] = field(default_factory=dict)  # shown -> resolved path
-    included: set[Path] = field(default_factory=set)
-
-
-def _crossplane() -> Any:
-    import crossplane  # imported here only: the rest of soc2iac does not need it
-
-    return crossplane
-
-
-def parse_config_text(text: str, shown: str, root: Path, real: Path | None = None) -> Config:
-    """Parse ``text`` (shown as ``shown``), following includes relative to ``root``."""
-    loader = _Loader(root)
-    if real is not None:
-        loader.stack.append(real.resolve())
-    stmts = loader.parse_text(text, shown)
-    cfg = Config(loader.expand(stmts, 0), loader.files, loader.real, loader.included)
-    if real is not None:
-        cfg.real[shown] = real.resolve()
-    return cfg
-
-
-class _Loader:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.files: dict[str, list[str]] = {}
-        self.real: dict[str, Path] = {}
-        self.included: set[Path] = set()
-        self.stack: list[Path] = []
-        self.count = 0
-
-    def parse_text(self, text: str, shown: str) -> list[Stmt]:
-        self.files[shown] = text.splitlines()
-        cp = _crossplane()
-        with tempfile.TemporaryDirectory(prefix="soc2iac-nginx-") as tmp:
-            tmpfile = os.path.join(tmp, "nginx.conf")
-            with open(tmpfile, "w", encoding="utf-8") as fh:
-                fh.write(f"{text}\n\n{_END_MARK}\n")
-            ends = _block_ends(cp, tmpfile, shown)
-            payload = cp.parse(tmpfile, single=True, comments=False, check_ctx=False, check_args=False,
-                               onerror=lambda e: e)
-        for err in payload.get("errors", []):
-            exc = err.get("callback")
-            line = getattr(exc, "lineno", None) or err.get("line") or 0
-            reason = getattr(exc, "strerror", None) or str(exc or err.get("error"))
-            raise InputError(shown, f"invalid nginx config: {one_line(reason)}", line=int(line))
-        parsed = payload["config"][0]["parsed"] if payload.get("config") else []
-        order = iter(ends)
-        return [_convert(s, shown, order) for s in parsed]
-
-    def expand(self, stmts: list[Stmt], depth: int) -> list[Stmt]:
-        out: list[Stmt] = []
-        for st in stmts:
-            if st.name == "include" and st.block is None and st.args:
-                out.append(st)  # kept: tells where an include stood (and whether it resolved)
-                targets = self.targets(st.args[0])
-                if not targets:
-                    st.args = [*st.args[:1], "<unresolved>"]
-                for target in targets:
-                    out.extend(self.include(target, st, depth))
-                continue
-            if st.block is not None:
-                st.block = self.expand(st.block, depth)
-            out.append(st)
-        return out
-
-    def include(self, target: Path, at: Stmt, depth: int) -> list[Stmt]:
-        resolved = target.resolve()
-        if resolved in self.stack:
-            raise InputError(at.file, f"include {one_line(at.args[0], 80)} includes itself (a cycle)", line=at.line)
-        if depth >= MAX_INCLUDE_DEPTH:
-            raise InputError(at.file, f"includes nested more than {MAX_INCLUDE_DEPTH} deep", line=at.line)
-        self.count += 1
-        if self.count > MAX_FILES:
-            raise InputError(at.file, f"more than {MAX_FILES} included files", line=at.line)
-        from soc2iac.parsers.terraform import display_path
-
-        shown = display_path(target)
-        text = read_source(target, shown)
-        self.included.add(resolved)
-        self.real[shown] = resolved
-        self.stack.append(resolved)
-        try:
-            return self.expand(self.parse_text(text, shown), depth + 1)
-        finally:
-            self.stack.pop()
-
-    def targets(self, pattern: str) -> list[Path]:
-        """Files an ``include`` names, found under the main file's folder."""
-        if os.path.isabs(pattern):
-            parts = Path(pattern).parts[1:]
-            magic = glob.has_magic(parts[-1]) if parts else False
-            for i in range(len(parts)):
-                rel = parts[i:]
-                if magic and len(rel) < 2 <= len(parts):
-                    break  # a bare "*.conf" would match unrelated files of the main folder
-                found = _glob(self.root.joinpath(*rel))
-                if found:
-                    return found
-            return []
-        return _glob(self.root / pattern)
-
-
-def _glob(path: Path) -> list[Path]:
-    text = str(path)
-    if glob.has_magic(text):
-        return [Path(p) for p in sorted(glob.glob(text)) if os.path.isfile(p)]
-    return [path] if path.is_file() else []
-
-
-def _convert(raw: Mapping[str, Any], shown: str, ends: Iterable[tuple[int, int]]) -> Stmt:
-    line = int(raw.get("line") or 0)
-    st = Stmt(str(raw["directive"]), [str(a) for a in raw.get("args", [])], shown, line, line)
-    if "block" in raw:
-        start_end = next(iter(ends), None)
-        children = [_convert(c, shown, ends) for c in raw["block"]]
-        st.block = children
-        st.end = start_end[1] if start_end else max([line, *(c.end for c in children)])
-    return st
-
-
-# A comment written after the text: crossplane's lexer silently drops a quoted string still
-# open at the end of the file (and all that follows its opening quote), this mark with it.
-_END_MARK = "#soc2iac:end-of-file"
-
-
-def _block_ends(cp: Any, filename: str, shown: str) -> list[tuple[int, int]]:
-    """(start, end) line of every block in document order; InputError on a syntax error
-    crossplane lets through (a directive not terminated by ``;``, a quote not closed)."""
-    ends: list[tuple[int, int]] = []
-    open_blocks: list[int] = []
-    pending: tuple[str, int] | None = None
-    last = 1
-    closed = False  # the end mark was read
-    try:
-        for token, line, quoted in cp.lex(filename):
-            closed = not quoted and token == _END_MARK
-            if closed:
-                continue
-            last = line
-            if not quoted and token.startswith("#"):
-                continue
-            if quoted or token not in ("{", "}", ";"):
-                if pending is None:
-                    pending = (token, line)
-                continue
-            if token == "{":
-                if pending is None:
-                    raise InputError(shown, 'invalid nginx config: unexpected "{"', line=line)
-                open_blocks.append(len(ends))
-                if len(open_blocks) > MAX_NESTING:
-                    raise InputError(shown, f"invalid nginx config: blocks nested more than {MAX_NESTING} deep",
-                                     line=line)
-                ends.append((pending[1], 0))
-                pending = None
-            elif token == ";":
-                if pending is None:
-                    raise InputError(shown, 'invalid nginx config: unexpected ";"', line=line)
-                pending = None
-            else:
-                if pending is not None:
-                    raise InputError(shown, f'invalid nginx config: unexpected "}}" (missing ";" after '
-                                            f'"{one_line(pending[0], 80)}" on line {pending[1]}?)', line=line)
-                if open_blocks:
-                    i = open_blocks.pop()
-                    ends[i] = (ends[i][0], line)
-    except InputError:
-        raise
-    except Exception as exc:  # crossplane's NgxParserSyntaxError (unbalanced braces) and lexer errors
-        lineno = last if closed else getattr(exc, "lineno", None) or last  # at the end: the last token's line
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise InputError(shown, f"invalid nginx config: {one_line(reason)}", line=int(lineno)) from None
-    if not closed:
-        raise InputError(shown, "invalid nginx config: unexpected end of file in a quoted string (a quote "
-                                "after this line is not closed)", line=last)
-    if pending is not None:
-        raise InputError(shown, f'invalid nginx config: unexpected end of file, expecting ";" or "}}" '
-                                f'after "{one_line(pending[0], 80)}"', line=pending[1])
-    return ends
 
 
 # -- resources ----------------------------------------------------------------------
@@ -491,12 +286,14 @@ class _Builder:
 
     def cors(self, st: Stmt, level: _Level, ifs: Sequence[Stmt], here: Any) -> tuple[list[dict[str, Any]], list[int]]:
         """The Access-Control-Allow-Origin headers in effect (add_header, more_set_headers),
-        including those inside ``if`` blocks of this level."""
-        found: list[tuple[Stmt, str, bool]] = []  # (directive, value, gated)
+        including those inside ``if`` blocks of this level, described: the value as
+        ``written``, the ``map`` it names (``via_map``), the ``condition`` of the ``if`` it is
+        sent in, and the variables ``set`` inside ``if`` blocks here (``sets_under_if``)."""
+        found: list[tuple[Stmt, str, list[str] | None]] = []  # (directive, value, condition of its if)
         credentials = False
-        gating_vars = _origin_gating_vars(st)
+        sets_under_if = _sets_under_if(st)
 
-        def scan(stmts: Iterable[Stmt], gated: bool) -> None:
+        def scan(stmts: Iterable[Stmt], condition: list[str] | None) -> None:
             nonlocal credentials
             for s in stmts:
                 header = _header(s)
@@ -504,24 +301,25 @@ class _Builder:
                     continue
                 name, value = header
                 if name == "access-control-allow-origin":
-                    found.append((s, value, gated))
+                    found.append((s, value, condition))
                 elif name == "access-control-allow-credentials" and value.lower() == "true":
                     credentials = True
 
-        scan(level.eff.get("add_header", []) + level.eff.get("more_set_headers", []), False)
+        scan(level.eff.get("add_header", []) + level.eff.get("more_set_headers", []), None)
         for block in ifs:
-            scan(block.block or [], _gates_origin(block.args, gating_vars))
+            scan(block.block or [], list(block.args))
         out = []
         lines = []
-        for s, value, gated in found:
-            effective, via_map = value, ""
+        for s, value, condition in found:
+            entry: dict[str, Any] = {"written": value, "via_map": "", "credentials": credentials, "directive": s.name}
             m = re.fullmatch(r"\$\{?(\w+)\}?", value)
             if m and value != "$http_origin" and f"${m.group(1)}" in level.maps:
-                via_map = f"${m.group(1)}"
-                effective = _map_origin(level.maps[via_map])
-                gated = gated or effective != "$http_origin"
-            out.append({"value": effective, "written": value, "via_map": via_map, "gated": gated,
-                        "credentials": credentials, "directive": s.name})
+                entry["via_map"] = f"${m.group(1)}"
+                entry["map"] = _map_entries(level.maps[entry["via_map"]])
+            if condition is not None:
+                entry["condition"] = condition
+            entry["sets_under_if"] = sets_under_if
+            out.append(entry)
             lines.append(here(s))
         return out, lines
 
@@ -557,26 +355,18 @@ def _header(s: Stmt) -> tuple[str, str] | None:
     return None
 
 
-def _gates_origin(cond: Sequence[str], gating_vars: set[str]) -> bool:
-    """Whether an ``if`` condition restricts on the request's Origin."""
-    if not cond:
-        return False
-    var = cond[0]
-    if var == "$http_origin" and len(cond) == 3 and cond[1] in ("~", "~*", "="):
-        return cond[2].strip() not in _TRIVIAL_ORIGIN_RE
-    return any(var == v or var.startswith(v) for v in gating_vars)
-
-
-def _origin_gating_vars(st: Stmt) -> set[str]:
-    """Variables ``set`` inside ``if`` blocks that test ``$http_origin`` (the classic
-    ``if ($http_origin ~ ...) { set $cors true; }`` pattern), in this block and the
-    blocks around it are not visible here, so in this block and nested ones."""
-    out: set[str] = set()
+def _sets_under_if(st: Stmt) -> list[dict[str, Any]]:
+    """The ``if`` blocks in this block and nested ones that ``set`` variables: their
+    ``condition`` and the ``variables`` set (as in ``if ($http_origin ~ ...) { set $cors
+    true; }``; blocks around this one are not visible here)."""
+    out: list[dict[str, Any]] = []
 
     def walk(stmts: Iterable[Stmt]) -> None:
         for s in stmts:
-            if s.name == "if" and s.block is not None and _gates_origin(s.args, set()):
-                out.update(x.args[0] for x in s.block if x.name == "set" and x.args)
+            if s.name == "if" and s.block is not None:
+                variables = [x.args[0] for x in s.block if x.name == "set" and x.args]
+                if variables:
+                    out.append({"condition": list(s.args), "variables": variables})
             if s.block is not None:
                 walk(s.block)
 
@@ -584,19 +374,11 @@ def _origin_gating_vars(st: Stmt) -> set[str]:
     return out
 
 
-def _map_origin(mp: Stmt) -> str:
-    """``$http_origin`` when a ``map $http_origin $x {...}`` lets any origin through, else
-    a description of the allow-list."""
-    if not mp.args or mp.args[0] != "$http_origin":
-        return f"<map of {mp.args[0] if mp.args else '?'}>"
-    for entry in mp.block or []:
-        key = entry.name
-        value = entry.args[0] if entry.args else ""
-        if value == "$http_origin" and (key == "default" or key.lstrip("~*") in _TRIVIAL_ORIGIN_RE):
-            return "$http_origin"
-        if value == "*":
-            return "*"
-    return f"<allow-list map {mp.args[1]}>"
+def _map_entries(mp: Stmt) -> dict[str, Any]:
+    """A ``map`` block: the variable it reads (``source``), the one it sets, and its entries
+    as ``[key, value]`` in order."""
+    return {"source": mp.args[0] if mp.args else "", "variable": mp.args[1] if len(mp.args) > 1 else "",
+            "entries": [[e.name, e.args[0] if e.args else ""] for e in mp.block or []]}
 
 
 # -- entry points -----------------------------------------------------------------

@@ -215,3 +215,19 @@ def test_secret_keys_are_matched_in_any_naming_style(key: str, secret: bool) -> 
     from soc2iac.redact import is_secret_key
 
     assert is_secret_key(key) is secret
+
+
+def test_nothing_checked_is_not_applicable_never_a_pass() -> None:
+    """A false `when` guard or an `each` over no entries checks nothing: no verdict at all (issue 18);
+    the same conditions still pass where something held and fail where it did not."""
+    guarded = _policy(check={"kind": "condition", "condition": {
+        "when": {"path": "protocol", "op": "equals", "value": "HTTPS"},
+        "then": {"path": "ok", "op": "truthy"}}})
+    each = _policy(id="aws-x-each-ok", check={"kind": "condition", "condition": {
+        "each": "rules", "that": {"path": "ok", "op": "truthy"}}})
+    resources = [res(name="http", protocol="HTTP", ok=False, rules=[]),
+                 res(name="https", protocol="HTTPS", ok=True, rules=[{"ok": True}]),
+                 res(name="bad", protocol="HTTPS", ok=False, rules=[{"ok": False}])]
+    found = {(f.policy_id, f.resource): f.verdict for f in evaluate([guarded, each], resources, Config())[0]}
+    assert found == {("aws-x-ok", "aws_x.https"): "pass", ("aws-x-ok", "aws_x.bad"): "fail",
+                     ("aws-x-each-ok", "aws_x.https"): "pass", ("aws-x-each-ok", "aws_x.bad"): "fail"}

@@ -46,14 +46,17 @@ class Eval:
     value: bool | None
     path: str
     reason: str
+    vacuous: bool = False  # true only because nothing was there to check (a false `when`, no entries)
 
 
 _NEGATIVE_OPS = {"absent", "empty", "falsy", "not_equals", "not_in", "not_contains", "contains_none", "not_matches"}
 _SET_OPS = {"exists", "not_empty", "truthy"}
 
 
-def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome:
+def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome | None:
     result = evaluate_condition(check["condition"], resource, ctx)
+    if result.value is True and result.vacuous:
+        return None  # nothing was checked: not applicable, never a pass
     verdict: Verdict = "pass" if result.value is True else "fail" if result.value is False else "unknown"
     return Outcome(verdict, result.reason, (Detail(result.path, result.reason),))
 
@@ -65,14 +68,15 @@ def evaluate_condition(cond: Mapping[str, Any], resource: Resource, ctx: Context
 def _eval(cond: Mapping[str, Any], res: Resource, node: Any, base: str, ctx: Context) -> Eval:
     if "all" in cond:
         results = [_eval(c, res, node, base, ctx) for c in cond["all"]]
-        return _worst(results) or Eval(True, results[0].path, _reasons(results))
+        return _worst(results) or Eval(True, results[0].path, _reasons(results),
+                                       vacuous=all(r.vacuous for r in results))
     if "any" in cond:
         results = [_eval(c, res, node, base, ctx) for c in cond["any"]]
         return _best(results) or Eval(False, results[0].path, _reasons(results))
     if "when" in cond:
         guard = _eval(cond["when"], res, node, base, ctx)
         if guard.value is False:
-            return Eval(True, guard.path, f"not applicable: {guard.reason}")
+            return Eval(True, guard.path, f"not applicable: {guard.reason}", vacuous=True)
         if guard.value is None:
             return guard
         return _eval(cond["then"], res, node, base, ctx)
@@ -103,7 +107,8 @@ def _quantified(quant: str, path: str, that: Mapping[str, Any], res: Resource, n
     results = [_eval(that, res, v, p, ctx) for p, v in items]
     where = _full(base, path)
     if quant == "each":
-        return _worst(results) or Eval(True, where, f"every entry of {where} holds ({len(results)})" if results else f"{where} has no entries")
+        return _worst(results) or (Eval(True, where, f"every entry of {where} holds ({len(results)})") if results
+                                   else Eval(True, where, f"{where} has no entries", vacuous=True))
     hits = [r for r in results if r.value is True]
     unknown = [r for r in results if r.value is None]
     if quant == "some":

@@ -59,11 +59,12 @@ SCHEMA: Mapping[str, Any] = {
 }
 
 
-def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome:
+def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome | None:
+    """None (not applicable: no verdict, never a pass) for what is neither a Service nor a workload."""
     graph = ctx.gateway_graph(check.get("gateways") or [])
     obj = graph.objs.get(id(resource))
     if obj is None:
-        return Outcome("pass", f"not applicable: {resource.type} is not a Kubernetes Service or workload")
+        return None
     if not obj.known:
         return Outcome("unknown", f"the name or namespace of {resource.address} cannot be known statically")
     report = check["report"]
@@ -73,8 +74,7 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
     wl = graph.workloads.get(id(resource))
     if wl is not None and report == "bypass":
         return _workload_bypass(graph, wl)
-    return Outcome("pass", f"not applicable: {obj.ref} is not a Service" if report == "exposure"
-                   else f"not applicable: {obj.ref} is neither a Service nor a workload")
+    return None
 
 
 def _entry_text(svc: Svc, exposure: list[tuple[str, str]]) -> str:

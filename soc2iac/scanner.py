@@ -69,8 +69,12 @@ def collect(paths: Sequence[str], *, follow_symlinks: bool = False) -> Inputs:
             broken = " (a broken symbolic link or a link loop)" if path.is_symlink() else ""
             found.problems.append(InputProblem(raw, f"no such file or directory{broken}"))
         elif path.is_dir():
+            before = (len(found.files), sum(len(g) for g in found.groups.values()))
             for f in _walk(path, found):
                 _add(found, f, explicit=False)
+            if (len(found.files), sum(len(g) for g in found.groups.values())) == before:
+                found.notices.append(f"{display_path(path)}: no file in it is of a format soc2iac reads; "
+                                     "nothing was read there")
         elif path.is_file():
             found.explicit_files.add(path.resolve())
             _add(found, path, explicit=True)
@@ -188,6 +192,9 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
             continue
         # a config read through the file that includes it (an nginx fragment read through its main
         # file and scanned itself too) comes once; prod/ and staging/ holding the same file both count
+        if not parsed.resources:  # read, and nothing in it: say so, so the scope is true
+            out.notices.append(f"{shown}: read as {claimed.name}, but it holds no resource soc2iac checks"
+                               + (" (no Kubernetes object: no apiVersion and kind)" if claimed.fallback else ""))
         fresh = [r for r in parsed.resources if _identity(r) not in seen]
         seen.update(_identity(r) for r in fresh)
         resources.extend(fresh)
@@ -206,6 +213,8 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
                 plans.append(parsed.plan)
             out.inputs.append("<stdin>")
     # the same inputs give the same report whatever the order of the command line or the disk
+    if not resources and not out.problems:
+        out.notices.append("no resource was read from the inputs: nothing was checked")
     out.resources = resources
     out.plans = plans
     out.problems = sorted(set(out.problems), key=lambda p: (p.file, p.line, p.message))

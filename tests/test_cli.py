@@ -257,3 +257,17 @@ def test_fail_on_unknown_is_a_coverage_gate(tmp_path: Path) -> None:
     gated = run("scan", ".", "--fail-on-unknown", "--fail-on", "low", cwd=tmp_path)
     assert plain.returncode == 0
     assert gated.returncode == 1 and "could not be decided (--fail-on-unknown)" in gated.stderr
+
+
+def test_scope_names_what_was_given_and_gave_nothing(tmp_path: Path) -> None:
+    """An empty folder, YAML that is no Kubernetes object: each is named in the report, and a scan
+    that read no resource says so (before: '0 resource(s)', exit 0, not a word)."""
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "y").mkdir()
+    (tmp_path / "y" / "values.yaml").write_text("replicas: 3\nimage: web\n")
+    proc = run("scan", "empty", "y", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    notices = json.loads(proc.stdout)["notices"]
+    assert any(n.startswith("empty: no file in it") for n in notices)
+    assert any(n.startswith("y/values.yaml: read as kubernetes-manifests, but it holds no resource") for n in notices)
+    assert "no resource was read from the inputs: nothing was checked" in notices

@@ -7,7 +7,10 @@ relative to the main file's folder; an absolute include (``/etc/nginx/conf.d/*.c
 is looked for under the main file's folder by its trailing path components, never
 on the scanning machine. An include that cannot be found is recorded: directives a
 policy needs that are absent where such an include could have set them are
-*unknown*, not assumed at their default.
+*unknown*, not assumed at their default. During a scan, an include is read only when its
+real path lies in the scanned tree (the folders named, a named file's folder, ``scan
+--include-root``); one leading outside it is never read nor quoted: a notice names the include
+and it counts as unresolved. The ``nginx.conf`` a fragment is read through must lie there too.
 
 Resources:
 
@@ -48,7 +51,7 @@ from typing import Any
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, Unknown, join_path
-from soc2iac.parsers import comment_markers, one_line, read_source, unique_address
+from soc2iac.parsers import comment_markers, inside_tree, notice, one_line, read_source, tree_key, unique_address
 
 SOURCE = "nginx"
 SUFFIXES = (".conf",)
@@ -56,6 +59,7 @@ SUFFIXES = (".conf",)
 MAX_INCLUDE_DEPTH = 20
 MAX_NESTING = 100  # block depth (real configs stay under 10)
 MAX_FILES = 500
+_OUTSIDE = "<outside the scanned tree>"  # an include's mark: it matched files the scan may not read
 
 # directives that may appear several times at one level: kept as a list of strings
 MULTI = frozenset({
@@ -145,6 +149,7 @@ class Config:
     files: dict[str, list[str]] = field(default_factory=dict)  # shown -> text lines
     real: dict[str, Path] = field(default_factory=dict)  # shown -> resolved path
     included: set[Path] = field(default_factory=set)
+    refused: list[str] = field(default_factory=list)  # notices: includes outside the scanned tree
 
 
 def _crossplane() -> Any:
@@ -159,7 +164,7 @@ def parse_config_text(text: str, shown: str, root: Path, real: Path | None = Non
     if real is not None:
         loader.stack.append(real.resolve())
     stmts = loader.parse_text(text, shown)
-    cfg = Config(loader.expand(stmts, 0), loader.files, loader.real, loader.included)
+    cfg = Config(loader.expand(stmts, 0), loader.files, loader.real, loader.included, loader.refused)
     if real is not None:
         cfg.real[shown] = real.resolve()
     return cfg
@@ -171,6 +176,7 @@ class _Loader:
         self.files: dict[str, list[str]] = {}
         self.real: dict[str, Path] = {}
         self.included: set[Path] = set()
+        self.refused: list[str] = []
         self.stack: list[Path] = []
         self.count = 0
 
@@ -198,8 +204,14 @@ class _Loader:
         for st in stmts:
             if st.name == "include" and st.block is None and st.args:
                 out.append(st)  # kept: tells where an include stood (and whether it resolved)
-                targets = self.targets(st.args[0])
-                if not targets:
+                found = self.targets(st.args[0])
+                targets = [t for t in found if inside_tree(t)]
+                if len(targets) < len(found):  # never read, never quoted: a notice names the include only
+                    self.refused.append(f"{st.file}:{st.line}: include {one_line(st.args[0], 80)} leads outside "
+                                        "the scanned folder; not read (`scan --include-root DIR` allows a folder)")
+                if len(targets) < len(found):
+                    st.args = [*st.args[:1], _OUTSIDE]  # files matched and were refused: unresolved
+                elif not targets:
                     st.args = [*st.args[:1], "<unresolved>"]
                 for target in targets:
                     out.extend(self.include(target, st, depth))
@@ -352,9 +364,9 @@ def _own(block: Sequence[Stmt]) -> dict[str, list[Stmt]]:
 def _unresolved_in(block: Sequence[Stmt], depth: int) -> list[Unresolved]:
     out = []
     for st in block:
-        if st.name == "include" and st.args[-1:] == ["<unresolved>"]:
+        if st.name == "include" and st.args[-1:] in (["<unresolved>"], [_OUTSIDE]):
             pattern = st.args[0]
-            relative_glob = glob.has_magic(pattern) and not os.path.isabs(pattern)
+            relative_glob = glob.has_magic(pattern) and not os.path.isabs(pattern) and st.args[-1] != _OUTSIDE
             if relative_glob or STANDARD_INCLUDES.search(pattern):
                 continue  # nothing matched in the repository, or a file that sets nothing checked
             may_set = next((known for rx, known in KNOWN_INCLUDES.items() if rx.search(pattern)),
@@ -608,11 +620,13 @@ def _load_main(main: Path) -> Config:
     from soc2iac.parsers.terraform import display_path
 
     info = main.stat()
-    return _load_main_cached(str(main.resolve()), info.st_mtime_ns, info.st_size, os.getcwd(), display_path(main))
+    return _load_main_cached(str(main.resolve()), info.st_mtime_ns, info.st_size, os.getcwd(), display_path(main),
+                             tree_key())
 
 
 @functools.lru_cache(maxsize=16)
-def _load_main_cached(resolved: str, mtime_ns: int, size: int, cwd: str, shown: str) -> Config:
+def _load_main_cached(resolved: str, mtime_ns: int, size: int, cwd: str, shown: str,
+                      tree: tuple[str, ...] | None = None) -> Config:
     main = Path(resolved)
     return parse_config_text(read_source(main, shown), shown, main.parent, main)
 
@@ -623,7 +637,7 @@ def _find_main(path: Path) -> tuple[Path, Config] | None:
     folder = resolved.parent
     for candidate_dir in (folder, folder.parent, folder.parent.parent):
         candidate = candidate_dir / "nginx.conf"
-        if candidate.is_file() and candidate.resolve() != resolved:
+        if candidate.is_file() and candidate.resolve() != resolved and inside_tree(candidate):
             try:
                 cfg = _load_main(candidate)
             except (InputError, OSError):
@@ -643,6 +657,8 @@ def parse_text(text: str, shown: str, path: Path | None = None) -> list[Resource
         found = _find_main(path)
         if found is not None:
             _, cfg = found
+            for refused in cfg.refused:
+                notice(refused)
             mine = path.resolve()
             out = []
             for res in _Builder(cfg).run():
@@ -650,6 +666,8 @@ def parse_text(text: str, shown: str, path: Path | None = None) -> list[Resource
                     out.append(_reshown(res, shown))
             return out
     cfg = parse_config_text(text, shown, root, path if path is not None and path.is_file() else None)
+    for refused in cfg.refused:
+        notice(refused)
     return _Builder(cfg).run()
 
 

@@ -107,7 +107,7 @@ def prefetch(groups: Mapping[str, Mapping[Path, Any]], files: Sequence[Path], *,
     if sum(size for _, _, size in todo) < MIN_PARALLEL_BYTES:
         return 0
     work = [(name, str(path)) for name, path, _ in todo]
-    shared = (work, str(cache.root) if cache.root is not None else None, max_bytes)
+    shared = (work, str(cache.root) if cache.root is not None else None, max_bytes, cache.secret)
     handed = forked_map(_work, shared, balanced([size for _, _, size in todo], jobs * 4), jobs)
     for entries in handed or []:  # None: a worker failed; the serial scan parses what is missing
         for namespace, entry_key, value in entries:
@@ -115,13 +115,14 @@ def prefetch(groups: Mapping[str, Mapping[Path, Any]], files: Sequence[Path], *,
     return sum(len(entries) for entries in handed or [])
 
 
-def _work(shared: tuple[list[tuple[str, str]], str | None, int], batch: list[int]) -> list[tuple[str, bytes, Any]]:
+def _work(shared: tuple[list[tuple[str, str]], str | None, int, bytes | None],
+          batch: list[int]) -> list[tuple[str, bytes, Any]]:
     """In a worker: parse each file as the serial scan would, recording the cache entries made."""
-    work, root, max_bytes = shared
+    work, root, max_bytes, secret = shared
     from soc2iac.parsers import registry
     from soc2iac.parsers.terraform import display_path
 
-    cache = Cache(Path(root) if root else None, recorded=[])
+    cache = Cache(Path(root) if root else None, recorded=[], secret=secret)
     with using(cache), file_size_limit(max_bytes):
         for index in batch:
             name, file = work[index]

@@ -9,6 +9,10 @@ and found again by the SHA-256 of
   (an upgrade or a local edit of a parser invalidates every entry), and
 * what the entry depends on (a file's text, its shown path, options).
 
+A file that may hold a secret in clear (a literal under a secret-looking key, a known secret
+format) is never written to disk (:func:`may_cache`; ``--jobs`` workers still hand its parse over
+in memory): the cache holds no secret value, and verdicts are those of a fresh parse.
+
 Cache contents are untrusted (a CI cache may be restored from a pull request's run). Entries
 are never trusted blindly: each is authenticated with an HMAC-SHA256 over its namespace, its
 full key and its payload, under a per-user key kept *outside* the cache folder (see
@@ -199,6 +203,7 @@ class Stats:
     misses: int = 0
     writes: int = 0
     rejected: int = 0  # corrupt, truncated or foreign entries ignored
+    kept_out: int = 0  # parses not cached: their file may hold a secret in clear
     missed: dict[str, int] = field(default_factory=dict)  # misses by namespace
 
 
@@ -299,10 +304,11 @@ class Cache:
         self.stats.misses += 1
         self.stats.missed[namespace] = self.stats.missed.get(namespace, 0) + 1
 
-    def put(self, namespace: str, key: bytes, value: Any) -> None:
+    def put(self, namespace: str, key: bytes, value: Any, *, disk: bool = True) -> None:
+        """Store ``value``; ``disk=False``: only hand it over from a worker (in memory), never to disk."""
         if self.recorded is not None:
             self.recorded.append((namespace, key, value))
-        secret = self._secret() if self.root is not None else None
+        secret = self._secret() if self.root is not None and disk else None
         if secret is None:
             return
         path = self._path(namespace, key)
@@ -359,6 +365,16 @@ def using(cache: Cache | None, *, off: bool = False) -> Iterator[None]:
         _off.reset(token_off)
 
 
+def may_cache(parts: Sequence[str | bytes]) -> bool:
+    """Whether a parse of these key parts (a file's text among them) may be written to disk: not
+    when the file may hold a secret in clear (:func:`soc2iac.redact.holds_secret_literal`), so
+    the cache, which CI uploads, holds none. Such a file is parsed on every run; verdicts are the
+    same either way."""
+    from soc2iac.redact import holds_secret_literal
+
+    return not any(isinstance(p, str) and holds_secret_literal(p) for p in parts)
+
+
 def cached_parse(namespace: str, parts: Sequence[str], shown: str, parse: Callable[[], Any]) -> Any:
     """``parse()``, or its earlier result for the same ``parts`` (file text, options...).
 
@@ -369,7 +385,12 @@ def cached_parse(namespace: str, parts: Sequence[str], shown: str, parse: Callab
     if cache is None:
         return parse()
     key = cache.key(namespace, parts)
-    stored = cache.get(namespace, key)
+    disk = may_cache(parts)
+    if disk:
+        stored = cache.get(namespace, key)
+    else:  # only what a --jobs worker handed over in memory
+        cache.stats.kept_out += 1
+        stored = cache.memo.get((namespace, key))
     if isinstance(stored, tuple) and len(stored) == 3:
         if stored[0] == "ok":
             return stored[1]
@@ -378,7 +399,7 @@ def cached_parse(namespace: str, parts: Sequence[str], shown: str, parse: Callab
     try:
         value = parse()
     except InputError as exc:
-        cache.put(namespace, key, ("error", exc.problem.message, exc.problem.line))
+        cache.put(namespace, key, ("error", exc.problem.message, exc.problem.line), disk=disk)
         raise
-    cache.put(namespace, key, ("ok", value, 0))
+    cache.put(namespace, key, ("ok", value, 0), disk=disk)
     return value

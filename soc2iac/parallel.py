@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from soc2iac.cache import Cache, using
+from soc2iac.cache import Cache, may_cache, using
 from soc2iac.errors import InputError
 from soc2iac.parsers import file_size_limit, read_source
 from soc2iac.parsers.registry import Entry
@@ -100,6 +100,8 @@ def prefetch(groups: Mapping[str, Mapping[Path, Any]], files: Sequence[Path], *,
         if chosen is None or not hasattr(chosen.parser(), "cache_parts"):
             continue
         parts = chosen.parser().cache_parts(text, shown)
+        if cache.root is not None and not may_cache(parts[1]):
+            continue  # never on disk (it may hold a secret): parsed by the serial scan, cold or warm
         key = cache.key(*parts)
         if key not in wanted and not cache.holds(parts[0], key):
             wanted.add(key)  # files with the same text (module copies) are parsed once

@@ -78,6 +78,62 @@ def looks_secret(text: str) -> bool:
     return any(re.search(rx, text) for rx in secret_patterns()["value_patterns"].values())
 
 
+@functools.lru_cache(maxsize=1)
+def _literal_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    body = secret_patterns()["key_pattern"].removeprefix("(?i)")
+    word = r"[A-Za-z0-9_.\-]*"
+    assign = r"""\\?["']?\s*[:=]\s*(?P<value>[^\n]*)"""
+    keyed = re.compile(rf"(?i)(?P<key>{word}(?:{body}){word}){assign}")
+    named = re.compile(rf"""(?i)(?:\bname\\?["']?\s*[:=]\s*|\bvariable\s+)\\?["']?(?P<key>{word}(?:{body}){word})""")
+    return keyed, named
+
+
+_REFERENCE = re.compile(r"(var|local|module|data|each|count|path|terraform|self)\.|\$\{|\$\(|\{\{")
+_VALUE_AFTER = re.compile(r"""\b(?:value|default)\\?["']?\s*[:=]\s*(?P<value>[^\n]*)""")
+_NEXT_NAME = re.compile(r"""\bname\\?["']?\s*[:=]|\bvariable\s|\n\}""")
+
+
+def holds_secret_literal(text: str) -> bool:
+    """Whether ``text`` (a whole file) may hold a secret value in clear: a high-confidence secret
+    format, or a literal under a secret-looking key (``password: x``, ``"token": "x"``, also in
+    JSON inside a string) or named by one (``name: DB_PASSWORD`` then ``value: x``, a ``variable
+    "db_password"`` with a ``default``). Broad on
+    purpose: what it flags is not written to the parse cache (the cache holds no secret in clear)."""
+    if looks_secret(text):
+        return True
+    include, _ = _key_res()
+    if not include.search(text):
+        return False  # no secret-looking word at all: most files
+    keyed, named = _literal_res()
+    for m in keyed.finditer(text):
+        if is_secret_key(m.group("key").strip("\\\"'")) and _is_literal(m.group("value")):
+            return True
+    for m in named.finditer(text):
+        if not is_secret_key(m.group("key")):
+            continue
+        window = text[m.end():m.end() + 400]
+        following = _NEXT_NAME.search(window)
+        value = _VALUE_AFTER.search(window[:following.start()] if following else window)
+        if value is not None and _is_literal(value.group("value")):
+            return True
+    return False
+
+
+def _is_literal(value: str) -> bool:
+    """Whether the text after ``key =``/``key:`` is a literal (not empty, null, a reference or a
+    nested block). Heredocs and YAML block scalars count as literals."""
+    v = value.strip().lstrip("\\").strip()
+    if not v or v[0] in "{[#" or v.startswith("//"):
+        return False
+    if v[0] in "\"'":
+        end = v.find(v[0], 1)
+        inner = v[1:end if end > 0 else None].rstrip("\\")
+        return bool(inner) and not re.fullmatch(r"(\$\{[^}]*\}|\{\{[^}]*\}\})+", inner)
+    if _REFERENCE.match(v):
+        return False
+    return v.rstrip(",;").strip().lower() not in ("null", "~", "true", "false", "none", "nil")
+
+
 def _compact(value: Any) -> str:
     import json
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from soc2iac.cache import cached_parse
+from soc2iac.cache import cached_parse, may_cache
 from soc2iac.cache import current as current_cache
 from soc2iac.errors import InputError, InputProblem
 from soc2iac.model import Location, Resource, Unknown, join_path
@@ -75,15 +75,28 @@ def load_hcl_file(path: Path) -> HclFile:
     an edit keeps those of the unchanged blocks; values are found by expression text) are seeded."""
     shown = display_path(path)
     text = read_source(path, shown)
-    body, block_lines = cached_parse(*cache_parts(text, shown), shown, lambda: _parse_file(text, shown))
+    if _values_file(path):
+        body, block_lines = _parse_file(text, shown)
+    else:
+        body, block_lines = cached_parse(*cache_parts(text, shown), shown, lambda: _parse_file(text, shown))
     f = HclFile(path=path, text=text, body=body, block_lines=block_lines)
     cache = current_cache()
-    if cache is not None:
+    if cache is not None and _cacheable(f):
         stored = cache.get("hcl-expressions", _expressions_key(cache, path))
         if isinstance(stored, dict):
             f.expressions = stored
             EXPRESSIONS.seed(stored)
     return f
+
+
+def _values_file(path: Path) -> bool:
+    """A ``.tfvars`` file: values only, often secrets, and small: never cached."""
+    return path.name.endswith(".tfvars")
+
+
+def _cacheable(f: HclFile) -> bool:
+    """Whether what is derived from ``f`` may go to the disk cache (no secret in clear there)."""
+    return not _values_file(f.path) and may_cache([f.text])
 
 
 def cache_parts(text: str, shown: str) -> tuple[str, tuple[str, ...]]:
@@ -418,7 +431,8 @@ class TerraformLoader:
             values = EXPRESSIONS.values
             kept = {t: values[t] for t in f.used_expressions if t in values}
             if kept.keys() != f.expressions.keys():  # new ones parsed, or ones no longer needed
-                cache.put("hcl-expressions", _expressions_key(cache, f.path), kept)
+                if _cacheable(f):
+                    cache.put("hcl-expressions", _expressions_key(cache, f.path), kept)
                 f.expressions = kept
 
     def _root_variables(self, mod: ModuleDir) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Command line. Commands are thin: options -> core call -> render -> exit code.
 
 Exit codes: 0 nothing failing at or above the threshold, 1 failing findings,
-2 usage, configuration or input errors. Only this module writes files and
-picks the exit code; nothing below it prints.
+2 usage, configuration or input errors, or a report that could not be written
+(a reader closing standard output early is none: the code is the scan's). Only
+this module writes files and picks the exit code; nothing below it prints.
+Everything written is escaped for terminals and CI logs (soc2iac.text.printable).
 """
 
 from __future__ import annotations
@@ -36,8 +38,15 @@ Severity = Enum("Severity", {name: name for name in SEVERITIES}, type=str)  # ty
 
 
 def _die(message: str) -> NoReturn:
-    typer.echo(f"soc2iac: error: {message}", err=True)
+    _err(f"soc2iac: error: {message}")
     raise typer.Exit(EXIT_ERROR)
+
+
+def _err(line: str) -> None:
+    """One line on standard error, safe for a terminal or CI log (text from files is escaped)."""
+    from soc2iac.text import printable
+
+    typer.echo(printable(line), err=True)
 
 
 def _version(value: bool) -> None:
@@ -123,10 +132,10 @@ def scan(
         )
         if cache_notice:
             result = replace(result, notices=[cache_notice, *result.notices])
-        _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
+        failed = _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
     except Soc2iacError as exc:
         _die(str(exc))
-    _exit(result, "input error", threshold, new_only=fail_on_new_only)
+    _exit(result, "input error", threshold, new_only=fail_on_new_only, failed=failed)
 
 
 @app.command()
@@ -142,9 +151,13 @@ def report(
 
     try:
         result = from_document(_read_json(result_file))
-        _emit(result, _targets(formats or ["text"], outputs), fail_on=fail_on.value, show_passes=False)
+        failed = _emit(result, _targets(formats or ["text"], outputs), fail_on=fail_on.value, show_passes=False)
     except Soc2iacError as exc:
         _die(str(exc))
+    for line in failed:
+        _err(f"soc2iac: error: {line}")
+    if failed:
+        raise typer.Exit(EXIT_ERROR)
 
 
 def _targets(formats: list[str], outputs: list[Path]) -> list[tuple[str, Optional[Path]]]:
@@ -160,6 +173,13 @@ def _targets(formats: list[str], outputs: list[Path]) -> list[tuple[str, Optiona
     pairs = [(fmt, outputs[slots.index(i)] if i in slots else None) for i, fmt in enumerate(formats)]
     if sum(1 for _, out in pairs if out is None) > 1:
         raise Soc2iacError("only one --format can go to standard output; give the others an --output")
+    seen: dict[Path, Path] = {}
+    for out in outputs:
+        real = out.resolve()
+        if real in seen:
+            raise Soc2iacError(f"--output {out} is given twice (also as {seen[real]}): one report would overwrite "
+                               "the other")
+        seen[real] = out
     return pairs
 
 
@@ -177,19 +197,32 @@ def _output_slots(argv: list[str], n_formats: int, n_outputs: int) -> list[int]:
     return slots if valid else list(range(n_outputs))  # config-given formats: pair in order
 
 
-def _emit(result: object, targets: list[tuple[str, Optional[Path]]], **options: object) -> None:
+def _emit(result: Any, targets: list[tuple[str, Optional[Path]]], **options: object) -> list[str]:
+    """Every report written, each whatever became of the others; what could not be written, one
+    line each. Text from the inputs is escaped for terminals and CI logs first (every format)."""
     from soc2iac.reporters import chunk_renderer
+    from soc2iac.result import printable_result
 
+    shown = printable_result(result)
+    failed = []
     for fmt, out in targets:
-        _write(chunk_renderer(fmt)(result, **options), out)
+        problem = _write(chunk_renderer(fmt)(shown, **options), out)
+        if problem:
+            failed.append(problem)
+    return failed
 
 
-def _exit(result: Any, what: str, threshold: str, *, new_only: bool = False) -> NoReturn:
-    """One line per problem (``what``: input or collection error), then the documented exit code:
-    2 for any problem, 1 for fails at or above the threshold, else 0."""
+def _exit(result: Any, what: str, threshold: str, *, new_only: bool = False, failed: Iterable[str] = ()) -> NoReturn:
+    """One line per problem (``what``: input or collection error) and per report not written, then
+    the documented exit code: 2 for any of them, 1 for fails at or above the threshold, else 0."""
+    from soc2iac.text import printable
+
     for p in result.problems:
-        typer.echo(f"soc2iac: {what}: {p}", err=True)
-    if result.problems:
+        _err(f"soc2iac: {what}: {printable(str(p))}")
+    failed = list(failed)
+    for line in failed:
+        _err(f"soc2iac: error: {line}")
+    if result.problems or failed:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if result.failing(threshold, new_only=new_only) else EXIT_OK)
 
@@ -219,19 +252,75 @@ def _read_json(path: Path) -> dict:
     return doc
 
 
-def _write(report: str | Iterable[str], output: Optional[Path]) -> None:
+def _write(report: str | Iterable[str], output: Optional[Path]) -> str | None:
+    """Write one report; None, or why it could not be written. A reader that closes standard
+    output early (``| head``) is not an error: the rest is dropped, the exit code is the scan's.
+    A file is written to a temporary file beside it, then renamed into place (no half report is
+    left; the rename replaces a name and never follows a link); an ``--output`` that is a
+    symbolic link is refused."""
     pieces = [report] if isinstance(report, str) else report
     if output is None:
-        for piece in pieces:
-            sys.stdout.write(piece)
-        return
+        try:
+            for piece in pieces:
+                sys.stdout.write(piece)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_closed()
+        return None
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
+        _write_file(pieces, output)
+    except OSError as exc:
+        return f"{output}: cannot write report: {exc.strerror or exc}"
+    return None
+
+
+def _stdout_closed() -> None:
+    """Standard output's reader went away: later writes, and the flush at exit, go nowhere."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _write_file(pieces: Iterable[str], output: Path) -> None:
+    import errno
+    import os
+    import stat
+    import tempfile
+
+    if output.is_symlink():
+        raise OSError(errno.ELOOP, "it is a symbolic link; not followed (name the file it points to)")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = os.stat(output).st_mode
+    except FileNotFoundError:
+        mode = stat.S_IFREG
+    if stat.S_ISDIR(mode):
+        raise OSError(errno.EISDIR, "it is a directory")
+    if not stat.S_ISREG(mode):  # a FIFO or a device (/dev/null): written in place, as named
         with output.open("w", encoding="utf-8") as handle:
             for piece in pieces:
                 handle.write(piece)
-    except OSError as exc:
-        _die(f"{output}: cannot write report: {exc.strerror or exc}")
+        return
+    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for piece in pieces:
+                handle.write(piece)
+        os.replace(tmp, output)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 @app.command()
@@ -270,10 +359,10 @@ def cluster(
             policies=policies, config=config, quiet=quiet, register=register,
             inline_waivers=config.inline_waivers, snapshot_dir=snapshot_dir,
         )
-        _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
+        failed = _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
     except Soc2iacError as exc:
         _die(str(exc))
-    _exit(result, "collection error", threshold)
+    _exit(result, "collection error", threshold, failed=failed)
 
 
 @policies_app.command("list")
@@ -405,6 +494,6 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
         if os.environ.get("SOC2IAC_DEBUG"):
             raise
-        typer.echo(f"soc2iac: internal error: {type(exc).__name__}: {exc} "
-                   "(set SOC2IAC_DEBUG=1 for details and please report it)", err=True)
+        _err(f"soc2iac: internal error: {type(exc).__name__}: {exc} "
+             "(set SOC2IAC_DEBUG=1 for details and please report it)")
         sys.exit(EXIT_ERROR)

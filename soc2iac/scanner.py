@@ -27,9 +27,11 @@ from soc2iac.config import Config
 from soc2iac.errors import InputError, InputProblem
 from soc2iac.model import Resource
 from soc2iac.parsers import (
+    HUGE_INT,
     MAX_FILE_BYTES,
     crashed,
     file_size_limit,
+    huge_int,
     notices_into,
     read_source,
     registry,
@@ -242,6 +244,9 @@ def _parse(entry: Entry, text: str, shown: str, path: Path, out: Collected, *,
     except RecursionError:
         out.problems.append(InputProblem(shown, "nested too deeply to read"))
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the scan
+        if huge_int(exc):  # a format whose library converts integers itself (TOML)
+            out.problems.append(InputProblem(shown, f"holds {HUGE_INT}; not scanned"))
+            return None
         reraise_when_debugging()
         out.problems.append(crashed(shown, exc))
     return None

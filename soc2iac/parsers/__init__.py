@@ -85,6 +85,25 @@ def read_source(path: Path, shown: str, *, max_bytes: int | None = None) -> str:
     return text
 
 
+INT_DIGITS = 4300  # Python's limit on integer <-> text conversion (sys.get_int_max_str_digits())
+HUGE_INT = f"an integer of more than {INT_DIGITS} digits, which cannot be compared"
+
+
+def bounded_int(text: str) -> Any:
+    """A JSON integer: ``int(text)``, or, past :data:`INT_DIGITS` digits (where Python refuses the
+    conversion), a value that cannot be compared, with the reason (``json.loads(parse_int=...)``)."""
+    if len(text.lstrip("-")) <= INT_DIGITS:
+        return int(text)
+    from soc2iac.model import Unknown
+
+    return Unknown(HUGE_INT)
+
+
+def huge_int(exc: BaseException) -> bool:
+    """Whether ``exc`` is Python's refusal to convert an integer of too many digits."""
+    return isinstance(exc, ValueError) and "integer string conversion" in str(exc)
+
+
 def nesting_depth(value: object, limit: int = MAX_DEPTH) -> int:
     """How deeply lists and dicts nest in ``value`` (iterative; stops counting past ``limit``)."""
     deepest = 0

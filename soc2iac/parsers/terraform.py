@@ -23,7 +23,7 @@ from soc2iac.cache import cached_parse, may_cache
 from soc2iac.cache import current as current_cache
 from soc2iac.errors import InputError, InputProblem
 from soc2iac.model import Location, Resource, Unknown, join_path
-from soc2iac.parsers import MAX_DEPTH, comment_markers, nesting_depth, read_source
+from soc2iac.parsers import HUGE_INT, MAX_DEPTH, comment_markers, huge_int, nesting_depth, read_source
 from soc2iac.parsers.hcl_eval import EXPRESSIONS, META_KEYS, Scope
 from soc2iac.parsers.hcl_prepass import normalize
 from soc2iac.redact import looks_secret
@@ -167,11 +167,14 @@ def parse_hcl_text(text: str, shown: str, *, fast: bool = True) -> dict[str, Any
         meta = getattr(exc.obj, "meta", None)
         line = getattr(meta, "line", 0) if meta is not None and not getattr(meta, "empty", True) else 0
         detail = str(exc.orig_exc).strip().splitlines()[0] if str(exc.orig_exc).strip() else type(exc.orig_exc).__name__
+        detail = HUGE_INT if huge_int(exc.orig_exc) else detail
         detail = re.sub(r'"[^"]*"?', '"..."', detail)  # never quote the file's strings (a secret?)
         raise InputError(shown, f"invalid HCL: {detail[:120]}", line=line) from None
     except RecursionError:
         raise InputError(shown, "invalid HCL: nested too deeply") from None
-    except (LarkError, ValueError) as exc:
+    except ValueError as exc:
+        raise InputError(shown, f"invalid HCL: {HUGE_INT if huge_int(exc) else type(exc).__name__}") from None
+    except LarkError as exc:
         raise InputError(shown, f"invalid HCL: {type(exc).__name__}") from None
     if not isinstance(body, dict):
         raise InputError(shown, "invalid HCL: top level is not a body")

@@ -266,21 +266,22 @@ class Cache:
         """Whether an entry exists (not whether it is sound: :meth:`get` checks that)."""
         return (namespace, key) in self.memo or (self.root is not None and self._path(namespace, key).is_file())
 
-    def get(self, namespace: str, key: bytes) -> Any | None:
+    def get(self, namespace: str, key: bytes, *, record_miss: bool = True) -> Any | None:
         """The value stored under ``key``, or None (absent or not trustworthy)."""
         if (namespace, key) in self.memo:
             self.stats.hits += 1
             return self.memo[(namespace, key)]
         secret = self._secret() if self.root is not None else None
         if secret is None:
-            self._miss(namespace)
+            if record_miss:
+                self._miss(namespace)
             return None
         path = self._path(namespace, key)
         data = read_bounded(path)
         if data is None:
             if path.exists():  # there, but a link, a special file or over the size bound
                 self.stats.rejected += 1
-            else:
+            elif record_miss:
                 self._miss(namespace)
             return None
         head = len(MAGIC)
@@ -385,12 +386,16 @@ def cached_parse(namespace: str, parts: Sequence[str], shown: str, parse: Callab
     if cache is None:
         return parse()
     key = cache.key(namespace, parts)
-    disk = may_cache(parts)
-    if disk:
-        stored = cache.get(namespace, key)
-    else:  # only what a --jobs worker handed over in memory
-        cache.stats.kept_out += 1
-        stored = cache.memo.get((namespace, key))
+    # an authenticated entry was written only for a text that passed may_cache (the key holds the
+    # text): the scan for secrets runs on misses only
+    stored = cache.get(namespace, key, record_miss=False)
+    disk = True
+    if stored is None:
+        disk = may_cache(parts)
+        if disk:
+            cache._miss(namespace)
+        else:
+            cache.stats.kept_out += 1
     if isinstance(stored, tuple) and len(stored) == 3:
         if stored[0] == "ok":
             return stored[1]

@@ -100,10 +100,10 @@ def prefetch(groups: Mapping[str, Mapping[Path, Any]], files: Sequence[Path], *,
         if chosen is None or not hasattr(chosen.parser(), "cache_parts"):
             continue
         parts = chosen.parser().cache_parts(text, shown)
-        if cache.root is not None and not may_cache(parts[1]):
-            continue  # never on disk (it may hold a secret): parsed by the serial scan, cold or warm
         key = cache.key(*parts)
         if key not in wanted and not cache.holds(parts[0], key):
+            if cache.root is not None and not may_cache(parts[1]):
+                continue  # never on disk (it may hold a secret): parsed by the serial scan, cold or warm
             wanted.add(key)  # files with the same text (module copies) are parsed once
             todo.append((chosen.name, path, len(text)))
     if sum(size for _, _, size in todo) < MIN_PARALLEL_BYTES:

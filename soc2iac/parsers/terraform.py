@@ -81,7 +81,7 @@ def load_hcl_file(path: Path) -> HclFile:
         body, block_lines = cached_parse(*cache_parts(text, shown), shown, lambda: _parse_file(text, shown))
     f = HclFile(path=path, text=text, body=body, block_lines=block_lines)
     cache = current_cache()
-    if cache is not None and _cacheable(f):
+    if cache is not None and not _values_file(path):  # written only for files without a secret
         stored = cache.get("hcl-expressions", _expressions_key(cache, path))
         if isinstance(stored, dict):
             f.expressions = stored

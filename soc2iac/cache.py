@@ -9,13 +9,20 @@ and found again by the SHA-256 of
   (an upgrade or a local edit of a parser invalidates every entry), and
 * what the entry depends on (a file's text, its shown path, options).
 
-Entries are never trusted blindly: each carries its full key and a SHA-256 of
-its payload (a truncated, corrupt or renamed entry is ignored and rebuilt), and
-the payload is unpickled with an allow-list of soc2iac's own record types, so an
-entry written by someone else cannot run code. The directory must belong to the
-user and not be writable by others; otherwise the cache is not used (a notice
-says so). Writers write a temporary file and rename it into place, so two
-processes writing the same entry at once each leave a whole entry.
+A file that may hold a secret in clear (a literal under a secret-looking key, a known secret
+format) is never written to disk (:func:`may_cache`; ``--jobs`` workers still hand its parse over
+in memory): the cache holds no secret value, and verdicts are those of a fresh parse.
+
+Cache contents are untrusted (a CI cache may be restored from a pull request's run). Entries
+are never trusted blindly: each is authenticated with an HMAC-SHA256 over its namespace, its
+full key and its payload, under a per-user key kept *outside* the cache folder (see
+:func:`secret_key`), so whoever can write the cache folder, but not read that key, cannot forge
+or move an entry: a forged, truncated, corrupt or renamed entry is ignored and rebuilt. Entries
+larger than :data:`MAX_ENTRY_BYTES` are neither written nor read. The payload is unpickled only
+once authenticated, and then with an allow-list of soc2iac's own record types. The directory
+must belong to the user and not be writable by others; otherwise the cache is not used (a
+notice says so). Writers write a temporary file and rename it into place, so two processes
+writing the same entry at once each leave a whole entry.
 """
 
 from __future__ import annotations
@@ -23,9 +30,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
 import io
 import os
 import pickle
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
@@ -35,8 +44,10 @@ from typing import Any
 
 from soc2iac.errors import InputError
 
-MAGIC = b"soc2iac-cache/1\n"
+MAGIC = b"soc2iac-cache/2\n"
 _DIGEST = 32
+MAX_ENTRY_BYTES = 256 * 1024 * 1024  # a parse of a file at the 20 MiB input limit stays well below
+KEY_BYTES = 32
 
 # modules whose classes a cache entry may contain (checked by the unpickler)
 _ALLOWED = {
@@ -59,6 +70,95 @@ def default_root() -> Path:
 
 def disabled_by_environment() -> bool:
     return bool(os.environ.get("SOC2IAC_NO_CACHE"))
+
+
+def key_file() -> Path:
+    """Where the per-user cache key lives: ``$XDG_STATE_HOME/soc2iac/cache-key``, else
+    ``~/.local/state/soc2iac/cache-key`` (never inside a cache folder: :meth:`Cache.open` checks)."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "soc2iac" / "cache-key"
+
+
+class KeyProblem(Exception):
+    """The cache key cannot be had or trusted; the caches are then not used."""
+
+
+def secret_key() -> bytes:
+    """The key that authenticates cache entries. ``$SOC2IAC_CACHE_KEY`` when set (CI: from a
+    secret, which a pull request's run does not get); else :func:`key_file`, created on first use
+    with 32 random bytes, mode 0600. :class:`KeyProblem` when it cannot be created or read, or
+    is a link, not the user's, or readable by others."""
+    explicit = os.environ.get("SOC2IAC_CACHE_KEY")
+    if explicit:
+        return hashlib.sha256(b"soc2iac-cache-key\0" + explicit.encode("utf-8", "surrogateescape")).digest()
+    path = key_file()
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise KeyProblem(f"cache key {path} cannot be read ({exc.strerror or exc})") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(os.urandom(KEY_BYTES))
+    except FileExistsError:
+        pass  # another process made it first
+    except OSError as exc:
+        raise KeyProblem(f"cache key {path} cannot be created ({exc.strerror or exc})") from None
+    try:
+        return _read_key(path)
+    except OSError as exc:
+        raise KeyProblem(f"cache key {path} cannot be read ({exc.strerror or exc})") from None
+
+
+def _read_key(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            raise KeyProblem(f"cache key {path} belongs to another user")
+        if info.st_mode & 0o077:
+            raise KeyProblem(f"cache key {path} can be read or written by other users (chmod 600 {path})")
+        data = handle.read(KEY_BYTES + 1)
+    if len(data) != KEY_BYTES:
+        raise KeyProblem(f"cache key {path} is damaged (delete it: a new one is made)")
+    return data
+
+
+def seal(secret: bytes, label: bytes, payload: bytes) -> bytes:
+    """The authentication tag of ``payload`` stored under ``label`` (namespace and key, file name)."""
+    return hmac.new(secret, len(label).to_bytes(8, "big") + label + payload, hashlib.sha256).digest()
+
+
+def read_bounded(path: Path, limit: int = MAX_ENTRY_BYTES) -> bytes | None:
+    """A cache file's bytes, or None when it is absent, unreadable, not a regular file or over ``limit``."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+                return None
+            data = handle.read(limit + 1)
+    except OSError:
+        return None
+    return data if len(data) <= limit else None
+
+
+def where_key_is_unsafe(root: Path) -> str | None:
+    """Why the cache at ``root`` may not be used with :func:`key_file` (the key inside it), or None."""
+    if os.environ.get("SOC2IAC_CACHE_KEY"):
+        return None
+    try:
+        key_dir = key_file().parent.resolve()
+        real = root.resolve()
+    except (OSError, RuntimeError):
+        return None
+    if key_dir == real or key_dir.is_relative_to(real):
+        return (f"cache directory {root} holds the cache key ({key_file()}); scanning without cache "
+                "(choose another --cache-dir or XDG_STATE_HOME)")
+    return None
 
 
 class _Unpickler(pickle.Unpickler):
@@ -103,6 +203,7 @@ class Stats:
     misses: int = 0
     writes: int = 0
     rejected: int = 0  # corrupt, truncated or foreign entries ignored
+    kept_out: int = 0  # parses not cached: their file may hold a secret in clear
     missed: dict[str, int] = field(default_factory=dict)  # misses by namespace
 
 
@@ -114,6 +215,17 @@ class Cache:
     stats: Stats = field(default_factory=Stats)
     memo: dict[tuple[str, bytes], Any] = field(default_factory=dict)  # entries handed over by workers
     recorded: list[tuple[str, bytes, Any]] | None = None  # a worker's new entries, to hand over
+    secret: bytes | None = field(default=None, repr=False)  # the entry key (default: :func:`secret_key`,
+    # read on first use)
+    _no_key: bool = field(default=False, init=False, repr=False)  # none could be had: the folder is unused
+
+    def _secret(self) -> bytes | None:
+        if self.secret is None and not self._no_key:
+            try:
+                self.secret = secret_key()
+            except KeyProblem:
+                self._no_key = True
+        return self.secret
 
     @classmethod
     def open(cls, root: Path | None = None) -> tuple[Cache | None, str | None]:
@@ -129,7 +241,14 @@ class Cache:
         if info.st_mode & 0o022:
             return None, (f"cache directory {root} is writable by other users; scanning without cache "
                           f"(chmod go-w {root})")
-        return cls(root), None
+        unsafe = where_key_is_unsafe(root)
+        if unsafe:
+            return None, unsafe
+        try:
+            secret = secret_key()
+        except KeyProblem as exc:
+            return None, f"{exc}; scanning without cache"
+        return cls(root, secret=secret), None
 
     def key(self, namespace: str, parts: Iterable[str | bytes]) -> bytes:
         digest = hashlib.sha256(_fingerprint() + namespace.encode() + b"\0")
@@ -147,22 +266,28 @@ class Cache:
         """Whether an entry exists (not whether it is sound: :meth:`get` checks that)."""
         return (namespace, key) in self.memo or (self.root is not None and self._path(namespace, key).is_file())
 
-    def get(self, namespace: str, key: bytes) -> Any | None:
+    def get(self, namespace: str, key: bytes, *, record_miss: bool = True) -> Any | None:
         """The value stored under ``key``, or None (absent or not trustworthy)."""
         if (namespace, key) in self.memo:
             self.stats.hits += 1
             return self.memo[(namespace, key)]
-        if self.root is None:
-            self._miss(namespace)
+        secret = self._secret() if self.root is not None else None
+        if secret is None:
+            if record_miss:
+                self._miss(namespace)
             return None
-        try:
-            data = self._path(namespace, key).read_bytes()
-        except OSError:
-            self._miss(namespace)
+        path = self._path(namespace, key)
+        data = read_bounded(path)
+        if data is None:
+            if path.exists():  # there, but a link, a special file or over the size bound
+                self.stats.rejected += 1
+            elif record_miss:
+                self._miss(namespace)
             return None
         head = len(MAGIC)
         payload = data[head + _DIGEST:]
-        if (data[:head] != MAGIC or data[head:head + _DIGEST] != hashlib.sha256(payload).digest()):
+        tag = seal(secret, namespace.encode() + b"\0" + key, payload)
+        if data[:head] != MAGIC or not hmac.compare_digest(data[head:head + _DIGEST], tag):
             self.stats.rejected += 1
             return None
         try:
@@ -180,22 +305,26 @@ class Cache:
         self.stats.misses += 1
         self.stats.missed[namespace] = self.stats.missed.get(namespace, 0) + 1
 
-    def put(self, namespace: str, key: bytes, value: Any) -> None:
+    def put(self, namespace: str, key: bytes, value: Any, *, disk: bool = True) -> None:
+        """Store ``value``; ``disk=False``: only hand it over from a worker (in memory), never to disk."""
         if self.recorded is not None:
             self.recorded.append((namespace, key, value))
-        if self.root is None:
+        secret = self._secret() if self.root is not None and disk else None
+        if secret is None:
             return
         path = self._path(namespace, key)
         try:
             payload = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return
+        if len(payload) + len(MAGIC) + _DIGEST > MAX_ENTRY_BYTES:
+            return  # would not be read back
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as out:
-                    out.write(MAGIC + hashlib.sha256(payload).digest() + payload)
+                    out.write(MAGIC + seal(secret, namespace.encode() + b"\0" + key, payload) + payload)
                 os.replace(tmp, path)  # atomic: a reader sees the old entry or the new one, whole
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -237,6 +366,16 @@ def using(cache: Cache | None, *, off: bool = False) -> Iterator[None]:
         _off.reset(token_off)
 
 
+def may_cache(parts: Sequence[str | bytes]) -> bool:
+    """Whether a parse of these key parts (a file's text among them) may be written to disk: not
+    when the file may hold a secret in clear (:func:`soc2iac.redact.holds_secret_literal`), so
+    the cache, which CI uploads, holds none. Such a file is parsed on every run; verdicts are the
+    same either way."""
+    from soc2iac.redact import holds_secret_literal
+
+    return not any(isinstance(p, str) and holds_secret_literal(p) for p in parts)
+
+
 def cached_parse(namespace: str, parts: Sequence[str], shown: str, parse: Callable[[], Any]) -> Any:
     """``parse()``, or its earlier result for the same ``parts`` (file text, options...).
 
@@ -247,7 +386,16 @@ def cached_parse(namespace: str, parts: Sequence[str], shown: str, parse: Callab
     if cache is None:
         return parse()
     key = cache.key(namespace, parts)
-    stored = cache.get(namespace, key)
+    # an authenticated entry was written only for a text that passed may_cache (the key holds the
+    # text): the scan for secrets runs on misses only
+    stored = cache.get(namespace, key, record_miss=False)
+    disk = True
+    if stored is None:
+        disk = may_cache(parts)
+        if disk:
+            cache._miss(namespace)
+        else:
+            cache.stats.kept_out += 1
     if isinstance(stored, tuple) and len(stored) == 3:
         if stored[0] == "ok":
             return stored[1]
@@ -256,7 +404,7 @@ def cached_parse(namespace: str, parts: Sequence[str], shown: str, parse: Callab
     try:
         value = parse()
     except InputError as exc:
-        cache.put(namespace, key, ("error", exc.problem.message, exc.problem.line))
+        cache.put(namespace, key, ("error", exc.problem.message, exc.problem.line), disk=disk)
         raise
-    cache.put(namespace, key, ("ok", value, 0))
+    cache.put(namespace, key, ("ok", value, 0), disk=disk)
     return value

@@ -1,8 +1,10 @@
 """Command line. Commands are thin: options -> core call -> render -> exit code.
 
 Exit codes: 0 nothing failing at or above the threshold, 1 failing findings,
-2 usage, configuration or input errors. Only this module writes files and
-picks the exit code; nothing below it prints.
+2 usage, configuration or input errors, or a report that could not be written
+(a reader closing standard output early is none: the code is the scan's). Only
+this module writes files and picks the exit code; nothing below it prints.
+Everything written is escaped for terminals and CI logs (soc2iac.text.printable).
 """
 
 from __future__ import annotations
@@ -36,8 +38,15 @@ Severity = Enum("Severity", {name: name for name in SEVERITIES}, type=str)  # ty
 
 
 def _die(message: str) -> NoReturn:
-    typer.echo(f"soc2iac: error: {message}", err=True)
+    _err(f"soc2iac: error: {message}")
     raise typer.Exit(EXIT_ERROR)
+
+
+def _err(line: str) -> None:
+    """One line on standard error, safe for a terminal or CI log (text from files is escaped)."""
+    from soc2iac.text import printable
+
+    typer.echo(printable(line), err=True)
 
 
 def _version(value: bool) -> None:
@@ -75,6 +84,7 @@ def scan(
     fail_on_unknown: bool = typer.Option(False, "--fail-on-unknown", help="Also exit 1 when a check at or above --fail-on could not be decided (a coverage gate for CI and live audits)."),
     max_file_size: str = typer.Option("20MiB", "--max-file-size", help="Larger files are skipped as input errors: bytes, or a number with KiB, MiB or GiB."),
     follow_symlinks: bool = typer.Option(False, "--follow-symlinks", help="Follow symbolic links met in folders (by default they are skipped with a notice)."),
+    include_roots: list[Path] = typer.Option([], "--include-root", help="Folder outside the scanned paths that config includes (nginx `include`) may read (repeatable) [default: none: only the folders named, and a named file's folder]."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Parse cache folder [default: $SOC2IAC_CACHE_DIR, else $XDG_CACHE_HOME/soc2iac, else ~/.cache/soc2iac]."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the parse and policy caches (also: SOC2IAC_NO_CACHE=1)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Parse in this many processes when the scan is big enough [default: the number of cores]."),
@@ -122,15 +132,15 @@ def scan(
             repo_root=repo_root, changes_only=changes_only, register=register,
             inline_waivers=config.inline_waivers and not no_inline_waivers, baseline=baseline,
             max_file_size=size_limit, follow_symlinks=follow_symlinks, cache=cache,
-            jobs=jobs if jobs is not None else default_jobs(), checkov=checkov,
+            jobs=jobs if jobs is not None else default_jobs(), checkov=checkov, include_roots=include_roots,
             known_policies=frozenset(p.id for p in available),
         )
         if cache_notice:
             result = replace(result, notices=[cache_notice, *result.notices])
-        _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
+        failed = _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
     except Soc2iacError as exc:
         _die(str(exc))
-    _exit(result, "input error", threshold, new_only=fail_on_new_only, unknown=fail_on_unknown)
+    _exit(result, "input error", threshold, new_only=fail_on_new_only, unknown=fail_on_unknown, failed=failed)
 
 
 @app.command()
@@ -146,9 +156,13 @@ def report(
 
     try:
         result = from_document(_read_json(result_file))
-        _emit(result, _targets(formats or ["text"], outputs), fail_on=fail_on.value, show_passes=False)
+        failed = _emit(result, _targets(formats or ["text"], outputs), fail_on=fail_on.value, show_passes=False)
     except Soc2iacError as exc:
         _die(str(exc))
+    for line in failed:
+        _err(f"soc2iac: error: {line}")
+    if failed:
+        raise typer.Exit(EXIT_ERROR)
 
 
 def _targets(formats: list[str], outputs: list[Path]) -> list[tuple[str, Optional[Path]]]:
@@ -171,6 +185,13 @@ def _targets(formats: list[str], outputs: list[Path]) -> list[tuple[str, Optiona
                                f"(use --format {meant}, or another file name)")
     if sum(1 for _, out in pairs if out is None) > 1:
         raise Soc2iacError("only one --format can go to standard output; give the others an --output")
+    seen: dict[Path, Path] = {}
+    for out in outputs:
+        real = out.resolve()
+        if real in seen:
+            raise Soc2iacError(f"--output {out} is given twice (also as {seen[real]}): one report would overwrite "
+                               "the other")
+        seen[real] = out
     return pairs
 
 
@@ -202,25 +223,39 @@ def _output_slots(argv: list[str], n_formats: int, n_outputs: int) -> list[int]:
     return slots if valid else list(range(n_outputs))  # config-given formats: pair in order
 
 
-def _emit(result: object, targets: list[tuple[str, Optional[Path]]], **options: object) -> None:
+def _emit(result: Any, targets: list[tuple[str, Optional[Path]]], **options: object) -> list[str]:
+    """Every report written, each whatever became of the others; what could not be written, one
+    line each. Text from the inputs is escaped for terminals and CI logs first (every format)."""
     from soc2iac.reporters import chunk_renderer
+    from soc2iac.result import printable_result
 
+    shown = printable_result(result)
+    failed = []
     for fmt, out in targets:
-        _write(chunk_renderer(fmt)(result, **options), out)
+        problem = _write(chunk_renderer(fmt)(shown, **options), out)
+        if problem:
+            failed.append(problem)
+    return failed
 
 
-def _exit(result: Any, what: str, threshold: str, *, new_only: bool = False, unknown: bool = False) -> NoReturn:
-    """One line per problem (``what``: input or collection error), then the documented exit code:
-    2 for any problem, 1 for fails at or above the threshold (with ``unknown``: also undecided
-    checks at or above it, one line saying how many), else 0."""
+def _exit(result: Any, what: str, threshold: str, *, new_only: bool = False, unknown: bool = False,
+          failed: Iterable[str] = ()) -> NoReturn:
+    """One line per problem (``what``: input or collection error) and per report not written, then
+    the documented exit code: 2 for any of them, 1 for fails at or above the threshold (with
+    ``unknown``: also undecided checks at or above it, one line saying how many), else 0."""
+    from soc2iac.text import printable
+
     for p in result.problems:
-        typer.echo(f"soc2iac: {what}: {p}", err=True)
-    if result.problems:
+        _err(f"soc2iac: {what}: {printable(str(p))}")
+    failed = list(failed)
+    for line in failed:
+        _err(f"soc2iac: error: {line}")
+    if result.problems or failed:
         raise typer.Exit(EXIT_ERROR)
     undecided = result.undecided(threshold) if unknown else []
     if undecided:
-        typer.echo(f"soc2iac: {len(undecided)} check(s) at or above '{threshold}' could not be decided "
-                   "(--fail-on-unknown)", err=True)
+        _err(f"soc2iac: {len(undecided)} check(s) at or above '{threshold}' could not be decided "
+             "(--fail-on-unknown)")
     failing = result.failing(threshold, new_only=new_only)
     raise typer.Exit(EXIT_FINDINGS if failing or undecided else EXIT_OK)
 
@@ -250,19 +285,75 @@ def _read_json(path: Path) -> dict:
     return doc
 
 
-def _write(report: str | Iterable[str], output: Optional[Path]) -> None:
+def _write(report: str | Iterable[str], output: Optional[Path]) -> str | None:
+    """Write one report; None, or why it could not be written. A reader that closes standard
+    output early (``| head``) is not an error: the rest is dropped, the exit code is the scan's.
+    A file is written to a temporary file beside it, then renamed into place (no half report is
+    left; the rename replaces a name and never follows a link); an ``--output`` that is a
+    symbolic link is refused."""
     pieces = [report] if isinstance(report, str) else report
     if output is None:
-        for piece in pieces:
-            sys.stdout.write(piece)
-        return
+        try:
+            for piece in pieces:
+                sys.stdout.write(piece)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_closed()
+        return None
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
+        _write_file(pieces, output)
+    except OSError as exc:
+        return f"{output}: cannot write report: {exc.strerror or exc}"
+    return None
+
+
+def _stdout_closed() -> None:
+    """Standard output's reader went away: later writes, and the flush at exit, go nowhere."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _write_file(pieces: Iterable[str], output: Path) -> None:
+    import errno
+    import os
+    import stat
+    import tempfile
+
+    if output.is_symlink():
+        raise OSError(errno.ELOOP, "it is a symbolic link; not followed (name the file it points to)")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = os.stat(output).st_mode
+    except FileNotFoundError:
+        mode = stat.S_IFREG
+    if stat.S_ISDIR(mode):
+        raise OSError(errno.EISDIR, "it is a directory")
+    if not stat.S_ISREG(mode):  # a FIFO or a device (/dev/null): written in place, as named
         with output.open("w", encoding="utf-8") as handle:
             for piece in pieces:
                 handle.write(piece)
-    except OSError as exc:
-        _die(f"{output}: cannot write report: {exc.strerror or exc}")
+        return
+    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for piece in pieces:
+                handle.write(piece)
+        os.replace(tmp, output)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 @app.command()
@@ -304,10 +395,10 @@ def cluster(
             inline_waivers=config.inline_waivers, snapshot_dir=snapshot_dir,
             known_policies=frozenset(p.id for p in available),
         )
-        _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
+        failed = _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
     except Soc2iacError as exc:
         _die(str(exc))
-    _exit(result, "collection error", threshold, unknown=fail_on_unknown)
+    _exit(result, "collection error", threshold, unknown=fail_on_unknown, failed=failed)
 
 
 @policies_app.command("list")
@@ -439,6 +530,6 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
         if os.environ.get("SOC2IAC_DEBUG"):
             raise
-        typer.echo(f"soc2iac: internal error: {type(exc).__name__}: {exc} "
-                   "(set SOC2IAC_DEBUG=1 for details and please report it)", err=True)
+        _err(f"soc2iac: internal error: {type(exc).__name__}: {exc} "
+             "(set SOC2IAC_DEBUG=1 for details and please report it)")
         sys.exit(EXIT_ERROR)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from soc2iac.cache import Cache, using
+from soc2iac.cache import Cache, may_cache, using
 from soc2iac.errors import InputError
 from soc2iac.parsers import file_size_limit, read_source
 from soc2iac.parsers.registry import Entry
@@ -102,12 +102,14 @@ def prefetch(groups: Mapping[str, Mapping[Path, Any]], files: Sequence[Path], *,
         parts = chosen.parser().cache_parts(text, shown)
         key = cache.key(*parts)
         if key not in wanted and not cache.holds(parts[0], key):
+            if cache.root is not None and not may_cache(parts[1]):
+                continue  # never on disk (it may hold a secret): parsed by the serial scan, cold or warm
             wanted.add(key)  # files with the same text (module copies) are parsed once
             todo.append((chosen.name, path, len(text)))
     if sum(size for _, _, size in todo) < MIN_PARALLEL_BYTES:
         return 0
     work = [(name, str(path)) for name, path, _ in todo]
-    shared = (work, str(cache.root) if cache.root is not None else None, max_bytes)
+    shared = (work, str(cache.root) if cache.root is not None else None, max_bytes, cache.secret)
     handed = forked_map(_work, shared, balanced([size for _, _, size in todo], jobs * 4), jobs)
     for entries in handed or []:  # None: a worker failed; the serial scan parses what is missing
         for namespace, entry_key, value in entries:
@@ -115,13 +117,14 @@ def prefetch(groups: Mapping[str, Mapping[Path, Any]], files: Sequence[Path], *,
     return sum(len(entries) for entries in handed or [])
 
 
-def _work(shared: tuple[list[tuple[str, str]], str | None, int], batch: list[int]) -> list[tuple[str, bytes, Any]]:
+def _work(shared: tuple[list[tuple[str, str]], str | None, int, bytes | None],
+          batch: list[int]) -> list[tuple[str, bytes, Any]]:
     """In a worker: parse each file as the serial scan would, recording the cache entries made."""
-    work, root, max_bytes = shared
+    work, root, max_bytes, secret = shared
     from soc2iac.parsers import registry
     from soc2iac.parsers.terraform import display_path
 
-    cache = Cache(Path(root) if root else None, recorded=[])
+    cache = Cache(Path(root) if root else None, recorded=[], secret=secret)
     with using(cache), file_size_limit(max_bytes):
         for index in batch:
             name, file = work[index]

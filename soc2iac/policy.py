@@ -254,16 +254,62 @@ def _builtin() -> tuple[Policy, ...]:
     directory = builtin_policy_dir()
     files = policy_files(directory)
     entry = _cache_entry(files)
-    if entry is not None:
-        try:
-            docs = json.loads(entry.read_text(encoding="utf-8"))
-            if isinstance(docs, list) and len(docs) == len(files):
-                return tuple(_policy(doc, str(path)) for doc, path in zip(docs, files))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass  # unreadable or corrupt: never trusted, rebuilt below
+    secret = _cache_secret(entry)
+    if entry is not None and secret is not None:
+        cached = _read_entry(entry, secret, files)
+        if cached is not None:
+            return cached
     policies = tuple(load_directory(directory))
-    if entry is not None:
-        _write_atomic(entry, json.dumps([_document(p) for p in policies]))
+    if entry is not None and secret is not None:
+        text = json.dumps([_document(p) for p in policies])
+        _write_atomic(entry, _seal(secret, entry, text) + "\n" + text)
+    return policies
+
+
+def _cache_secret(entry: Path | None) -> bytes | None:
+    """The key that authenticates the pack's cache entry (as the parse cache's); None: no caching."""
+    from soc2iac.cache import KeyProblem, secret_key, where_key_is_unsafe
+
+    if entry is None or where_key_is_unsafe(entry.parent):
+        return None
+    try:
+        return secret_key()
+    except KeyProblem:
+        return None
+
+
+def _seal(secret: bytes, entry: Path, text: str) -> str:
+    from soc2iac.cache import seal
+
+    return seal(secret, entry.name.encode(), text.encode("utf-8")).hex()
+
+
+def _read_entry(entry: Path, secret: bytes, files: list[Path]) -> tuple[Policy, ...] | None:
+    """The pack from its cache entry, or None: absent, over the size bound, not authenticated
+    (cache contents are untrusted: a CI cache restored from a pull request's run), or not the
+    shape this version writes. Any such entry is rebuilt."""
+    import hmac
+
+    from soc2iac.cache import read_bounded
+    from soc2iac.checks import KINDS
+
+    data = read_bounded(entry, 16 * 1024 * 1024)
+    if data is None:
+        return None
+    tag, _, body = data.partition(b"\n")
+    try:
+        text = body.decode("utf-8")
+        if not hmac.compare_digest(tag, _seal(secret, entry, text).encode()):
+            return None
+        docs = json.loads(text)
+        if not isinstance(docs, list) or len(docs) != len(files):
+            return None
+        policies = tuple(_policy(doc, str(path)) for doc, path in zip(docs, files))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if any(p.id != Path(p.file).stem or not isinstance(p.check, Mapping) or p.check.get("kind") not in KINDS
+           for p in policies):
+        return None
     return policies
 
 

@@ -78,6 +78,64 @@ def looks_secret(text: str) -> bool:
     return any(re.search(rx, text) for rx in secret_patterns()["value_patterns"].values())
 
 
+_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_ASSIGNED = re.compile(r"""\\?["']?[ \t]*[:=][ \t]*(?P<value>[^\n]*)""")
+_NAMED = re.compile(r"""(?i)(?:\bname\\?["']?[ \t]*[:=][ \t]*|\bvariable[ \t]+)\\?["']?$""")
+_REFERENCE = re.compile(r"(var|local|module|data|each|count|path|terraform|self)\.|\$\{|\$\(|\{\{")
+_VALUE_AFTER = re.compile(r"""\b(?:value|default)\\?["']?\s*[:=]\s*(?P<value>[^\n]*)""")
+_NEXT_NAME = re.compile(r"""\bname\\?["']?\s*[:=]|\bvariable\s|\n\}""")
+
+
+def holds_secret_literal(text: str) -> bool:
+    """Whether ``text`` (a whole file) may hold a secret value in clear: a high-confidence secret
+    format, or a literal under a secret-looking key (``password: x``, ``"token": "x"``, also in
+    JSON inside a string) or named by one (``name: DB_PASSWORD`` then ``value: x``, a ``variable
+    "db_password"`` with a ``default``). Broad on purpose: what it flags is not written to the
+    parse cache (the cache holds no secret in clear). Linear: each secret-looking word is looked
+    at once, with what stands just before and after it."""
+    if looks_secret(text):
+        return True
+    include, _ = _key_res()
+    done = -1
+    for m in include.finditer(text):
+        if m.start() < done:
+            continue  # a second secret word in the same key
+        start, end = m.start(), m.end()
+        while start > 0 and text[start - 1] in _WORD:
+            start -= 1
+        while end < len(text) and text[end] in _WORD:
+            end += 1
+        done = end
+        key = text[start:end].strip(".-")
+        if not is_secret_key(key):
+            continue
+        assigned = _ASSIGNED.match(text, end)
+        if assigned is not None and _is_literal(assigned.group("value")):
+            return True
+        if _NAMED.search(text, max(0, start - 40), start) is not None:
+            window = text[end:end + 400]
+            following = _NEXT_NAME.search(window)
+            value = _VALUE_AFTER.search(window[:following.start()] if following else window)
+            if value is not None and _is_literal(value.group("value")):
+                return True
+    return False
+
+
+def _is_literal(value: str) -> bool:
+    """Whether the text after ``key =``/``key:`` is a literal (not empty, null, a reference or a
+    nested block). Heredocs and YAML block scalars count as literals."""
+    v = value.strip().lstrip("\\").strip()
+    if not v or v[0] in "{[#" or v.startswith("//"):
+        return False
+    if v[0] in "\"'":
+        end = v.find(v[0], 1)
+        inner = v[1:end if end > 0 else None].rstrip("\\")
+        return bool(inner) and not re.fullmatch(r"(\$\{[^}]*\}|\{\{[^}]*\}\})+", inner)
+    if _REFERENCE.match(v):
+        return False
+    return v.rstrip(",;").strip().lower() not in ("null", "~", "true", "false", "none", "nil")
+
+
 def _compact(value: Any) -> str:
     import json
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from soc2iac.errors import InputProblem
 from soc2iac.severity import SEVERITIES, at_least
@@ -118,6 +118,43 @@ class ScanResult:
 
 
 severity_at_least = at_least
+
+# what comes from the policies (trusted, and multi-line on purpose) is left as written
+_POLICY_TEXT = frozenset({"policy_id", "title", "severity", "criteria", "remediation"})
+
+
+def printable_result(result: ScanResult) -> ScanResult:
+    """``result`` with every string that comes from outside (resource and file names, messages
+    quoting config values, notices, problems, waiver texts, cluster facts) made safe for a terminal
+    or CI log by :func:`soc2iac.text.printable`. Reporters render this (the CLI applies it)."""
+    from dataclasses import fields, replace
+
+    from soc2iac.text import printable
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return printable(value)
+        if isinstance(value, tuple):
+            return tuple(clean(v) for v in value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, (set, frozenset)):
+            return {clean(v) for v in value}
+        if isinstance(value, (Finding, Evidence, InputProblem, Scope, WaiverInfo)):
+            changes = {f.name: clean(getattr(value, f.name)) for f in fields(value)
+                       if f.name not in _POLICY_TEXT}
+            return replace(value, **changes)
+        return value
+
+    def finding(f: Finding) -> Finding:
+        probe = " ".join((f.message, f.resource, f.resource_type, f.source, f.file, f.exception, f.scope,
+                          *(e.path + " " + e.message for e in f.evidence)))
+        return f if printable(probe) == probe else clean(f)  # most findings: nothing to escape
+
+    return replace(
+        result, findings=[finding(f) for f in result.findings], problems=clean(result.problems),
+        notices=clean(result.notices), inputs=clean(result.inputs), scope=clean(result.scope),
+        changed=clean(result.changed), waivers=clean(result.waivers), baseline_fixed=clean(result.baseline_fixed))
 
 
 def criterion_sort_key(cid: str) -> tuple[int, str, int]:

@@ -6,7 +6,8 @@ links into the scanned tree are left to the real path and loops are cut. Paths n
 command line are always read. Every file goes to the input registry
 (:mod:`soc2iac.parsers.registry`): grouped formats (Terraform module folders) are read a folder at
 a time, every other file by the entry that detects its content; ``-`` is read by the entry that
-reads standard input. Unreadable, oversized, binary or non-UTF-8 files are input problems; a
+reads standard input. Files a config includes are read only inside the scanned tree (the folders
+named, a named file's folder, ``include_roots``). Unreadable, oversized, binary or non-UTF-8 files are input problems; a
 parser's failure is one problem naming the file, and the other files are still scanned. The
 result comes from the one pipeline every command shares (:mod:`soc2iac.pipeline`).
 """
@@ -26,13 +27,17 @@ from soc2iac.config import Config
 from soc2iac.errors import InputError, InputProblem
 from soc2iac.model import Resource
 from soc2iac.parsers import (
+    HUGE_INT,
     MAX_FILE_BYTES,
     crashed,
     file_size_limit,
+    huge_int,
+    notices_into,
     read_source,
     registry,
     repo_root as plans_from,
     reraise_when_debugging,
+    scanned_tree,
 )
 from soc2iac.parsers.registry import Entry
 from soc2iac.parsers.terraform import display_path, symlink_notice
@@ -237,7 +242,8 @@ def _parse(entry: Entry, text: str, shown: str, path: Path, out: Collected, *,
     """One file through its entry's parser; what goes wrong becomes one problem (or a notice when
     the file was never that format's), never a traceback, and the scan goes on."""
     try:
-        return entry.parse(text, shown, path)
+        with notices_into(out.notices):
+            return entry.parse(text, shown, path)
     except InputError as exc:
         skip = entry.skip_reason(text) if notice_when_foreign else None
         if skip:
@@ -247,6 +253,9 @@ def _parse(entry: Entry, text: str, shown: str, path: Path, out: Collected, *,
     except RecursionError:
         out.problems.append(InputProblem(shown, "nested too deeply to read"))
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the scan
+        if huge_int(exc):  # a format whose library converts integers itself (TOML)
+            out.problems.append(InputProblem(shown, f"holds {HUGE_INT}; not scanned"))
+            return None
         reraise_when_debugging()
         out.problems.append(crashed(shown, exc))
     return None
@@ -271,14 +280,17 @@ def scan(
     jobs: int = 1,
     checkov: str | None = None,
     known_policies: frozenset[str] | None = None,
+    include_roots: Sequence[Path] = (),
 ) -> ScanResult:
     """Scan ``paths``. ``cache``: parse results by content (None: parse everything); ``jobs`` > 1
     parses in that many processes when the scan is big enough (results are the same); ``checkov``:
-    a checkov executable whose mapped results join the findings (:mod:`soc2iac.checkov_bridge`)."""
+    a checkov executable whose mapped results join the findings (:mod:`soc2iac.checkov_bridge`);
+    ``include_roots``: folders besides the scanned tree that config includes may read."""
     started = utc_now()
     if cache is None and jobs > 1:
         cache = Cache(None)  # in memory only: how workers hand their parses over
-    with file_size_limit(max_file_size), plans_from(repo_root), using(cache):
+    with file_size_limit(max_file_size), plans_from(repo_root), using(cache), \
+            scanned_tree([*tree_roots(paths), *include_roots]):
         inputs = collect(paths, follow_symlinks=follow_symlinks)
         if cache is not None and jobs > 1:
             from soc2iac.parallel import prefetch
@@ -295,6 +307,16 @@ def scan(
     options = Options(register=register, inline_waivers=inline_waivers, baseline=baseline,
                       changes_only=changes_only, today=today, jobs=jobs, known_policies=known_policies)
     return run(policies, collected, config, options, external=_checkov(checkov, paths), started=started)
+
+
+def tree_roots(paths: Sequence[str]) -> list[Path]:
+    """The scanned tree: each folder named, and each named file's folder (standard input adds none)."""
+    roots = []
+    for raw in paths:
+        if raw != "-":
+            path = Path(raw)
+            roots.append(path if path.is_dir() else path.parent)
+    return roots
 
 
 def _checkov(checkov: str | None, paths: Sequence[str]) -> External | None:

@@ -1,6 +1,31 @@
-"""Text shown in one-line messages (errors, notices): the two ways soc2iac makes text one line."""
+"""Text shown in one-line messages (errors, notices): the two ways soc2iac makes text one line,
+and :func:`printable`, which makes text from outside safe for a terminal or a CI log."""
 
 from __future__ import annotations
+
+import re
+
+# C0 controls but tab (line breaks included: a new line could start a CI workflow command such as
+# GitHub's ``::error``), DEL and C1 (ESC and CSI start terminal sequences, OSC 8 links), the Unicode
+# line and paragraph separators, BiDi embeddings, overrides, isolates and marks (text that reads
+# differently than it is), and lone surrogates (a file name's undecodable bytes, surrogateescape)
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+                     "\u2066-\u2069\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code in (0x0A, 0x0D):
+        return "\\n" if code == 0x0A else "\\r"
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (os.fsdecode's surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with every character :data:`_UNSAFE` names written as ``\\xNN``/``\\uNNNN``
+    (a file name's undecodable byte as the byte: ``\\xff``). Idempotent."""
+    return text if _UNSAFE.search(text) is None else _UNSAFE.sub(_escaped, text)
 
 
 def one_line(text: object, limit: int = 200) -> str:

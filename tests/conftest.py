@@ -14,12 +14,20 @@ def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("soc2iac-cache")
 
 
+@pytest.fixture(scope="session")
+def _state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("soc2iac-state")
+
+
 @pytest.fixture(autouse=True)
-def _no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _cache_dir: Path) -> None:
-    """Tests never pick up a developer's .soc2iac.yaml from the working directory, nor their cache."""
+def _no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _cache_dir: Path, _state_dir: Path) -> None:
+    """Tests never pick up a developer's .soc2iac.yaml from the working directory, nor their cache
+    or cache key."""
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("SOC2IAC_CACHE_DIR", str(_cache_dir))
+    monkeypatch.setenv("XDG_STATE_HOME", str(_state_dir))
+    monkeypatch.delenv("SOC2IAC_CACHE_KEY", raising=False)
 
 
 def soc2iac_cmd() -> list[str]:

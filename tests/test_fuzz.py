@@ -206,3 +206,76 @@ def test_cli_bad_file_is_one_line_and_exit_2(name: str, data: st.DataObject) -> 
     assert len(errors) == len(doc["problems"]) and len(proc.stderr.splitlines()) == len(errors), proc.stderr
     assert proc.exit_code == (2 if doc["problems"] else 1)  # the good file always fails a check
     assert any(f["policy_id"] == GOOD_POLICY and f["file"] == "good.yaml" for f in doc["findings"])
+
+
+# ---------------------------------------------------------------------------- cache tampering
+
+TF_GOOD = (ROOT / "terraform_fixtures" / "aws-cloudwatch-log-group-retention" / "fail.tf")
+_TAMPER_REFERENCE: dict[str, str] = {}
+
+
+def _verdicts(paths: list[str], cache: Any) -> str:
+    from soc2iac.reporters import json_report
+
+    doc = json.loads(json_report.render(scan(paths, policies=policies(), config=Config(), cache=cache)))
+    return json.dumps({k: doc[k] for k in ("findings", "problems")}, sort_keys=True)
+
+
+def _tampered(data: bytes, how: str, at: int, other: bytes) -> bytes:
+    import hashlib
+    import pickle
+
+    from soc2iac.cache import MAGIC
+
+    if how == "flip" and data:
+        return data[:at % len(data)] + bytes([data[at % len(data)] ^ (1 + at % 255)]) + data[at % len(data) + 1:]
+    if how == "truncate":
+        return data[:at % (len(data) + 1)]
+    if how == "extend":
+        return data + bytes(at % 64)
+    if how == "swap":  # another entry's bytes under this name
+        return other
+    if how == "forge":  # what anyone can compute: the magic, a SHA-256, any allowed payload
+        payload = pickle.dumps((b"k" * 32, ("ok", [], 0)))
+        return MAGIC + hashlib.sha256(payload).digest() + payload
+    return data
+
+
+@settings(max_examples=examples(40))
+@given(st.data())
+def test_cache_tampering_never_changes_a_verdict(data: st.DataObject) -> None:
+    """Cache contents are untrusted: whatever is done to the entries (and to the policy pack's),
+    a scan gives the uncached verdicts and never raises."""
+    from soc2iac import policy
+    from soc2iac.cache import Cache
+
+    TRIED["cache-tamper"] += 1
+    ways = ["flip", "truncate", "extend", "swap", "forge", "keep"]
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "pod.yaml").write_text(GOOD, encoding="utf-8")
+        (root / "tf").mkdir()
+        (root / "tf" / "main.tf").write_text(TF_GOOD.read_text(encoding="utf-8"), encoding="utf-8")
+        cwd, before = os.getcwd(), os.environ.get("SOC2IAC_CACHE_DIR")
+        os.chdir(root)
+        os.environ["SOC2IAC_CACHE_DIR"] = str(root / "cache")
+        try:
+            paths = ["pod.yaml", "tf"]
+            reference = _TAMPER_REFERENCE.setdefault("scan", _verdicts(paths, None))
+            pack = policy._builtin.__wrapped__()  # type: ignore[attr-defined]  # writes the pack's entry
+            _verdicts(paths, Cache(root / "cache"))
+            entries = sorted(p for p in (root / "cache").rglob("*") if p.is_file())
+            assert entries
+            originals = [p.read_bytes() for p in entries]
+            for i, entry in enumerate(entries):
+                how = data.draw(st.sampled_from(ways), label=f"{entry.name[:8]}")
+                at = data.draw(st.integers(0, 1 << 16))
+                entry.write_bytes(_tampered(originals[i], how, at, originals[(i + 1) % len(originals)]))
+            assert _verdicts(paths, Cache(root / "cache")) == reference
+            assert policy._builtin.__wrapped__() == pack  # type: ignore[attr-defined]
+        finally:
+            os.chdir(cwd)
+            if before is None:
+                os.environ.pop("SOC2IAC_CACHE_DIR", None)
+            else:
+                os.environ["SOC2IAC_CACHE_DIR"] = before

@@ -6,7 +6,7 @@ import contextlib
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,8 @@ MAX_DEPTH = 200  # nesting bound for parsed documents (deeper is an input error,
 
 _max_bytes: ContextVar[int] = ContextVar("soc2iac_max_file_bytes", default=MAX_FILE_BYTES)
 _repo_root: ContextVar[Path | None] = ContextVar("soc2iac_repo_root", default=None)
+_tree: ContextVar[tuple[Path, ...] | None] = ContextVar("soc2iac_scanned_tree", default=None)
+_notices: ContextVar[list[str] | None] = ContextVar("soc2iac_parser_notices", default=None)
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 
@@ -83,6 +85,25 @@ def read_source(path: Path, shown: str, *, max_bytes: int | None = None) -> str:
     return text
 
 
+INT_DIGITS = 4300  # Python's limit on integer <-> text conversion (sys.get_int_max_str_digits())
+HUGE_INT = f"an integer of more than {INT_DIGITS} digits, which cannot be compared"
+
+
+def bounded_int(text: str) -> Any:
+    """A JSON integer: ``int(text)``, or, past :data:`INT_DIGITS` digits (where Python refuses the
+    conversion), a value that cannot be compared, with the reason (``json.loads(parse_int=...)``)."""
+    if len(text.lstrip("-")) <= INT_DIGITS:
+        return int(text)
+    from soc2iac.model import Unknown
+
+    return Unknown(HUGE_INT)
+
+
+def huge_int(exc: BaseException) -> bool:
+    """Whether ``exc`` is Python's refusal to convert an integer of too many digits."""
+    return isinstance(exc, ValueError) and "integer string conversion" in str(exc)
+
+
 def nesting_depth(value: object, limit: int = MAX_DEPTH) -> int:
     """How deeply lists and dicts nest in ``value`` (iterative; stops counting past ``limit``)."""
     deepest = 0
@@ -121,6 +142,61 @@ def repo_root(root: Path | None) -> Iterator[None]:
 
 def current_repo_root() -> Path | None:
     return _repo_root.get()
+
+
+@contextlib.contextmanager
+def scanned_tree(roots: Iterable[Path] | None) -> Iterator[None]:
+    """Inside the block, a file that a config includes (an nginx ``include``, the ``nginx.conf``
+    a fragment is read through) is read only when its real path lies under one of ``roots``: the
+    folders the user named (a named file's folder) and ``scan --include-root``. None: no bound
+    (a library caller parsing one file it chose)."""
+    token = _tree.set(None if roots is None else tuple(_real(r) for r in roots))
+    try:
+        yield
+    finally:
+        _tree.reset(token)
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def inside_tree(path: Path) -> bool:
+    """Whether ``path`` (its real path: links resolved) lies in the scanned tree (see :func:`scanned_tree`)."""
+    roots = _tree.get()
+    if roots is None:
+        return True
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return any(real == root or real.is_relative_to(root) for root in roots)
+
+
+def tree_key() -> tuple[str, ...] | None:
+    """The scanned tree's roots, for memoising what depends on them."""
+    roots = _tree.get()
+    return None if roots is None else tuple(map(str, roots))
+
+
+@contextlib.contextmanager
+def notices_into(sink: list[str]) -> Iterator[None]:
+    """Inside the block, :func:`notice` appends to ``sink`` (the scan's notices)."""
+    token = _notices.set(sink)
+    try:
+        yield
+    finally:
+        _notices.reset(token)
+
+
+def notice(text: str) -> None:
+    """A parser's remark on what it did not read (a refused include): shown with the scan's notices."""
+    sink = _notices.get()
+    if sink is not None:
+        sink.append(text)
 
 
 def crashed(shown: str, exc: Exception) -> InputProblem:

@@ -7,7 +7,10 @@ relative to the main file's folder; an absolute include (``/etc/nginx/conf.d/*.c
 is looked for under the main file's folder by its trailing path components, never
 on the scanning machine. An include that cannot be found is recorded: directives a
 policy needs that are absent where such an include could have set them are
-*unknown*, not assumed at their default.
+*unknown*, not assumed at their default. During a scan, an include is read only when its
+real path lies in the scanned tree (the folders named, a named file's folder, ``scan
+--include-root``); one leading outside it is never read nor quoted: a notice names the include
+and it counts as unresolved. The ``nginx.conf`` a fragment is read through must lie there too.
 
 Resources:
 
@@ -48,8 +51,8 @@ from typing import Any
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, Unknown, join_path
-from soc2iac.parsers import comment_markers, read_source, unique_address
-from soc2iac.parsers.nginx_config import Config, Stmt, parse_config_text
+from soc2iac.parsers import comment_markers, inside_tree, notice, read_source, tree_key, unique_address
+from soc2iac.parsers.nginx_config import OUTSIDE, Config, Stmt, parse_config_text
 
 SOURCE = "nginx"
 SUFFIXES = (".conf",)
@@ -147,9 +150,9 @@ def _own(block: Sequence[Stmt]) -> dict[str, list[Stmt]]:
 def _unresolved_in(block: Sequence[Stmt], depth: int) -> list[Unresolved]:
     out = []
     for st in block:
-        if st.name == "include" and st.args[-1:] == ["<unresolved>"]:
+        if st.name == "include" and st.args[-1:] in (["<unresolved>"], [OUTSIDE]):
             pattern = st.args[0]
-            relative_glob = glob.has_magic(pattern) and not os.path.isabs(pattern)
+            relative_glob = glob.has_magic(pattern) and not os.path.isabs(pattern) and st.args[-1] != OUTSIDE
             if relative_glob or STANDARD_INCLUDES.search(pattern):
                 continue  # nothing matched in the repository, or a file that sets nothing checked
             may_set = next((known for rx, known in KNOWN_INCLUDES.items() if rx.search(pattern)),
@@ -390,11 +393,13 @@ def _load_main(main: Path) -> Config:
     from soc2iac.parsers.terraform import display_path
 
     info = main.stat()
-    return _load_main_cached(str(main.resolve()), info.st_mtime_ns, info.st_size, os.getcwd(), display_path(main))
+    return _load_main_cached(str(main.resolve()), info.st_mtime_ns, info.st_size, os.getcwd(), display_path(main),
+                             tree_key())
 
 
 @functools.lru_cache(maxsize=16)
-def _load_main_cached(resolved: str, mtime_ns: int, size: int, cwd: str, shown: str) -> Config:
+def _load_main_cached(resolved: str, mtime_ns: int, size: int, cwd: str, shown: str,
+                      tree: tuple[str, ...] | None = None) -> Config:
     main = Path(resolved)
     return parse_config_text(read_source(main, shown), shown, main.parent, main)
 
@@ -405,7 +410,7 @@ def _find_main(path: Path) -> tuple[Path, Config] | None:
     folder = resolved.parent
     for candidate_dir in (folder, folder.parent, folder.parent.parent):
         candidate = candidate_dir / "nginx.conf"
-        if candidate.is_file() and candidate.resolve() != resolved:
+        if candidate.is_file() and candidate.resolve() != resolved and inside_tree(candidate):
             try:
                 cfg = _load_main(candidate)
             except (InputError, OSError):
@@ -425,6 +430,8 @@ def parse_text(text: str, shown: str, path: Path | None = None) -> list[Resource
         found = _find_main(path)
         if found is not None:
             _, cfg = found
+            for refused in cfg.refused:
+                notice(refused)
             mine = path.resolve()
             out = []
             for res in _Builder(cfg).run():
@@ -432,6 +439,8 @@ def parse_text(text: str, shown: str, path: Path | None = None) -> list[Resource
                     out.append(_reshown(res, shown))
             return out
     cfg = parse_config_text(text, shown, root, path if path is not None and path.is_file() else None)
+    for refused in cfg.refused:
+        notice(refused)
     return _Builder(cfg).run()
 
 

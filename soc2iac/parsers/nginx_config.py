@@ -1,6 +1,10 @@
 """NGINX configuration files read as nginx reads them: crossplane's statements, with ``include``
 followed relative to the main file's folder and spliced in where it stands (the nginx
 parser's first step; ``soc2iac.parsers.nginx`` turns the statements into resources).
+
+During a scan, an include is read only when its real path lies in the scanned tree (the folders
+named, a named file's folder, ``scan --include-root``); one leading outside it is never read nor
+quoted: a notice names the include and it counts as unresolved.
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from soc2iac.errors import InputError
-from soc2iac.parsers import one_line, read_source
+from soc2iac.parsers import inside_tree, one_line, read_source
 
 MAX_INCLUDE_DEPTH = 20
 MAX_NESTING = 100  # block depth (real configs stay under 10)
 MAX_FILES = 500
+OUTSIDE = "<outside the scanned tree>"  # an include's mark: it matched files the scan may not read
 
 
 @dataclass
@@ -39,6 +44,7 @@ class Config:
     files: dict[str, list[str]] = field(default_factory=dict)  # shown -> text lines
     real: dict[str, Path] = field(default_factory=dict)  # shown -> resolved path
     included: set[Path] = field(default_factory=set)
+    refused: list[str] = field(default_factory=list)  # notices: includes outside the scanned tree
 
 
 def _crossplane() -> Any:
@@ -53,7 +59,7 @@ def parse_config_text(text: str, shown: str, root: Path, real: Path | None = Non
     if real is not None:
         loader.stack.append(real.resolve())
     stmts = loader.parse_text(text, shown)
-    cfg = Config(loader.expand(stmts, 0), loader.files, loader.real, loader.included)
+    cfg = Config(loader.expand(stmts, 0), loader.files, loader.real, loader.included, loader.refused)
     if real is not None:
         cfg.real[shown] = real.resolve()
     return cfg
@@ -65,6 +71,7 @@ class _Loader:
         self.files: dict[str, list[str]] = {}
         self.real: dict[str, Path] = {}
         self.included: set[Path] = set()
+        self.refused: list[str] = []
         self.stack: list[Path] = []
         self.count = 0
 
@@ -92,8 +99,13 @@ class _Loader:
         for st in stmts:
             if st.name == "include" and st.block is None and st.args:
                 out.append(st)  # kept: tells where an include stood (and whether it resolved)
-                targets = self.targets(st.args[0])
-                if not targets:
+                found = self.targets(st.args[0])
+                targets = [t for t in found if inside_tree(t)]
+                if len(targets) < len(found):  # never read, never quoted: a notice names the include only
+                    self.refused.append(f"{st.file}:{st.line}: include {one_line(st.args[0], 80)} leads outside "
+                                        "the scanned folder; not read (`scan --include-root DIR` allows a folder)")
+                    st.args = [*st.args[:1], OUTSIDE]  # files matched and were refused: unresolved
+                elif not targets:
                     st.args = [*st.args[:1], "<unresolved>"]
                 for target in targets:
                     out.extend(self.include(target, st, depth))

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from soc2iac.cache import cached_parse
+from soc2iac.cache import cached_parse, may_cache
 from soc2iac.cache import current as current_cache
 from soc2iac.errors import InputError, InputProblem
 from soc2iac.model import Location, Resource, Unknown, join_path
-from soc2iac.parsers import MAX_DEPTH, comment_markers, nesting_depth, read_source
+from soc2iac.parsers import HUGE_INT, MAX_DEPTH, comment_markers, huge_int, nesting_depth, read_source
 from soc2iac.parsers.hcl_eval import EXPRESSIONS, META_KEYS, Scope
 from soc2iac.parsers.hcl_prepass import normalize
 from soc2iac.redact import looks_secret
@@ -75,15 +75,28 @@ def load_hcl_file(path: Path) -> HclFile:
     an edit keeps those of the unchanged blocks; values are found by expression text) are seeded."""
     shown = display_path(path)
     text = read_source(path, shown)
-    body, block_lines = cached_parse(*cache_parts(text, shown), shown, lambda: _parse_file(text, shown))
+    if _values_file(path):
+        body, block_lines = _parse_file(text, shown)
+    else:
+        body, block_lines = cached_parse(*cache_parts(text, shown), shown, lambda: _parse_file(text, shown))
     f = HclFile(path=path, text=text, body=body, block_lines=block_lines)
     cache = current_cache()
-    if cache is not None:
+    if cache is not None and not _values_file(path):  # written only for files without a secret
         stored = cache.get("hcl-expressions", _expressions_key(cache, path))
         if isinstance(stored, dict):
             f.expressions = stored
             EXPRESSIONS.seed(stored)
     return f
+
+
+def _values_file(path: Path) -> bool:
+    """A ``.tfvars`` file: values only, often secrets, and small: never cached."""
+    return path.name.endswith(".tfvars")
+
+
+def _cacheable(f: HclFile) -> bool:
+    """Whether what is derived from ``f`` may go to the disk cache (no secret in clear there)."""
+    return not _values_file(f.path) and may_cache([f.text])
 
 
 def cache_parts(text: str, shown: str) -> tuple[str, tuple[str, ...]]:
@@ -154,11 +167,14 @@ def parse_hcl_text(text: str, shown: str, *, fast: bool = True) -> dict[str, Any
         meta = getattr(exc.obj, "meta", None)
         line = getattr(meta, "line", 0) if meta is not None and not getattr(meta, "empty", True) else 0
         detail = str(exc.orig_exc).strip().splitlines()[0] if str(exc.orig_exc).strip() else type(exc.orig_exc).__name__
+        detail = HUGE_INT if huge_int(exc.orig_exc) else detail
         detail = re.sub(r'"[^"]*"?', '"..."', detail)  # never quote the file's strings (a secret?)
         raise InputError(shown, f"invalid HCL: {detail[:120]}", line=line) from None
     except RecursionError:
         raise InputError(shown, "invalid HCL: nested too deeply") from None
-    except (LarkError, ValueError) as exc:
+    except ValueError as exc:
+        raise InputError(shown, f"invalid HCL: {HUGE_INT if huge_int(exc) else type(exc).__name__}") from None
+    except LarkError as exc:
         raise InputError(shown, f"invalid HCL: {type(exc).__name__}") from None
     if not isinstance(body, dict):
         raise InputError(shown, "invalid HCL: top level is not a body")
@@ -418,7 +434,8 @@ class TerraformLoader:
             values = EXPRESSIONS.values
             kept = {t: values[t] for t in f.used_expressions if t in values}
             if kept.keys() != f.expressions.keys():  # new ones parsed, or ones no longer needed
-                cache.put("hcl-expressions", _expressions_key(cache, f.path), kept)
+                if _cacheable(f):
+                    cache.put("hcl-expressions", _expressions_key(cache, f.path), kept)
                 f.expressions = kept
 
     def _root_variables(self, mod: ModuleDir) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Ref, Resource, Unknown
-from soc2iac.parsers import MAX_DEPTH, as_list, as_mapping, current_repo_root, nesting_depth
+from soc2iac.parsers import MAX_DEPTH, as_list, as_mapping, bounded_int, current_repo_root, nesting_depth
 from soc2iac.parsers.registry import Parsed
 
 SOURCE = "terraform-plan"
@@ -73,7 +73,7 @@ def is_plan(doc: Any) -> bool:
 def load_plan_text(text: str, shown: str) -> dict[str, Any]:
     """The plan document; :class:`InputError` (with line) when it is truncated or malformed."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=bounded_int)
     except json.JSONDecodeError as exc:
         raise InputError(shown, f"malformed Terraform plan JSON: {exc.msg}", line=exc.lineno) from None
     except RecursionError:

@@ -35,7 +35,7 @@ from typing import Any
 
 from soc2iac.errors import InputError
 from soc2iac.model import Location, Resource, Unknown, join_path
-from soc2iac.parsers import comment_markers, read_source
+from soc2iac.parsers import HUGE_INT, comment_markers, huge_int, read_source
 
 SOURCE = "traefik"
 SUFFIXES = (".yaml", ".yml", ".toml")
@@ -210,6 +210,10 @@ def _load_toml(text: str, shown: str) -> tuple[Any, dict[str, int]]:
         raise InputError(shown, f"invalid TOML: {msg}", line=int(m.group(1)) if m else 0) from None
     except RecursionError:
         raise InputError(shown, "invalid TOML: nested too deeply") from None
+    except ValueError as exc:
+        if not huge_int(exc):
+            raise
+        raise InputError(shown, f"invalid TOML: {HUGE_INT}") from None
     return value, toml_lines(text)
 
 

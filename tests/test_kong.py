@@ -414,3 +414,14 @@ services:
     assert declared(res["kong:route/healthz"]) == (("kong-route-authentication-required", "public health check"),)
     assert declared(res["kong:route/other"]) == ()
     assert declared(res["kong:service/health"]) == ()  # the comment is the nested route's, not the service's
+
+
+@pytest.mark.parametrize(("text", "is_kong"), [
+    ("_info:\n  select_tags: [a]\nservices:\n  - name: a\n    url: http://a\n", True),
+    ("services:\n  - name: a\n    url: http://a\n    routes: []\n", True),
+    ("services:\n\n  # a comment\n  - host: a.internal\n    name: a\n", True),
+    ("services:\n  web:\n    image: nginx\n", False),  # docker-compose: services is a mapping
+    ("apiVersion: v1\nkind: List\nservices:\n  - url: http://a\n", False),  # a Kubernetes object
+])
+def test_deck_files_are_recognised_without_format_version(text: str, is_kong: bool) -> None:
+    assert kong.detect(Path("kong.yaml"), text) is is_kong

@@ -107,7 +107,8 @@ def _quantified(quant: str, path: str, that: Mapping[str, Any], res: Resource, n
     results = [_eval(that, res, v, p, ctx) for p, v in items]
     where = _full(base, path)
     if quant == "each":
-        return _worst(results) or (Eval(True, where, f"every entry of {where} holds ({len(results)})") if results
+        return _worst(results) or (Eval(True, where, f"every entry of {where} holds ({len(results)})",
+                                        vacuous=all(r.vacuous for r in results)) if results
                                    else Eval(True, where, f"{where} has no entries", vacuous=True))
     hits = [r for r in results if r.value is True]
     unknown = [r for r in results if r.value is None]

@@ -56,8 +56,14 @@ SUFFIXES = {".yaml", ".yml", ".json", ".conf"}
 
 # -- detection -------------------------------------------------------------------------
 
-_YAML_MARKER = re.compile(r"""^["']?(?:_format_version|_transform|_workspace|_konnect)["']?\s*:""", re.MULTILINE)
-_JSON_MARKER = re.compile(r'"(?:_format_version|_transform|_workspace|_konnect)"\s*:')
+_YAML_MARKER = re.compile(r"""^["']?(?:_format_version|_transform|_workspace|_konnect|_info)["']?\s*:""", re.MULTILINE)
+_JSON_MARKER = re.compile(r'"(?:_format_version|_transform|_workspace|_konnect|_info)"\s*:')
+# decK accepts a file without any of those (its own example kong.yaml starts with `services:`): a
+# top-level `services:` that is a LIST of entities with a url or host (docker-compose's `services:`
+# is a mapping), and no top-level apiVersion/kind
+_DECK_SERVICES = re.compile(r"^services:[ \t]*\n(?:[ \t]*(?:#.*)?\n)*[ \t]*-[ \t]", re.MULTILINE)
+_DECK_SERVICE_KEY = re.compile(r"^[ \t]+-?[ \t]*(?:url|host):[ \t]*\S", re.MULTILINE)
+_K8S_TOP = re.compile(r"^(?:apiVersion|kind):", re.MULTILINE)
 
 _CONF_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
 # keys only kong.conf has (any one of them identifies the file) ...
@@ -82,6 +88,8 @@ def detect(path: Path, text: str) -> bool:
     if suffix == ".conf":
         return _looks_like_kong_conf(path, text)
     if _YAML_MARKER.search(text):
+        return True
+    if _DECK_SERVICES.search(text) and _DECK_SERVICE_KEY.search(text) and not _K8S_TOP.search(text):
         return True
     return text.lstrip().startswith("{") and bool(_JSON_MARKER.search(text))
 

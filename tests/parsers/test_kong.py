@@ -14,7 +14,7 @@ from soc2iac.model import Unknown
 from soc2iac.parsers import kong, registry
 
 from soc2iac.waivers import declared
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "gateway_fixtures"
 
 DECK = """\

@@ -36,7 +36,7 @@ SAMPLES: dict[str, tuple[str, str, str]] = {
                              "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n"),
 }
 FILE_ENTRIES = [e for e in registry.ENTRIES if e.suffixes]
-PLAN = Path(__file__).resolve().parent.parent / "terraform_fixtures/aws-ebs-volume-encrypted/fail.plan.json"
+PLAN = Path(__file__).resolve().parents[2] / "terraform_fixtures/aws-ebs-volume-encrypted/fail.plan.json"
 
 
 def test_every_file_format_has_samples() -> None:

@@ -28,7 +28,7 @@ from soc2iac.reporters.json_report import to_document
 from soc2iac.reporters.load import from_document, load_file
 from soc2iac.result import Finding, PolicyInfo, ScanResult, Scope
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
 SHA = "0123456789abcdef" * 4
 

@@ -19,7 +19,7 @@ from soc2iac.reporters import renderer
 from soc2iac.result import ScanResult
 from soc2iac.scanner import scan
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 Counts = dict[str, tuple[int, int, int, int]]  # criterion -> (pass, fail, unknown, excepted), checks only
 
 

@@ -30,6 +30,9 @@ SCHEMA: Mapping[str, Any] = {
                       "description": "Paths to walk recursively for secret-looking keys ('' = all attributes)."},
         "paths": {"type": "array", "items": {"type": "string"},
                   "description": "Paths whose literal string value is a secret whatever the key."},
+        "paths_hold": {"type": "string", "minLength": 3,
+                       "description": "What a literal at `paths` is called in the finding [default: a literal "
+                                      "secret]; e.g. committed Secret data, which need not look secret."},
         "pairs": {
             "type": "array",
             "items": {"type": "object", "additionalProperties": False, "required": ["list"],
@@ -96,7 +99,8 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
         for path, value in resolve(resource.attributes, target):
             checked += 1
             if value is not MISSING and _is_literal(value):
-                found.setdefault(path, Detail(path, f"{path} holds a literal secret {_shown(value)}"))
+                noun = check.get("paths_hold", "a literal secret")
+                found.setdefault(path, Detail(path, f"{path} holds {noun} {_shown(value)}"))
     if check.get("value_patterns", True):
         _, formats = _patterns()
         for path, _key, leaf in _walk(resource.attributes, ""):

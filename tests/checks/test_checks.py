@@ -231,3 +231,15 @@ def test_nothing_checked_is_not_applicable_never_a_pass() -> None:
     found = {(f.policy_id, f.resource): f.verdict for f in evaluate([guarded, each], resources, Config())[0]}
     assert found == {("aws-x-ok", "aws_x.https"): "pass", ("aws-x-ok", "aws_x.bad"): "fail",
                      ("aws-x-each-ok", "aws_x.https"): "pass", ("aws-x-each-ok", "aws_x.bad"): "fail"}
+
+
+def test_committed_secret_data_is_called_what_it_is() -> None:
+    """A Secret's data is judged for being committed, not for looking secret (a timezone is no secret)."""
+    secret = Resource("kubernetes", "Secret", "tz", "default/Secret/tz",
+                      {"data": {"TZ": "RXVyb3BlL0JlcmxpbgA="}}, Location("s.yaml", 1, 5), lines={"data.TZ": 4})
+    check = {"kind": "secret_literal", "paths": ["data.*"], "paths_hold": "Secret data committed with the manifest"}
+    out = secret_literal.evaluate(secret, check, Index([]))
+    assert out.verdict == "fail" and "data.TZ holds Secret data committed with the manifest" in out.message
+    assert "literal secret" not in out.message
+    default = secret_literal.evaluate(secret, {"kind": "secret_literal", "paths": ["data.*"]}, Index([]))
+    assert "data.TZ holds a literal secret" in default.message

@@ -20,7 +20,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any
 
 from soc2iac.clock import utc_now
-from soc2iac.cluster.collector import Collection, NotCollected, collect, format_rule
+from soc2iac.cluster.collector import Collection, collect
+from soc2iac.cluster.kinds import NotCollected, format_rule
 from soc2iac.config import Config
 from soc2iac.errors import InputProblem
 from soc2iac.parsers.registry import sources_of

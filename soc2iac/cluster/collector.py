@@ -9,7 +9,8 @@ Read-only and discreet by construction:
 * Secrets are listed as ``PartialObjectMetadataList`` (an ``Accept`` header), so the
   server sends names, labels and annotations but never values; whatever a server
   sends anyway is dropped here, and so is the ``last-applied-configuration``
-  annotation, which can hold a copy of the Secret's data;
+  annotation of every object, which holds a copy of the object as applied (Secret data,
+  env values) in clear;
 * a 403 on a kind does not stop the run: the kind is recorded as not collected
   (forbidden) with the RBAC rule that would allow it, so the policies that need it
   report "not evaluated" instead of passing.
@@ -243,14 +244,20 @@ def _list_all(api: Api, spec: KindSpec, version: str, path: str, page_size: int,
 
 
 def _clean(item: Mapping[str, Any], spec: KindSpec, api_version: str) -> dict[str, Any]:
-    """The object as a manifest; metadata only for metadata-only kinds; no managedFields."""
+    """The object as a manifest; metadata only for metadata-only kinds; no managedFields and no
+    ``last-applied-configuration`` annotation.
+
+    kubectl apply copies the whole object as applied into that annotation: Secret data,
+    env values and ConfigMap entries in clear, a second time. The policies judge the live
+    object itself, so the copy is dropped for every kind rather than kept redacted: nothing
+    reads it, and a copy that is not kept cannot leak into a finding, a report or a snapshot.
+    """
     raw_meta = item.get("metadata")
     meta = {k: v for k, v in raw_meta.items() if k != "managedFields"} if isinstance(raw_meta, Mapping) else {}
+    annotations = meta.get("annotations")
+    if isinstance(annotations, Mapping) and LAST_APPLIED in annotations:
+        meta["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
     if spec.metadata_only:
-        annotations = meta.get("annotations")
-        if isinstance(annotations, Mapping) and LAST_APPLIED in annotations:
-            # kubectl apply copies the whole object, data included, into this annotation
-            meta["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
         return {"apiVersion": api_version, "kind": spec.kind, "metadata": meta}
     obj = dict(item)
     obj["apiVersion"] = api_version

@@ -66,8 +66,9 @@ def run_cluster(
         from soc2iac.cluster.snapshot import write_snapshot
 
         written = write_snapshot(collection.resources, snapshot_dir, context=collection.context)
+        result.notices += written.notices
         result.notices.append(f"snapshot of {len(collection.resources)} object(s) written to "
-                              f"{snapshot_dir} ({len(written)} file(s)); secret values redacted")
+                              f"{written.folder} ({len(written.files)} file(s)); secret values redacted")
     return result
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from k8s_standin import StandIn  # noqa: E402
 from test_cluster import FAST, _obj, cluster_objects, rescan_verdicts  # noqa: E402
-from test_cluster_faults import policies, standin  # noqa: E402,F401 - fixtures
+from test_cluster_faults import policies, run_cli, standin  # noqa: E402,F401 - fixtures
 
 from soc2iac.cluster.command import run_cluster  # noqa: E402
 from soc2iac.config import Config  # noqa: E402
@@ -191,3 +192,99 @@ def test_last_applied_is_not_collected_for_any_kind(standin: Callable[..., Stand
         assert LAST_APPLIED not in (res.attributes["metadata"].get("annotations") or {}), res.address
     api = next(r for r in got.resources if r.address == "shop/Deployment/api")
     assert api.attributes["metadata"]["annotations"] == {"team": "shop"}
+
+
+# ---------------------------------------------------------------------------- 4. endless pagination
+
+
+def pod_gap(result: Any) -> str:
+    return next(p.message for p in result.problems if p.file.endswith("/Pod"))
+
+
+@pytest.mark.parametrize(("mode", "requests", "reason"), [
+    ("same", 2, "the same continue token again"),
+    ("new", 25, "more than 25 pages; list abandoned (page cap)"),
+    ("number", 1, "the continue token is not a string (int)"),
+])
+def test_endless_pagination_is_cut_and_not_evaluated(standin: Callable[..., StandIn], tmp_path: Path,
+                                                     policies: list[Any], mode: str, requests: int,
+                                                     reason: str) -> None:
+    server = standin(endless={"pods": mode})
+    result = audit(server, tmp_path, policies, max_pages=25)
+    assert len(server.list_requests("pods")) == requests
+    assert reason in pod_gap(result) and "not evaluated" in pod_gap(result)
+    scope = dict(result.scope.cluster)
+    assert "Pod=error: " in scope["not_collected"] and "Pod=" not in scope["kinds"]
+    # nothing read from the endless list is evaluated: the Pod policies are "not evaluated", never a pass
+    pods = [f for f in result.findings if f.resource_type == "Pod"]
+    assert pods and {f.verdict for f in pods} == {"unknown"}
+    assert "Service=4" in scope["kinds"]  # the run went on
+
+
+def test_page_cap_default_is_generous_but_finite() -> None:
+    from soc2iac.cluster.api import Limits
+
+    limits = Limits()
+    assert limits.max_pages == 1000 and limits.time_limit == 600 and limits.timeout == (10.0, 30.0)
+
+
+# ---------------------------------------------------------------------------- 5. time limits
+
+
+def test_hanging_lists_stop_at_the_run_time_limit(standin: Callable[..., StandIn], tmp_path: Path,
+                                                  policies: list[Any]) -> None:
+    server = standin(slow={"pods": 30.0, "services": 30.0, "configmaps": 30.0})
+    started = time.monotonic()
+    result = audit(server, tmp_path, policies, time_limit=2.0, timeout=(2.0, 5.0), max_retries=4)
+    assert time.monotonic() - started < 4.5  # not 3 kinds x 5 attempts x 5 s
+    scope = dict(result.scope.cluster)
+    assert "Pod=error: the run's time limit of 2 s (--timeout) ran out" in scope["not_collected"]
+    assert "StorageClass=error: the run's time limit" in scope["not_collected"]  # later kinds: not even asked
+    assert "Namespace=3" in scope["kinds"]  # what was read before the limit is kept
+    notice = next(n for n in result.notices if n.startswith("the run's time limit"))
+    assert "kind(s) not collected" in notice and "--timeout" in notice
+    assert {f.verdict for f in result.findings if f.resource_type == "Pod"} == {"unknown"}
+    assert not [r for r in server.log() if r.path.endswith("/storageclasses")]
+
+
+def test_a_trickling_answer_is_abandoned(standin: Callable[..., StandIn], tmp_path: Path,
+                                         policies: list[Any]) -> None:
+    server = standin(trickle={"pods": 0.02})  # a byte every 20 ms: each read is quick, the answer never ends
+    started = time.monotonic()
+    result = audit(server, tmp_path, policies, answer_seconds=1.0, timeout=(2.0, 1.0), max_retries=3)
+    assert time.monotonic() - started < 5
+    assert len(server.list_requests("pods")) == 1  # a server that trickles is not asked again
+    assert "answer still arriving after 1 s" in pod_gap(result) and "too slowly" in pod_gap(result)
+    assert {f.verdict for f in result.findings if f.resource_type == "Pod"} == {"unknown"}
+    assert "Service=4" in dict(result.scope.cluster)["kinds"]
+
+
+def test_retry_after_counts_against_the_time_limit(standin: Callable[..., StandIn], tmp_path: Path,
+                                                   policies: list[Any]) -> None:
+    slept: list[float] = []
+
+    def clock() -> float:
+        return time.monotonic() + sum(slept)
+
+    server = standin(flaky={"pods": [429] * 99}, retry_after="30")
+    result = audit(server, tmp_path, policies, time_limit=100.0, max_retries=4, backoff=0.001,
+                   sleep=slept.append, clock=clock)
+    assert slept == [30.0, 30.0, 30.0]  # a fourth wait would outlast the run: not begun
+    assert "a retry of GET /api/v1/pods was due in 30 s" in pod_gap(result)
+    # the 10 s left are used: the kinds that answer at once are still read
+    assert "Service=4" in dict(result.scope.cluster)["kinds"]
+    assert {f.verdict for f in result.findings if f.resource_type == "Pod"} == {"unknown"}
+
+
+def test_cli_timeout_option(standin: Callable[..., StandIn], tmp_path: Path) -> None:
+    server = standin(slow={"pods": 60.0})
+    kc = server.write_kubeconfig(tmp_path / "kc")
+    started = time.monotonic()
+    proc = run_cli(kc, "--timeout", "3", "-f", "json")
+    assert time.monotonic() - started < 30
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "time limit of 3 s (--timeout) ran out" in proc.stderr
+    doc = json.loads(proc.stdout)
+    assert "Pod=error: " in doc["scan"]["cluster"]["not_collected"]
+    bad = run_cli(kc, "--timeout", "0")
+    assert bad.returncode == 2 and "--timeout" in bad.stderr and "Traceback" not in bad.stderr

@@ -31,7 +31,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from soc2iac.clock import utc_now
-from soc2iac.cluster.api import JSON_ACCEPT, Api, Forbidden, NotFound, RequestFailed, Restart
+from soc2iac.cluster.api import JSON_ACCEPT, Api, Forbidden, Limits, NotFound, RequestFailed, Restart
 from soc2iac.cluster.discovery import Discovery
 from soc2iac.cluster.kinds import KINDS, KindSpec, NotCollected, format_rule
 from soc2iac.cluster.kubeconfig import IN_CLUSTER_CONTEXT, load_configuration
@@ -42,6 +42,7 @@ from soc2iac.parsers.kubernetes import to_resource
 SOURCE = "cluster"
 SECRET_METADATA_ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass
@@ -115,10 +116,15 @@ def collect(
     quiet: bool = False,
     kinds: Sequence[KindSpec] = KINDS,
     page_size: int = 500,
-    timeout: float | tuple[float, float] = (10.0, 60.0),
-    max_retries: int = 4,
-    backoff: float = 0.5,
+    time_limit: float = DEFAULT_LIMITS.time_limit,
+    timeout: float | tuple[float, float] = DEFAULT_LIMITS.timeout,
+    answer_seconds: float = DEFAULT_LIMITS.answer_seconds,
+    max_answer_bytes: int = DEFAULT_LIMITS.max_answer_bytes,
+    max_pages: int = DEFAULT_LIMITS.max_pages,
+    max_retries: int = DEFAULT_LIMITS.max_retries,
+    backoff: float = DEFAULT_LIMITS.backoff,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
     progress_stream: IO[str] | None = None,
 ) -> Collection:
     """Read every kind of ``kinds`` from the cluster of the kubeconfig context.
@@ -129,6 +135,11 @@ def collect(
     Cluster-scoped kinds (Namespace, ClusterRole, ...) are always read.
     Raises :class:`Soc2iacError` when the cluster cannot be used at all
     (bad kubeconfig, 401, server unreachable).
+
+    Bounds (:class:`soc2iac.cluster.api.Limits`): ``time_limit`` seconds for the whole
+    collection; ``timeout`` per request (connect, read); ``answer_seconds`` and
+    ``max_answer_bytes`` per answer; ``max_pages`` per list. A kind cut short by any of
+    them is not collected ("error: ..."), so the policies that need it are not evaluated.
     """
     configuration, context_name, default_ns = load_configuration(kubeconfig, context)
     excluded = tuple(dict.fromkeys(exclude_namespaces))
@@ -141,7 +152,10 @@ def collect(
         chosen = tuple(ns for ns in (default_ns or "default",) if ns not in excluded)
     stream = progress_stream if progress_stream is not None else sys.stderr
     progress = Progress(stream, not quiet and _isatty(stream))
-    api = Api(configuration, timeout=timeout, max_retries=max_retries, backoff=backoff, sleep=sleep)
+    limits = Limits(time_limit=time_limit, timeout=timeout if isinstance(timeout, tuple) else (timeout, timeout),
+                    answer_seconds=answer_seconds, max_answer_bytes=max_answer_bytes, max_pages=max_pages,
+                    max_retries=max_retries, backoff=backoff)
+    api = Api(configuration, limits=limits, sleep=sleep, clock=clock, shown_host=str(configuration.host))
     out = Collection(server=str(configuration.host), context=context_name, namespaces=chosen,
                      all_namespaces=chosen is None, excluded_namespaces=excluded, collected_at=utc_now())
     try:
@@ -176,6 +190,11 @@ def _collect(api: Api, out: Collection, kinds: Sequence[KindSpec], chosen: tuple
     total = len(kinds)
     for index, spec in enumerate(kinds, 1):
         progress.start(spec.label, index, total)
+        if api.clock() >= api.deadline:  # nothing more is asked: every kind left is not collected
+            out.not_collected.append(NotCollected(spec.label, f"error: {api.out_of_time_reason()}", spec.rule(),
+                                                  "", spec.kind))
+            progress.done(spec.label, index, total, "not collected (time limit)")
+            continue
         version = spec.versions[0]
         if spec.discovered:
             found = discovery.version_of(spec)
@@ -217,6 +236,10 @@ def _collect(api: Api, out: Collection, kinds: Sequence[KindSpec], chosen: tuple
             out.counts[spec.label] = count
         last = out.not_collected[-1].reason if failures else ""
         progress.done(spec.label, index, total, f"{count}" + (f" ({last})" if failures else ""))
+    cut = [n.kind for n in out.not_collected if api.out_of_time_reason() in n.reason]
+    if cut:
+        out.notices.append(f"{api.out_of_time_reason()}: {len(cut)} kind(s) not collected ({', '.join(cut)}); "
+                           "the policies that need them are not evaluated; a larger --timeout reads them")
 
 
 def _list_all(api: Api, spec: KindSpec, version: str, path: str, page_size: int, out: Collection) -> list[dict[str, Any]]:

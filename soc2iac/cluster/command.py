@@ -52,8 +52,8 @@ def run_cluster(
     """Collect the cluster of ``context`` and evaluate ``policies`` on it.
 
     ``collect_options`` go to :func:`soc2iac.cluster.collector.collect`
-    (``page_size``, ``timeout``, ``max_retries``, ``backoff``, ``sleep``); the CLI
-    passes none. Raises :class:`soc2iac.errors.Soc2iacError` when the cluster
+    (``time_limit``, ``page_size``, ``timeout``, ``max_pages``, ``max_retries``, ...);
+    the CLI passes ``time_limit`` (``--timeout``). Raises :class:`soc2iac.errors.Soc2iacError` when the cluster
     cannot be used at all (kubeconfig, 401, unreachable server).
     """
     started = utc_now()

@@ -288,3 +288,75 @@ def test_cli_timeout_option(standin: Callable[..., StandIn], tmp_path: Path) -> 
     assert "Pod=error: " in doc["scan"]["cluster"]["not_collected"]
     bad = run_cli(kc, "--timeout", "0")
     assert bad.returncode == 2 and "--timeout" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# ---------------------------------------------------------------------------- 7. kubeconfig types, TLS off
+
+
+def edit_kubeconfig(path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    import yaml
+
+    doc = yaml.safe_load(path.read_text())
+    change(doc)
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def insecure(value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        cluster = doc["clusters"][0]["cluster"]
+        cluster.pop("certificate-authority-data", None)
+        cluster["insecure-skip-tls-verify"] = value
+
+    return change
+
+
+@pytest.mark.parametrize(("section", "field", "value", "wanted"), [
+    ("clusters", "insecure-skip-tls-verify", "false", "a boolean (true or false, unquoted), not a string (quoted?)"),
+    ("clusters", "insecure-skip-tls-verify", "true", "a boolean (true or false, unquoted), not a string (quoted?)"),
+    ("clusters", "disable-compression", 0, "a boolean (true or false, unquoted), not a number"),
+    ("users", "token", 12345, "a string, not a number"),
+    ("contexts", "namespace", ["a"], "a string, not a list"),
+])
+def test_kubeconfig_fields_are_typed_as_kubectl_types_them(standin: Callable[..., StandIn], tmp_path: Path,
+                                                           section: str, field: str, value: Any,
+                                                           wanted: str) -> None:
+    from soc2iac.cluster import collect
+
+    server = standin(tls=True)
+    inner = {"clusters": "cluster", "users": "user", "contexts": "context"}[section]
+
+    def change(doc: dict[str, Any]) -> None:
+        doc[section][0][inner][field] = value
+
+    kc = edit_kubeconfig(server.write_kubeconfig(tmp_path / "kc"), change)
+    with pytest.raises(Soc2iacError) as caught:
+        collect(kubeconfig=kc, quiet=True, **FAST)
+    message = str(caught.value)
+    assert message.startswith(f"{kc}: {section}[0] (") and f"{inner}.{field} must be {wanted}" in message
+    assert "12345" not in message  # the value itself is never shown (it may be a credential)
+    assert not server.log()  # nothing was asked of the server
+    proc = run_cli(kc)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and f"{inner}.{field} must be" in proc.stderr
+
+
+def test_tls_verification_off_is_one_notice_in_every_report(standin: Callable[..., StandIn], tmp_path: Path,
+                                                            policies: list[Any]) -> None:
+    server = standin(tls=True)
+    kc = edit_kubeconfig(server.write_kubeconfig(tmp_path / "kc"), insecure(True))
+    result = audit(server, tmp_path, policies, kubeconfig=kc)
+    tls = [n for n in result.notices if "TLS verification is OFF" in n]
+    assert len(tls) == 1 and server.url in tls[0] and "impostor" in tls[0]
+    for fmt in ("text", "json", "markdown", "html", "sarif"):
+        assert renderer(fmt)(result).count("TLS verification is OFF") == 1, fmt
+    proc = run_cli(kc, "-f", "json")
+    assert "InsecureRequestWarning" not in proc.stderr and "Unverified HTTPS" not in proc.stderr, proc.stderr
+    assert json.loads(proc.stdout)["notices"].count(tls[0]) == 1
+
+
+def test_tls_verified_has_no_notice(standin: Callable[..., StandIn], tmp_path: Path, policies: list[Any]) -> None:
+    server = standin(tls=True)
+    result = audit(server, tmp_path, policies)
+    assert not [n for n in result.notices if "TLS" in n or "plain HTTP" in n]
+    plain = standin()  # tls=False: the stand-in speaks plain HTTP
+    assert any("plain HTTP" in n for n in audit(plain, tmp_path, policies).notices)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -34,7 +35,7 @@ from soc2iac.clock import utc_now
 from soc2iac.cluster.api import JSON_ACCEPT, Api, Forbidden, Limits, NotFound, RequestFailed, Restart
 from soc2iac.cluster.discovery import Discovery
 from soc2iac.cluster.kinds import KINDS, KindSpec, NotCollected, format_rule
-from soc2iac.cluster.kubeconfig import IN_CLUSTER_CONTEXT, load_configuration
+from soc2iac.cluster.kubeconfig import IN_CLUSTER_CONTEXT, load_configuration, tls_unverified_notice
 from soc2iac.errors import Soc2iacError
 from soc2iac.model import Location, Resource
 from soc2iac.parsers.kubernetes import to_resource
@@ -155,11 +156,20 @@ def collect(
     limits = Limits(time_limit=time_limit, timeout=timeout if isinstance(timeout, tuple) else (timeout, timeout),
                     answer_seconds=answer_seconds, max_answer_bytes=max_answer_bytes, max_pages=max_pages,
                     max_retries=max_retries, backoff=backoff)
-    api = Api(configuration, limits=limits, sleep=sleep, clock=clock, shown_host=str(configuration.host))
-    out = Collection(server=str(configuration.host), context=context_name, namespaces=chosen,
+    shown_host = str(configuration.host)
+    api = Api(configuration, limits=limits, sleep=sleep, clock=clock, shown_host=shown_host)
+    out = Collection(server=shown_host, context=context_name, namespaces=chosen,
                      all_namespaces=chosen is None, excluded_namespaces=excluded, collected_at=utc_now())
+    unprotected = tls_unverified_notice(configuration, shown_host, context_name)
+    if unprotected:
+        out.notices.append(unprotected)  # said once here, so urllib3's warning on every request is silenced
     try:
-        _collect(api, out, kinds, chosen, set(excluded), page_size, progress)
+        with warnings.catch_warnings():
+            if unprotected:
+                import urllib3
+
+                warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+            _collect(api, out, kinds, chosen, set(excluded), page_size, progress)
     finally:
         api.close()
     if chosen is None and "Namespace" in out.counts:

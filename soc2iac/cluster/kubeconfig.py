@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from soc2iac.errors import Soc2iacError
+from soc2iac.text import one_line
 
 IN_CLUSTER_CONTEXT = "in-cluster"
 
@@ -41,6 +42,8 @@ def load_configuration(kubeconfig: str | os.PathLike[str] | None, context: str |
     for part in path.split(os.pathsep):
         if part and not Path(part).expanduser().is_file():
             raise Soc2iacError(f"{part}: kubeconfig not found")
+        if part:
+            check_types(Path(part).expanduser())
     try:
         contexts, active = list_kube_config_contexts(config_file=path)
     except ConfigException as exc:
@@ -61,3 +64,67 @@ def load_configuration(kubeconfig: str | os.PathLike[str] | None, context: str |
         raise Soc2iacError(f"{path}: context {chosen}: {type(exc).__name__}: {exc}") from None
     namespace = (names[chosen].get("context") or {}).get("namespace")
     return configuration, str(chosen), str(namespace) if namespace else None
+
+
+# Fields whose type kubectl enforces (client-go decodes the kubeconfig into typed structs and
+# rejects the file on a mismatch), by section. The Python client reads them loosely: a quoted
+# "false" for insecure-skip-tls-verify is a non-empty string, so it switched verification OFF.
+_TYPED: dict[str, tuple[str, dict[str, type]]] = {
+    "clusters": ("cluster", {"server": str, "certificate-authority": str, "certificate-authority-data": str,
+                             "tls-server-name": str, "proxy-url": str, "insecure-skip-tls-verify": bool,
+                             "disable-compression": bool}),
+    "users": ("user", {"token": str, "tokenFile": str, "client-certificate": str, "client-certificate-data": str,
+                       "client-key": str, "client-key-data": str, "username": str, "password": str, "as": str}),
+    "contexts": ("context", {"cluster": str, "user": str, "namespace": str}),
+}
+_TYPE_NAMES = {bool: "a boolean (true or false, unquoted)", str: "a string"}
+
+
+def check_types(path: Path) -> None:
+    """Reject a kubeconfig whose typed fields have the wrong YAML type, as kubectl does.
+
+    Only the type is named in the error, never the value (it may be a credential).
+    A file that is not YAML is left to the client's own loader to report.
+    """
+    import yaml
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return
+    if not isinstance(doc, dict):
+        return
+    current = doc.get("current-context")
+    if current is not None and not isinstance(current, str):
+        raise Soc2iacError(f"{path}: current-context must be a string, not {_kind(current)}")
+    for section, (inner, fields) in _TYPED.items():
+        entries = doc.get(section)
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            body = entry.get(inner) if isinstance(entry, dict) else None
+            if not isinstance(body, dict):
+                continue
+            name = entry.get("name")
+            where = f"{section}[{i}]" + (f" ({one_line(name, 60)})" if isinstance(name, str) else "")
+            for key, wanted in fields.items():
+                value = body.get(key)
+                if value is not None and not isinstance(value, wanted):
+                    quoted = " (quoted?)" if wanted is bool and isinstance(value, str) else ""
+                    raise Soc2iacError(f"{path}: {where}: {inner}.{key} must be {_TYPE_NAMES[wanted]}, not "
+                                       f"{_kind(value)}{quoted}; kubectl rejects this kubeconfig too")
+
+
+def _kind(value: object) -> str:
+    names = {bool: "a boolean", str: "a string", int: "a number", float: "a number", list: "a list", dict: "a map"}
+    return names.get(type(value), type(value).__name__)
+
+
+def tls_unverified_notice(configuration: Any, shown_host: str, context: str) -> str | None:
+    """The notice every report carries when the server's certificate is not checked (or there is none)."""
+    if not str(configuration.host).lower().startswith("https:"):
+        return (f"the API server {shown_host} is reached over plain HTTP: neither its identity nor the "
+                "traffic (the credentials included) is protected")
+    if getattr(configuration, "verify_ssl", True):
+        return None
+    return (f"TLS verification is OFF for {shown_host} (insecure-skip-tls-verify in kubeconfig context "
+            f"{one_line(context, 80)}): the API server's identity was not checked, so these results could come "
+            "from an impostor")

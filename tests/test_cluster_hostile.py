@@ -360,3 +360,66 @@ def test_tls_verified_has_no_notice(standin: Callable[..., StandIn], tmp_path: P
     assert not [n for n in result.notices if "TLS" in n or "plain HTTP" in n]
     plain = standin()  # tls=False: the stand-in speaks plain HTTP
     assert any("plain HTTP" in n for n in audit(plain, tmp_path, policies).notices)
+
+
+# ---------------------------------------------------------------------------- 10. malformed discovery
+
+
+def gateway_groups(**override: Any) -> dict[str, Any]:
+    group = {"name": "gateway.networking.k8s.io",
+             "versions": [{"groupVersion": "gateway.networking.k8s.io/v1", "version": "v1"},
+                          {"groupVersion": "gateway.networking.k8s.io/v1alpha2", "version": "v1alpha2"}],
+             "preferredVersion": {"groupVersion": "gateway.networking.k8s.io/v1", "version": "v1"}}
+    group.update(override)
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [group]}
+
+
+@pytest.mark.parametrize(("apis", "ignored", "gateway"), [
+    ({"groups": ["x", 1, None]}, 'ignored 3 malformed entries of /apis: groups[0] ("x"); groups[1] (1); groups[2] (null)',
+     "not present"),
+    ({"groups": "everything"}, "groups is a string, not a list", "not present"),
+    (["not", "a", "map"], "the answer is a list, not a map", "not present"),
+    (gateway_groups(preferredVersion="v1"), 'gateway.networking.k8s.io preferredVersion ("v1")', "1"),
+    (gateway_groups(versions=[{"version": "v1"}, {"version": 2}, "v3", {"version": "../../api/v1/secrets"}]),
+     'ignored 3 malformed entries of /apis: gateway.networking.k8s.io versions[1] ({"version": 2}); '
+     'gateway.networking.k8s.io versions[2] ("v3"); gateway.networking.k8s.io versions[3]', "1"),
+    ({"groups": [{"name": {"x": 1}}, {"name": "../x", "versions": []}]}, "groups[0] (name {\"x\": 1}); groups[1] (name \"../x\")",
+     "not present"),
+])
+def test_malformed_discovery_is_skipped_with_a_notice(standin: Callable[..., StandIn], tmp_path: Path,
+                                                      policies: list[Any], apis: Any, ignored: str,
+                                                      gateway: str) -> None:
+    server = standin(apis_body=apis)
+    result = audit(server, tmp_path, policies)
+    notices = "\n".join(result.notices)
+    assert "API discovery: " in notices and ignored in notices, notices
+    scope = dict(result.scope.cluster)
+    if gateway == "not present":
+        assert "Gateway.gateway.networking.k8s.io=not present" in scope["not_collected"]
+    else:
+        assert f"Gateway.gateway.networking.k8s.io={gateway}" in scope["kinds"]
+    assert "Pod=9" in scope["kinds"]  # the audit went on
+    assert not [r for r in server.log() if ".." in r.path]
+
+
+def test_malformed_resource_list_is_skipped_with_a_notice(standin: Callable[..., StandIn], tmp_path: Path,
+                                                          policies: list[Any]) -> None:
+    server = standin(group_bodies={
+        "gateway.networking.k8s.io/v1": {"resources": [1, {"name": 5}, {"name": "gateways"}, "httproutes"]},
+        "gateway.networking.k8s.io/v1alpha2": {"resources": "tlsroutes"}})
+    result = audit(server, tmp_path, policies)
+    notices = "\n".join(result.notices)
+    assert ("ignored 3 malformed entries of /apis/gateway.networking.k8s.io/v1: resources[0] (1); "
+            'resources[1] ({"name": 5}); resources[3] ("httproutes")') in notices
+    assert "of /apis/gateway.networking.k8s.io/v1alpha2: resources is a string, not a list" in notices
+    scope = dict(result.scope.cluster)
+    assert "Gateway.gateway.networking.k8s.io=1" in scope["kinds"]
+    assert "HTTPRoute=not present" in scope["not_collected"]
+
+
+def test_cli_malformed_discovery_still_reports(standin: Callable[..., StandIn], tmp_path: Path) -> None:
+    server = standin(apis_body={"groups": ["x", 1, None], "kind": "APIGroupList"})
+    proc = run_cli(server.write_kubeconfig(tmp_path / "kc"), "-f", "json")
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 1, proc.stderr  # findings, not an aborted audit
+    assert any("API discovery: ignored 3" in n for n in json.loads(proc.stdout)["notices"])

@@ -246,6 +246,7 @@ def _collect(api: Api, out: Collection, kinds: Sequence[KindSpec], chosen: tuple
             out.counts[spec.label] = count
         last = out.not_collected[-1].reason if failures else ""
         progress.done(spec.label, index, total, f"{count}" + (f" ({last})" if failures else ""))
+    out.notices += discovery.notices
     cut = [n.kind for n in out.not_collected if api.out_of_time_reason() in n.reason]
     if cut:
         out.notices.append(f"{api.out_of_time_reason()}: {len(cut)} kind(s) not collected ({', '.join(cut)}); "

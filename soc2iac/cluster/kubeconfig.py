@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from soc2iac.errors import Soc2iacError
-from soc2iac.text import one_line
+from soc2iac.text import one_line, type_phrase
 
 IN_CLUSTER_CONTEXT = "in-cluster"
 
@@ -96,7 +96,7 @@ def check_types(path: Path) -> None:
         return
     current = doc.get("current-context")
     if current is not None and not isinstance(current, str):
-        raise Soc2iacError(f"{path}: current-context must be a string, not {_kind(current)}")
+        raise Soc2iacError(f"{path}: current-context must be a string, not {type_phrase(current)}")
     for section, (inner, fields) in _TYPED.items():
         entries = doc.get(section)
         for i, entry in enumerate(entries if isinstance(entries, list) else []):
@@ -110,12 +110,7 @@ def check_types(path: Path) -> None:
                 if value is not None and not isinstance(value, wanted):
                     quoted = " (quoted?)" if wanted is bool and isinstance(value, str) else ""
                     raise Soc2iacError(f"{path}: {where}: {inner}.{key} must be {_TYPE_NAMES[wanted]}, not "
-                                       f"{_kind(value)}{quoted}; kubectl rejects this kubeconfig too")
-
-
-def _kind(value: object) -> str:
-    names = {bool: "a boolean", str: "a string", int: "a number", float: "a number", list: "a list", dict: "a map"}
-    return names.get(type(value), type(value).__name__)
+                                       f"{type_phrase(value)}{quoted}; kubectl rejects this kubeconfig too")
 
 
 def tls_unverified_notice(configuration: Any, shown_host: str, context: str) -> str | None:

@@ -373,6 +373,7 @@ def cluster(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display on stderr."),
     fail_on_unknown: bool = typer.Option(False, "--fail-on-unknown", help="Also exit 1 when a check at or above --fail-on could not be decided (a coverage gate for CI and live audits)."),
     snapshot_dir: Optional[Path] = typer.Option(None, "--save-snapshot", help="Also write the collected objects (secrets redacted) as YAML here, to rescan with `soc2iac scan`."),
+    timeout: float = typer.Option(600.0, "--timeout", min=1.0, help="Time limit of the collection, in seconds: kinds not read by then are not evaluated."),
 ) -> None:
     """Audit a live cluster read-only (get/list only; Secrets as metadata only) with the same policies."""
     from soc2iac.cluster.command import run_cluster
@@ -392,7 +393,7 @@ def cluster(
             kubeconfig=kubeconfig, context=context, namespaces=namespaces,
             all_namespaces=all_namespaces and not namespaces, exclude_namespaces=exclude_namespaces,
             policies=policies, config=config, quiet=quiet, register=register,
-            inline_waivers=config.inline_waivers, snapshot_dir=snapshot_dir,
+            inline_waivers=config.inline_waivers, snapshot_dir=snapshot_dir, time_limit=timeout,
             known_policies=frozenset(p.id for p in available),
         )
         failed = _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)

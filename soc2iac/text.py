@@ -1,5 +1,6 @@
 """Text shown in one-line messages (errors, notices): the two ways soc2iac makes text one line,
-and :func:`printable`, which makes text from outside safe for a terminal or a CI log."""
+:func:`printable`, which makes text from outside safe for a terminal or a CI log, and how a message
+names the type of a value it rejects."""
 
 from __future__ import annotations
 
@@ -40,3 +41,16 @@ def squashed(text: object, limit: int | None = None) -> str:
     at most ``limit`` characters when given."""
     shown = " ".join(str(text).split())
     return shown if limit is None or len(shown) <= limit else shown[:limit - 3] + "..."
+
+
+def type_phrase(value: object) -> str:
+    """``a string``, ``a number``, ``a map``, ``null`` ...: a value's type as a message names it
+    (JSON and YAML terms; the value itself is not shown)."""
+    from collections.abc import Mapping
+
+    if value is None:
+        return "null"
+    if isinstance(value, Mapping):
+        return "a map"
+    names = {bool: "a boolean", str: "a string", int: "a number", float: "a number", list: "a list"}
+    return names.get(type(value), type(value).__name__)

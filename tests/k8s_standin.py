@@ -22,6 +22,11 @@ server for what the collector reads:
   promises more bytes than it sends, then closes); ``retry_after`` is the header sent
   with ``flaky`` answers; ``expire_token_after``: requests after which the token is
   rejected (401), as when a token expires mid-run;
+* hostile modes: ``endless`` (plural -> ``"same"``, ``"new"`` or ``"number"``: every list
+  page carries a continue token, the same one, a new one each time, or a JSON number),
+  ``trickle`` (plural -> seconds between the bytes of a list answer, one byte at a time),
+  ``apis_body`` / ``group_bodies`` (the ``/apis`` answer and ``/apis/<group>/<version>``
+  answers, replaced by any JSON, e.g. malformed discovery documents);
 * a request log (method, path, query, Accept header) for assertions;
 * HTTPS with a CA and server certificate generated at start (``tls=True``,
   needs ``cryptography``), or plain HTTP.
@@ -129,6 +134,10 @@ class StandIn:
     retry_after: str = "0"  # Retry-After header of flaky answers
     expire_token_after: int = 0  # 401 for every request after this many (0: never)
     max_page: int = 0  # server-side cap on page size (0: honour limit)
+    endless: dict[str, str] = field(default_factory=dict)  # plural -> "same" | "new" | "number" continue tokens
+    trickle: dict[str, float] = field(default_factory=dict)  # plural -> seconds between bytes of the answer
+    apis_body: Any = None  # the /apis answer when set (any JSON)
+    group_bodies: dict[str, Any] = field(default_factory=dict)  # "group/version" -> its discovery answer
     git_version: str = "v1.30.4-standin"
     requests: list[Request] = field(default_factory=list)
     url: str = ""
@@ -140,6 +149,8 @@ class StandIn:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._stopping = threading.Event()
+        self._pages = 0
 
     # ------------------------------------------------------------------ control
 
@@ -168,6 +179,7 @@ class StandIn:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -222,7 +234,7 @@ class StandIn:
         if path == "/api":
             return 200, {"kind": "APIVersions", "versions": ["v1"]}, {}
         if path == "/apis":
-            return 200, self._group_list(), {}
+            return 200, self._group_list() if self.apis_body is None else self.apis_body, {}
         segments = [s for s in path.split("/") if s]
         if segments[:1] == ["api"] and len(segments) >= 2:
             group, version, rest = "", segments[1], segments[2:]
@@ -234,6 +246,9 @@ class StandIn:
         if not served:
             return 404, _status(404, "NotFound", "the server could not find the requested resource"), {}
         if not rest:
+            key = f"{group}/{version}"
+            if key in self.group_bodies:
+                return 200, self.group_bodies[key], {}
             return 200, self._resource_list(group, version, served), {}
         namespace = None
         if len(rest) == 3 and rest[0] == "namespaces":
@@ -260,6 +275,9 @@ class StandIn:
         if fault:
             code, body, extra = self._list(resource, namespace, query, accept)
             return code, body, {**extra, FAULT: fault}
+        if plural in self.trickle:
+            code, body, extra = self._list(resource, namespace, query, accept)
+            return code, body, {**extra, FAULT: f"trickle:{self.trickle[plural]}"}
         if plural in self.forbidden or (plural, namespace) in self.forbidden:
             scope = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
             return 403, _status(403, "Forbidden", f'{plural} is forbidden: User "reviewer" cannot list resource '
@@ -289,6 +307,8 @@ class StandIn:
                  and _group_of(str(o.get("apiVersion", ""))) == resource.group
                  and (namespace is None or o.get("metadata", {}).get("namespace") == namespace)]
         items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+        if resource.plural in self.endless:
+            return self._endless(resource, query)
         try:
             start = int(base64.urlsafe_b64decode(query["continue"]).decode()) if query.get("continue") else 0
         except ValueError:
@@ -319,6 +339,19 @@ class StandIn:
                      "metadata": meta, "items": body_items}, {}
 
 
+    def _endless(self, resource: ApiResource, query: Mapping[str, str]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """A page of the kind's objects that always promises another page."""
+        mode = self.endless[resource.plural]
+        with self._lock:
+            self._pages += 1
+            page = self._pages
+        token: Any = {"same": "c2FtZS10b2tlbg", "new": f"bmV3LXRva2Vu-{page}", "number": 7}[mode]
+        items = [{k: v for k, v in o.items() if k not in ("apiVersion", "kind")} for o in self.objects
+                 if o.get("kind") == resource.kind][: int(query.get("limit") or 500)]
+        return 200, {"kind": f"{resource.kind}List", "apiVersion": resource.group_version,
+                     "metadata": {"resourceVersion": "1", "continue": token}, "items": items}, {}
+
+
 class _Handler(BaseHTTPRequestHandler):
     standin: StandIn
     protocol_version = "HTTP/1.1"
@@ -340,6 +373,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault == "truncated":
             data = data[: len(data) // 2]
+        if fault.startswith("trickle:"):
+            self._trickle(status, data, float(fault.split(":", 1)[1]))
+            return
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data) + (1000 if fault == "short_body" else 0)))
@@ -354,6 +390,24 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+    def _trickle(self, status: int, data: bytes, interval: float) -> None:
+        """Headers at once, then the body one byte every ``interval`` seconds (until the client
+        gives up or the stand-in stops)."""
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.flush()
+        for byte in data:
+            if self.standin._stopping.wait(interval):
+                break
+            try:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+            except OSError:  # the client hung up
+                break
+        self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 

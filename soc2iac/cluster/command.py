@@ -20,7 +20,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any
 
 from soc2iac.clock import utc_now
-from soc2iac.cluster.collector import Collection, NotCollected, collect, format_rule
+from soc2iac.cluster.collector import Collection, collect
+from soc2iac.cluster.kinds import NotCollected, format_rule
 from soc2iac.config import Config
 from soc2iac.errors import InputProblem
 from soc2iac.parsers.registry import sources_of
@@ -52,8 +53,8 @@ def run_cluster(
     """Collect the cluster of ``context`` and evaluate ``policies`` on it.
 
     ``collect_options`` go to :func:`soc2iac.cluster.collector.collect`
-    (``page_size``, ``timeout``, ``max_retries``, ``backoff``, ``sleep``); the CLI
-    passes none. Raises :class:`soc2iac.errors.Soc2iacError` when the cluster
+    (``time_limit``, ``page_size``, ``timeout``, ``max_pages``, ``max_retries``, ...);
+    the CLI passes ``time_limit`` (``--timeout``). Raises :class:`soc2iac.errors.Soc2iacError` when the cluster
     cannot be used at all (kubeconfig, 401, unreachable server).
     """
     started = utc_now()
@@ -66,8 +67,9 @@ def run_cluster(
         from soc2iac.cluster.snapshot import write_snapshot
 
         written = write_snapshot(collection.resources, snapshot_dir, context=collection.context)
+        result.notices += written.notices
         result.notices.append(f"snapshot of {len(collection.resources)} object(s) written to "
-                              f"{snapshot_dir} ({len(written)} file(s)); secret values redacted")
+                              f"{written.folder} ({len(written.files)} file(s)); secret values redacted")
     return result
 
 

@@ -86,6 +86,12 @@ def test_known_values(text: str, expected: object) -> None:
     ("length([aws_x.y.id, 1])", 2), ("keys({a = aws_x.y.id})", ["a"]),  # known structure, unknown elements
     ('contains([aws_x.y.id, "b"], "b")', True), ('alltrue([aws_x.y.id == "x", false])', False),
     ("false && var.unset", False), ("var.unset || true", True),
+    ('setproduct(["a", "b"], [1])', [["a", 1], ["b", 1]]), ('transpose({a = ["1", "2"], b = ["2"]})', {"1": ["a"], "2": ["a", "b"]}),
+    ('matchkeys(["i1", "i2"], ["us", "eu"], ["eu"])', ["i2"]), ('cidrsubnet("10.0.0.0/16", 8, 2)', "10.0.2.0/24"),
+    ('cidrsubnets("10.1.0.0/16", 4, 4, 8)', ["10.1.0.0/20", "10.1.16.0/20", "10.1.32.0/24"]),
+    ('cidrhost("10.0.0.0/24", 5)', "10.0.0.5"), ('cidrnetmask("172.16.0.0/12")', "255.240.0.0"),
+    ('sensitive("x")', "x"), ('strcontains("sandbox", "sand")', True), ('basename("a/b.tf")', "b.tf"),
+    ('dirname("a/b.tf")', "a"), ('urlencode("a b/c")', "a%20b%2Fc"), ('jsonencode("<&>")', '"\\u003c\\u0026\\u003e"'),
 ])
 def test_functions(text: str, expected: object) -> None:
     assert evaluate(text) == expected
@@ -95,7 +101,7 @@ def test_functions(text: str, expected: object) -> None:
     ("var.unset ? 1 : 0", "variable unset has no default"),
     ("length(var.unset)", "length() of variable unset"),
     ('"${var.unset}-x"', "a string template with variable unset"),
-    ("try(aws_x.y.id, 1)", "try() of"),
+    ("try(var.unset.id, 1)", "try() of"),
     ("timestamp()", "function timestamp() is not evaluated statically"),
     ("local.loop", "refers to itself"),
     ("var.nope", "undeclared variable var.nope"),
@@ -118,6 +124,8 @@ def test_references_and_the_resources_they_mention() -> None:
     maybe = evaluate("var.unset ? aws_x.a.id : aws_x.b.id")
     assert isinstance(maybe, Unknown) and not isinstance(maybe, Ref)
     assert set(maybe.refs) == {"aws_x.a", "aws_x.b"}
+    # try() of an attribute of an instance that exists is that attribute
+    assert evaluate('try(aws_x.counted[0].id, "")') == Ref("after apply", address="aws_x.counted[0]", attribute="id")
     templ = evaluate('"${aws_s3_bucket.logs.arn}/flow/"')
     assert isinstance(templ, Ref) and templ.address == "aws_s3_bucket.logs" and "/flow/" not in templ.reason
 

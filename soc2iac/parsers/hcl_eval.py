@@ -20,7 +20,8 @@ from typing import Any, Protocol
 
 from soc2iac.model import Ref, Unknown
 from soc2iac.parsers import hcl_functions as fn
-from soc2iac.parsers.hcl_functions import EvalError, first_unknown, refs_of, unknown
+from soc2iac.parsers import hcl_values as hv
+from soc2iac.parsers.hcl_values import EvalError, first_unknown, refs_of, unknown
 from soc2iac.parsers.hcl_syntax import HclSyntaxError, Node, parse_file, parse_template
 
 __all__ = ["EXPRESSIONS", "META_KEYS", "EvalError", "ModuleObject", "Scope", "first_unknown", "from_raw", "refs_of"]
@@ -181,10 +182,10 @@ class Scope:
             return self._binary(node[1], node[2], node[3])
         if kind == "not":
             inner = self.value(node[1])
-            return inner if isinstance(inner, Unknown) else not fn.boolean(inner)
+            return inner if isinstance(inner, Unknown) else not hv.boolean(inner)
         if kind == "neg":
             inner = self.value(node[1])
-            return inner if isinstance(inner, Unknown) else -fn.number(inner)
+            return inner if isinstance(inner, Unknown) else -hv.number(inner)
         if kind == "for":
             return self._for(*node[1:])
         if kind == "splat":
@@ -255,7 +256,7 @@ class Scope:
             elif part[0] == "tif":
                 test = self.value(part[1])
                 values.append(test if isinstance(test, Unknown) else
-                              self._template(part[2][1] if fn.boolean(test) else part[3][1]))
+                              self._template(part[2][1] if hv.boolean(test) else part[3][1]))
             elif part[0] == "tfor":
                 values.append(self._template_for(*part[1:]))
             else:
@@ -273,7 +274,7 @@ class Scope:
             return Unknown(reason, refs=tuple(dict.fromkeys(a for v in missing for a in refs_of(v))), literal=literal)
         if any(isinstance(v, (list, dict, ModuleObject)) for v in values):
             raise EvalError("a collection cannot be interpolated into a string")
-        return "".join(fn.text(v) for v in values)
+        return "".join(hv.text(v) for v in values)
 
     def _template_for(self, key_var: str | None, value_var: str, collection: Node, body: Node) -> Any:
         items = self._items(self.value(collection))
@@ -294,21 +295,21 @@ class Scope:
             key = self.value(key_node)
             if isinstance(key, Unknown):
                 return unknown(key.reason, key)
-            out[fn.text(key)] = concrete(self.value(value_node))
+            out[hv.text(key)] = concrete(self.value(value_node))
         return out
 
     def _conditional(self, test_node: Node, then: Node, other: Node) -> Any:
         test = self.value(test_node)
         if isinstance(test, Unknown):
             return unknown(test.reason, test, self.evaluate(then), self.evaluate(other))
-        return self.value(then if fn.boolean(test) else other)
+        return self.value(then if hv.boolean(test) else other)
 
     def _binary(self, op: str, left_node: Node, right_node: Node) -> Any:
         left, right = concrete(self.value(left_node)), concrete(self.value(right_node))
         if op in ("&&", "||"):
             decided = op == "||"  # the operand value that decides alone
             for side in (left, right):
-                if not isinstance(side, Unknown) and fn.boolean(side) is decided:
+                if not isinstance(side, Unknown) and hv.boolean(side) is decided:
                     return decided
             for side in (left, right):
                 if isinstance(side, Unknown):
@@ -323,14 +324,14 @@ class Scope:
         for side in (left, right):
             if isinstance(side, Unknown):
                 return unknown(side.reason, left, right)
-        a, b = fn.number(left), fn.number(right)
+        a, b = hv.number(left), hv.number(right)
         if op in (">", ">=", "<", "<="):
             return {">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b}[op]
         if op in ("/", "%") and b == 0:
             raise EvalError("division by zero")
         result = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
                   "%": lambda: a - b * int(a / b)}[op]()
-        return fn.normal_number(result) if isinstance(result, float) else result
+        return hv.normal_number(result) if isinstance(result, float) else result
 
     def _items(self, collection: Any) -> list[tuple[Any, Any]] | Unknown:
         if isinstance(collection, Unknown):
@@ -341,7 +342,7 @@ class Scope:
             return [(k, collection[k]) for k in sorted(collection)]
         if isinstance(collection, ModuleObject):
             return [(k, v) for k, v in sorted(collection.materialize().items())]
-        raise EvalError(f"a for expression over a {fn.type_name(collection)}")
+        raise EvalError(f"a for expression over a {hv.type_name(collection)}")
 
     def _for(self, is_object: bool, key_var: str | None, value_var: str, collection: Node, key_node: Node | None,
              value_node: Node, condition: Node | None, grouping: bool) -> Any:
@@ -356,7 +357,7 @@ class Scope:
                 keep = scope.value(condition)
                 if isinstance(keep, Unknown):
                     return unknown(keep.reason, keep)
-                if not fn.boolean(keep):
+                if not hv.boolean(keep):
                     continue
             item = concrete(scope.value(value_node))
             if not is_object:
@@ -366,7 +367,7 @@ class Scope:
             key = scope.value(key_node)
             if isinstance(key, Unknown):
                 return unknown(key.reason, key)
-            key = fn.text(key)
+            key = hv.text(key)
             if grouping:
                 object_out.setdefault(key, []).append(item)
             elif key in object_out:
@@ -395,6 +396,8 @@ class Scope:
                     value = concrete(self.value(node))
                 except EvalError:
                     continue  # Terraform's try() skips an argument that fails to evaluate
+                if isinstance(value, Ref):  # an attribute of an instance that exists: it is the value
+                    return value
                 missing = first_unknown(value)
                 if missing is not None:  # it might still fail once known: try() is unknown
                     return unknown(f"try() of {missing.reason}", value)
@@ -442,7 +445,7 @@ def get_attr(value: Any, name: str) -> Any:
         raise EvalError(f"no attribute {name!r}")
     if value is None:
         raise EvalError(f"attribute {name!r} of a null value")
-    raise EvalError(f"attribute {name!r} of a {fn.type_name(value)}")
+    raise EvalError(f"attribute {name!r} of a {hv.type_name(value)}")
 
 
 def get_index(value: Any, key: Any) -> Any:
@@ -453,27 +456,27 @@ def get_index(value: Any, key: Any) -> Any:
             return value
         if isinstance(key, (list, Mapping)) or key is None:
             raise EvalError("a map index must be a string")
-        return get_attr(value, fn.text(key))
+        return get_attr(value, hv.text(key))
     if isinstance(value, Ref):  # a list index (a nested block's) is not part of the attribute path
-        step = "" if fn.is_number(key) else fn.text(key)
+        step = "" if hv.is_number(key) else hv.text(key)
         return Ref(reason=value.reason, address=value.address, refs=value.refs,
                    attribute=".".join(filter(None, [value.attribute, step])))
     if isinstance(value, list):
-        i = fn.number(key)
+        i = hv.number(key)
         if not isinstance(i, int) or not 0 <= i < len(value):
             raise EvalError(f"index {key} is out of range (length {len(value)})")
         return value[i]
     if value is None:
         raise EvalError("an index of a null value")
-    raise EvalError(f"an index of a {fn.type_name(value)}")
+    raise EvalError(f"an index of a {hv.type_name(value)}")
 
 
 def _equal(a: Any, b: Any) -> bool:
     """Terraform's ==: no conversion between types (1 == "1" and true == 1 are false)."""
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a is b
-    if fn.is_number(a) or fn.is_number(b):
-        return fn.is_number(a) and fn.is_number(b) and a == b
+    if hv.is_number(a) or hv.is_number(b):
+        return hv.is_number(a) and hv.is_number(b) and a == b
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, Mapping) and isinstance(b, Mapping):

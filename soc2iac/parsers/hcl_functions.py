@@ -1,161 +1,41 @@
-"""Terraform's built-in functions over statically known values, and the value rules they share.
-
-Values are Python's: str, int, float, bool, None, list (tuples, lists and sets; a set is kept
-sorted and without duplicates, as Terraform orders it), dict (objects and maps), and
-:class:`~soc2iac.model.Unknown` for what is known only at apply time (or not evaluated here).
+"""Terraform's built-in functions over statically known values.
 
 An argument that is wholly unknown makes the result unknown (its reason and the resources it
 mentions carried on). A function marked *structural* still answers when only the inside of a
 collection is unknown, as Terraform does: ``length([unknown, 1])`` is 2, ``keys()`` of a map
 with unknown values is known. A function misused (wrong type, index out of range) raises
-:class:`EvalError`, which ``try()`` and ``can()`` catch, as in Terraform.
+:class:`EvalError`, which ``try()`` and ``can()`` catch, as in Terraform. Impure functions
+(``timestamp()``, ``uuid()``, ``file()``) are not evaluated: their result is unknown.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import json
 import math
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from soc2iac.model import Ref, Unknown
-
-
-class EvalError(Exception):
-    """An expression Terraform would reject (or a function call that fails)."""
-
-
-def refs_of(value: Any) -> list[str]:
-    """Addresses a value refers to: a Ref's target, an Unknown's refs, inside collections too."""
-    if isinstance(value, Ref):
-        return [value.address, *value.refs]
-    if isinstance(value, Unknown):
-        return list(value.refs)
-    if isinstance(value, list):
-        return [a for v in value for a in refs_of(v)]
-    if isinstance(value, Mapping):
-        return [a for v in value.values() for a in refs_of(v)]
-    return []
-
-
-def first_unknown(value: Any) -> Unknown | None:
-    if isinstance(value, Unknown):
-        return value
-    if isinstance(value, list):
-        for v in value:
-            u = first_unknown(v)
-            if u is not None:
-                return u
-    elif isinstance(value, Mapping):
-        for v in value.values():
-            u = first_unknown(v)
-            if u is not None:
-                return u
-    return None
-
-
-def unknown(reason: str, *sources: Any) -> Unknown:
-    """An Unknown with ``reason`` that mentions every resource ``sources`` mention."""
-    return Unknown(reason, refs=tuple(dict.fromkeys(a for s in sources for a in refs_of(s))))
-
-
-# ---------------------------------------------------------------------------
-# conversions
-# ---------------------------------------------------------------------------
-def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def number(value: Any) -> int | float:
-    if is_number(value):
-        return value  # type: ignore[no-any-return]
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?", value.strip()):
-        return normal_number(float(value)) if any(c in value for c in ".eE") else int(value)
-    raise EvalError(f"a number is required, not {type_name(value)}")
-
-
-def normal_number(value: float) -> int | float:
-    """A whole float as an int (Terraform has one number type: 2.0 is 2)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
-        return int(value)
-    return value
-
-
-def boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if value in ("true", "false"):
-        return value == "true"
-    raise EvalError(f"a bool is required, not {type_name(value)}")
-
-
-def text(value: Any) -> str:
-    """A primitive as Terraform writes it into a string; collections and null are errors."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if is_number(value):
-        value = normal_number(value)
-        return str(value) if isinstance(value, int) else repr(value)
-    if value is None:
-        raise EvalError("a null value cannot be used in a string")
-    raise EvalError(f"a {type_name(value)} cannot be used as a string")
-
-
-def type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if is_number(value):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, Mapping):
-        return "map"
-    return type(value).__name__
-
-
-def as_list(value: Any, fn: str) -> list[Any]:
-    if isinstance(value, list):
-        return value
-    raise EvalError(f"{fn}() needs a list, not {type_name(value)}")
-
-
-def as_map(value: Any, fn: str) -> Mapping[str, Any]:
-    if isinstance(value, Mapping):
-        return value
-    raise EvalError(f"{fn}() needs a map, not {type_name(value)}")
-
-
-def as_text(value: Any, fn: str) -> str:
-    if isinstance(value, (list, Mapping)) or value is None:
-        raise EvalError(f"{fn}() needs a string, not {type_name(value)}")
-    return text(value)
-
-
-def to_set(items: list[Any]) -> list[Any] | Unknown:
-    """Terraform's set order: strings lexically, numbers by value; duplicates dropped."""
-    u = first_unknown(items)
-    if u is not None:
-        return unknown(f"a set of values not known statically ({u.reason})", items)
-    if all(isinstance(i, str) for i in items):
-        return sorted(set(items))
-    if all(is_number(i) for i in items):
-        return sorted(set(items))
-    if all(not isinstance(i, (list, Mapping)) and i is not None for i in items):
-        return sorted({text(i) for i in items})  # mixed primitives unify to strings
-    seen: dict[str, Any] = {}
-    for i in items:
-        seen.setdefault(json.dumps(i, sort_keys=True), i)
-    return list(seen.values())
+from soc2iac.model import Unknown
+from soc2iac.parsers.hcl_values import (
+    EvalError,
+    as_list,
+    as_map,
+    as_text,
+    boolean,
+    first_unknown,
+    normal_number,
+    number,
+    text,
+    to_set,
+    type_name,
+    unknown,
+)
 
 
 # ---------------------------------------------------------------------------
@@ -453,6 +333,69 @@ def _set_op(name: str, op: Callable[[list[Any], list[Any]], list[Any]]) -> Calla
     return call
 
 
+def _setproduct(*sets: Any) -> Any:
+    out: list[list[Any]] = [[]]
+    for s in sets:
+        out = [row + [item] for row in out for item in as_list(s, "setproduct")]
+    return out if sets else []
+
+
+def _transpose(value: Any) -> Any:
+    out: dict[str, list[str]] = {}
+    for key, items in as_map(value, "transpose").items():
+        for item in as_list(items, "transpose"):
+            out.setdefault(text(item), []).append(key)
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
+def _matchkeys(values: Any, keys: Any, searchset: Any) -> Any:
+    vs, ks, wanted = as_list(values, "matchkeys"), as_list(keys, "matchkeys"), as_list(searchset, "matchkeys")
+    if len(vs) != len(ks):
+        raise EvalError("matchkeys() of lists of different lengths")
+    return [v for v, k in zip(vs, ks) if k in wanted]
+
+
+def _network(cidr: Any) -> Any:
+    try:
+        return ipaddress.ip_network(as_text(cidr, "cidr"), strict=False)
+    except ValueError:
+        raise EvalError("not a CIDR prefix") from None
+
+
+def _cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> Any:
+    net = _network(prefix)
+    size = net.prefixlen + int(number(newbits))
+    step = 2 ** (net.max_prefixlen - size)
+    index = int(number(netnum))
+    if size > net.max_prefixlen or not 0 <= index < 2 ** int(number(newbits)):
+        raise EvalError("cidrsubnet() out of range")
+    return str(ipaddress.ip_network((int(net.network_address) + index * step, size)))
+
+
+def _cidrsubnets(prefix: Any, *newbits: Any) -> Any:
+    net = _network(prefix)
+    out: list[str] = []
+    start = int(net.network_address)
+    for bits in newbits:
+        size = net.prefixlen + int(number(bits))
+        step = 2 ** (net.max_prefixlen - size)
+        start = -(-start // step) * step  # aligned to the subnet's own size
+        sub = ipaddress.ip_network((start, size))
+        if not sub.subnet_of(net):  # type: ignore[arg-type]
+            raise EvalError("cidrsubnets() ran out of address space")
+        out.append(str(sub))
+        start += step
+    return out
+
+
+def _cidrhost(prefix: Any, hostnum: Any) -> Any:
+    net = _network(prefix)
+    n = int(number(hostnum))
+    if not -net.num_addresses <= n < net.num_addresses:
+        raise EvalError("cidrhost() out of range")
+    return str(net.network_address + (n if n >= 0 else net.num_addresses + n))
+
+
 FUNCTIONS: dict[str, Function] = {
     "length": Function(_length, structural=True),
     "keys": Function(_keys, structural=True),
@@ -517,6 +460,19 @@ FUNCTIONS: dict[str, Function] = {
     "signum": Function(lambda n: (number(n) > 0) - (number(n) < 0)),
     "pow": Function(lambda a, b: normal_number(float(number(a)) ** float(number(b)))),
     "parseint": Function(lambda s, base: int(as_text(s, "parseint"), int(number(base)))),
+    "setproduct": Function(_setproduct, structural=True),
+    "transpose": Function(_transpose),
+    "matchkeys": Function(_matchkeys, structural=True),
+    "cidrsubnet": Function(_cidrsubnet),
+    "cidrsubnets": Function(_cidrsubnets),
+    "cidrhost": Function(_cidrhost),
+    "cidrnetmask": Function(lambda p: str(_network(p).netmask)),
+    "sensitive": Function(lambda v: v, structural=True),  # the value; only its display is hidden
+    "nonsensitive": Function(lambda v: v, structural=True),
+    "strcontains": Function(lambda s, sub: as_text(sub, "strcontains") in as_text(s, "strcontains")),
+    "basename": Function(lambda p: as_text(p, "basename").rstrip("/").rsplit("/", 1)[-1]),
+    "dirname": Function(lambda p: as_text(p, "dirname").rsplit("/", 1)[0] if "/" in as_text(p, "dirname") else "."),
+    "urlencode": Function(lambda s: urllib.parse.quote(as_text(s, "urlencode"), safe="-._~")),
     "tostring": Function(_tostring),
     "tonumber": Function(lambda v: None if v is None else number(v)),
     "tobool": Function(lambda v: None if v is None else boolean(v)),

@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from soc2iac.model import Unknown
-from soc2iac.parsers import hcl_functions as fn
-from soc2iac.parsers.hcl_functions import EvalError
+from soc2iac.parsers import hcl_values as hv
+from soc2iac.parsers.hcl_values import EvalError
 from soc2iac.parsers.hcl_syntax import Node
 
 Literal = Callable[[Node], Any]  # evaluates an optional() default
@@ -35,11 +35,11 @@ def _convert(value: Any, node: Node, literal: Literal) -> Any:  # noqa: PLR0911 
     if node[0] == "var":
         name = node[1]
         if name == "string":
-            return fn.text(value) if not isinstance(value, (list, Mapping)) else value
+            return hv.text(value) if not isinstance(value, (list, Mapping)) else value
         if name == "number":
-            return fn.number(value)
+            return hv.number(value)
         if name == "bool":
-            return fn.boolean(value)
+            return hv.boolean(value)
         return value  # any
     if node[0] != "call" or not node[2]:
         return value
@@ -47,7 +47,7 @@ def _convert(value: Any, node: Node, literal: Literal) -> Any:  # noqa: PLR0911 
     if kind in ("list", "set") and isinstance(value, list):
         items = [_convert(v, args[0], literal) for v in value]
         if kind == "set":
-            result = fn.to_set(items)
+            result = hv.to_set(items)
             return items if isinstance(result, Unknown) else result
         return items
     if kind == "map" and isinstance(value, Mapping):

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from soc2iac.model import Location, Ref, Resource, Unknown
 from soc2iac.parsers import comment_markers
-from soc2iac.parsers import hcl_functions as fn
+from soc2iac.parsers import hcl_values as hv
 from soc2iac.parsers.hcl_eval import META_KEYS, Exprs, ModuleObject, Scope, from_raw
 from soc2iac.parsers.hcl_syntax import Node
 from soc2iac.parsers.hcl_types import convert
@@ -144,28 +144,28 @@ class ModuleInstance:
         if "count" in body:
             count = self.scope.evaluate(node_of(f, body, "count"))
             if isinstance(count, Unknown):
-                return fn.unknown(f"count is not known statically ({count.reason})", count)
+                return hv.unknown(f"count is not known statically ({count.reason})", count)
             try:
-                n = fn.number(count)
-            except fn.EvalError:
-                return Unknown(f"count is not a number ({fn.type_name(count)})")
+                n = hv.number(count)
+            except hv.EvalError:
+                return Unknown(f"count is not a number ({hv.type_name(count)})")
             if not isinstance(n, int) or n < 0:
                 return Unknown("count is not a whole number of zero or more")
             return [(i, {"count": {"index": i}}) for i in range(n)]
         if "for_each" in body:
             each = self.scope.evaluate(node_of(f, body, "for_each"))
             if isinstance(each, Unknown):
-                return fn.unknown(f"for_each is not known statically ({each.reason})", each)
+                return hv.unknown(f"for_each is not known statically ({each.reason})", each)
             if isinstance(each, Mapping):
                 return [(k, {"each": {"key": k, "value": each[k]}}) for k in sorted(each)]
             if isinstance(each, list):
-                keys = fn.to_set(each)
+                keys = hv.to_set(each)
                 if isinstance(keys, Unknown):
-                    return fn.unknown(f"for_each is not known statically ({keys.reason})", keys)
+                    return hv.unknown(f"for_each is not known statically ({keys.reason})", keys)
                 if not all(isinstance(k, str) for k in keys):
                     return Unknown("for_each is a set of values other than strings")
                 return [(k, {"each": {"key": k, "value": k}}) for k in keys]
-            return Unknown(f"for_each is a {fn.type_name(each)}, not a map or a set")
+            return Unknown(f"for_each is a {hv.type_name(each)}, not a map or a set")
         return None
 
     @staticmethod

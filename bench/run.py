@@ -682,8 +682,7 @@ PHASES = [
     # (label, predicate on (function name without class, file)): the innermost matching frame decides
     ("imports", lambda fn, f: fn == "_find_and_load"),
     ("HCL parsing of .tf files (python-hcl2 / lark)", lambda fn, f: fn == "parse_hcl_text"),
-    ("expression re-parsing (hcl2.loads per expression in hcl_eval)",
-     lambda fn, f: fn == "_parse_hcl_value" and "hcl_eval" in f),
+    ("expression parsing from the source (hcl_syntax)", lambda fn, f: fn == "parse_file" and "hcl_syntax" in f),
     ("Terraform model (modules, expressions, line maps)",
      lambda fn, f: any(k in f for k in ("soc2iac/parsers/terraform", "soc2iac/parsers/hcl_"))),
     ("Kubernetes YAML parse + model", lambda fn, f: "soc2iac/parsers/kubernetes" in f),

@@ -35,6 +35,24 @@ def test_worlds_unknowns_sensitive_and_locations() -> None:
     assert group.line_of("retention_in_days") > group.location.start_line
 
 
+def test_references_resolve_to_the_instance_they_name() -> None:
+    """aws_vpc.this[0].id, aws_vpc.many[each.key].id and references inside module instances
+    point at the instances Terraform means (its configuration lists aws_vpc.many and each.key)."""
+    folder = ROOT / "terraform_fixtures/_differential/related_counted"
+    plan = parse_plan(load_plan_text((folder / "plan.json").read_text(), "plan.json"), "plan.json", Locator(folder))
+    after = {r.address: r for r in plan.after}
+    assert after["aws_flow_log.this[0]"].attributes["vpc_id"].address == "aws_vpc.this[0]"
+    assert after['aws_flow_log.many["a"]'].attributes["vpc_id"].address == 'aws_vpc.many["a"]'
+    assert after["aws_cloudtrail.main[0]"].attributes["s3_bucket_name"].address == "aws_s3_bucket.trail[0]"
+    folder = ROOT / "terraform_fixtures/_differential/s3_buckets_map"
+    plan = parse_plan(load_plan_text((folder / "plan.json").read_text(), "plan.json"), "plan.json", Locator(folder))
+    after = {r.address: r for r in plan.after}
+    sse = after["module.logs_bucket.aws_s3_bucket_server_side_encryption_configuration.this[0]"]
+    assert sse.attributes["bucket"].address == "module.logs_bucket.aws_s3_bucket.this[0]"
+    # every instance is located at its block
+    assert sse.location.file.endswith("modules/bucket/main.tf") and sse.location.start_line > 1
+
+
 def test_checked_in_plan_reports_regressions_without_terraform() -> None:
     result = scan([str(PLAN)], policies=load_policies(), config=Config())
     assert not result.problems

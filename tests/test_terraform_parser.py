@@ -90,6 +90,9 @@ resource "aws_x" "y" {
     ('jsonencode({Version = "2012-10-17"})', '{"Version":"2012-10-17"}'),
     ('merge({a = 1}, {b = 2})', {"a": 1, "b": 2}),
     ('lower("ABC")', "abc"),
+    # python-hcl2 renders this concat([a], [b]) (its list literals lose their quotes); the
+    # expression is read from the source text instead, as Terraform reads it
+    ('concat(["a"], ["b"])', ["a", "b"]),
 ])
 def test_pure_functions_of_known_values(tmp_path: Path, expr: str, expected: object) -> None:
     write(tmp_path, {"main.tf": f'resource "aws_x" "y" {{\n  v = {expr}\n}}\n'})
@@ -101,9 +104,6 @@ def test_pure_functions_of_known_values(tmp_path: Path, expr: str, expected: obj
     "data.aws_caller_identity.me.account_id",  # data source attribute
     "var.enabled ? 1 : 2",               # conditional
     "lower(var.nodefault)",              # function of an unknown
-    # python-hcl2 7.x renders list literals inside call arguments without quotes
-    # (concat([a], [b])), so they read as traversals: unknown, never guessed
-    'concat(["a"], ["b"])',
 ])
 def test_unknowable_values_are_unknown(tmp_path: Path, expr: str) -> None:
     write(tmp_path, {"main.tf": f'variable "nodefault" {{}}\nresource "aws_x" "y" {{\n  v = {expr}\n}}\n'})
@@ -218,7 +218,10 @@ def test_references_survive_unknown_expressions(tmp_path: Path) -> None:
 locals {
   vpc_id = try(aws_vpc.this[0].id, "")
 }
-resource "aws_vpc" "this" {}
+variable "create_vpc" {}
+resource "aws_vpc" "this" {
+  count = var.create_vpc ? 1 : 0
+}
 resource "aws_s3_bucket" "logs" {}
 resource "aws_flow_log" "f" {
   vpc_id          = local.vpc_id
@@ -226,7 +229,7 @@ resource "aws_flow_log" "f" {
 }
 '''})
     flow = load(tmp_path)["aws_flow_log.f"]
-    # try() may or may not yield the VPC's id: a possible edge only
+    # whether aws_vpc.this[0] exists is not known: try() may or may not yield its id, a possible edge only
     vpc_id = flow.attributes["vpc_id"]
     assert isinstance(vpc_id, Unknown) and not isinstance(vpc_id, Ref) and vpc_id.refs == ("aws_vpc.this",)
     # a template around one reference is derived from that resource: a certain edge
@@ -317,3 +320,108 @@ def test_extra_labels_and_non_block_dynamic_do_not_crash(tmp_path: Path) -> None
     loader = TerraformLoader()
     loader.root_resources(tmp_path)  # no exception
     assert not loader.diag.problems
+
+
+def test_count_and_for_each_expand_into_terraforms_instances(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "main.tf": '''
+resource "aws_ebs_volume" "disks" {
+  for_each  = { a = true, b = false }
+  encrypted = each.value
+  tags      = { Name = "disk-${each.key}" }
+}
+resource "aws_cloudwatch_log_group" "g" {
+  count             = local.create ? 2 : 0
+  retention_in_days = count.index == 0 ? 365 : 7
+}
+resource "aws_cloudwatch_log_group" "off" {
+  for_each = toset([for l in var.logs : l if var.create_log_group])
+}
+resource "aws_s3_bucket" "one" {
+  count = 1
+}
+resource "aws_s3_bucket_policy" "p" {
+  count  = length(aws_s3_bucket.one)
+  bucket = aws_s3_bucket.one[count.index].id
+}
+module "logs" {
+  source   = "./m"
+  for_each = toset(["audit", "access"])
+  name     = each.key
+}
+''',
+        "locals.tf": 'locals {\n  create = var.create && var.region != ""\n}\n',
+        "variables.tf": '''
+variable "create" { default = true }
+variable "region" { default = "eu-west-1" }
+variable "logs" { default = ["a"] }
+variable "create_log_group" { default = false }
+''',
+        "m/main.tf": 'variable "name" {}\nresource "aws_cloudwatch_log_group" "this" {\n  name = var.name\n}\n'
+                     'output "name" {\n  value = aws_cloudwatch_log_group.this.name\n}\n',
+    })
+    res = load(tmp_path)
+    addresses = sorted(a for a in res if not a.startswith("var.") and ".var." not in a)
+    assert addresses == [
+        'aws_cloudwatch_log_group.g[0]', 'aws_cloudwatch_log_group.g[1]',
+        'aws_ebs_volume.disks["a"]', 'aws_ebs_volume.disks["b"]',
+        'aws_s3_bucket.one[0]', 'aws_s3_bucket_policy.p[0]',
+        'module.logs["access"].aws_cloudwatch_log_group.this', 'module.logs["audit"].aws_cloudwatch_log_group.this',
+    ]
+    assert res['aws_ebs_volume.disks["a"]'].attributes["encrypted"] is True
+    assert res['aws_ebs_volume.disks["b"]'].attributes["tags"] == {"Name": "disk-b"}
+    assert [res[f"aws_cloudwatch_log_group.g[{i}]"].attributes["retention_in_days"] for i in (0, 1)] == [365, 7]
+    policy = res["aws_s3_bucket_policy.p[0]"].attributes["bucket"]
+    assert isinstance(policy, Ref) and policy.address == "aws_s3_bucket.one[0]"
+    assert res['module.logs["audit"].aws_cloudwatch_log_group.this'].attributes["name"] == "audit"
+    # every instance keeps its block's file and lines
+    assert {res[f"aws_cloudwatch_log_group.g[{i}]"].location.start_line for i in (0, 1)} == {7}
+    assert res["aws_cloudwatch_log_group.g[1]"].line_of("retention_in_days") == 9
+
+
+def test_an_unknown_count_gives_one_resource_that_says_so(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": '''
+variable "n" {}
+resource "aws_ebs_volume" "v" {
+  count     = var.n
+  encrypted = false
+  size      = count.index + 1
+}
+'''})
+    (vol,) = [r for a, r in load(tmp_path).items() if a.startswith("aws_")]
+    assert vol.address == "aws_ebs_volume.v" and vol.attributes["encrypted"] is False
+    size = vol.attributes["size"]
+    assert isinstance(size, Unknown) and "cannot be told apart" in size.reason and "var" in size.reason
+
+
+def test_module_outputs_through_for_each_and_optional_attributes(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "main.tf": '''
+module "groups" {
+  source   = "./m"
+  for_each = { api = { retention = 30 }, worker = {} }
+  settings = each.value
+}
+resource "aws_ssm_parameter" "names" {
+  type  = length([for k, m in module.groups : m.name]) > 1 ? "StringList" : "String"
+  value = module.groups["api"].retention
+}
+''',
+        "m/main.tf": '''
+variable "settings" {
+  type = object({ retention = optional(number, 365) })
+}
+resource "aws_cloudwatch_log_group" "this" {
+  retention_in_days = var.settings.retention
+}
+output "name" {
+  value = aws_cloudwatch_log_group.this.name
+}
+output "retention" {
+  value = var.settings.retention
+}
+''',
+    })
+    res = load(tmp_path)
+    assert res['module.groups["worker"].aws_cloudwatch_log_group.this'].attributes["retention_in_days"] == 365
+    assert res["aws_ssm_parameter.names"].attributes == {"type": "StringList", "value": 30}

@@ -1,270 +1,129 @@
-"""Static evaluation of Terraform expressions as python-hcl2 7.x renders them.
+"""Static evaluation of Terraform expressions, as Terraform evaluates them at plan time.
 
-python-hcl2 gives literal strings as plain text and every expression as
-``"${...}"``. This module turns those into concrete values where Terraform
-itself could know them before apply (literals, variables with a value,
-locals, module outputs, a few pure functions) and into :class:`Unknown`
-otherwise. References to resources become :class:`Ref` values.
+Expressions come as syntax trees (:mod:`soc2iac.parsers.hcl_syntax`, read from the source
+text). They evaluate to concrete values where Terraform itself knows them before apply
+(literals, variables with a value, locals, module outputs, ``count.index``, ``each.key``,
+``each.value``, the functions of :mod:`soc2iac.parsers.hcl_functions`) and to
+:class:`Unknown` otherwise, with the reason and the resources it mentions. References to
+resources become :class:`Ref` values, addressed by instance (``aws_s3_bucket.this[0]``).
+
+A part of a value may be unknown while the rest is known (a list of two resource ids has a
+known length); an expression Terraform would reject raises :class:`EvalError` inside, which
+``try()`` and ``can()`` catch, and becomes an Unknown at the attribute it was evaluated for.
 """
 
 from __future__ import annotations
 
 import copy
-import json
-import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from soc2iac.model import Ref, Unknown
+from soc2iac.parsers import hcl_functions as fn
+from soc2iac.parsers import hcl_values as hv
+from soc2iac.parsers.hcl_values import EvalError, first_unknown, refs_of, unknown
+from soc2iac.parsers.hcl_syntax import HclSyntaxError, Node, parse_file, parse_template
 
-_TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\]|\[\*\]|\.\*)*$")
-_TRAVERSAL_PART = re.compile(r"\.?([A-Za-z_][\w-]*)|\[(\d+)\]|\[\"([^\"]*)\"\]|\[\*\]|\.\*")
-_CALL = re.compile(r"^([a-z][a-z0-9_]*)\((.*)\)$", re.DOTALL)
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
-# A resource traversal anywhere in an expression: aws_s3_bucket.logs.id, data.aws_x.y
-_RESOURCE_REF = re.compile(
-    r"(?<![\w.\-\"])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.([A-Za-z_][\w-]*))?"
-)
-_NOT_RESOURCE_ROOTS = {"var", "local", "module", "each", "count", "path", "self", "terraform"}
+__all__ = ["EXPRESSIONS", "META_KEYS", "EvalError", "ModuleObject", "Scope", "first_unknown", "from_raw", "refs_of"]
 
 META_KEYS = ("__start_line__", "__end_line__")
-_LOCAL_REF = re.compile(r"(?<![\w.])local\.([A-Za-z_][\w-]*)")
+_NOT_RESOURCE_ROOTS = {"var", "local", "module", "each", "count", "path", "self", "terraform", "data"}
+Exprs = Mapping[int, Mapping[str, Node]]  # a file's expressions: block start line -> attribute -> tree
 
 
-def interpolations(text: str) -> list[tuple[int, int]]:
-    """Spans ``(start, end)`` of each top-level ``${...}`` in ``text``."""
-    spans: list[tuple[int, int]] = []
-    i = 0
-    while True:
-        start = text.find("${", i)
-        if start < 0:
-            return spans
-        if start > 0 and text[start - 1] == "$":  # $${ is an escaped literal
-            i = start + 2
-            continue
-        depth, j, quote = 0, start + 1, False
-        while j < len(text):
-            ch = text[j]
-            if quote:
-                if ch == "\\":
-                    j += 1
-                elif ch == '"':
-                    quote = False
-            elif ch == '"':
-                quote = True
-            elif ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            j += 1
-        if j >= len(text):
-            return spans
-        spans.append((start, j + 1))
-        i = j + 1
+class ModuleObject:
+    """A module instance as a value: its outputs, each evaluated only when asked for."""
+
+    def __init__(self, address: str, output: Callable[[str], Any], names: Callable[[], list[str]]) -> None:
+        self.address = address
+        self._output = output
+        self._names = names
+
+    def get(self, name: str) -> Any:
+        if name not in self._names():
+            raise EvalError(f"{self.address} has no output {name}")
+        return self._output(name)
+
+    def materialize(self) -> dict[str, Any]:
+        return {name: concrete(self._output(name)) for name in sorted(self._names())}
 
 
-def resource_refs(text: str) -> list[tuple[str, str]]:
-    """``(address, attribute)`` of every resource or data traversal in ``text``."""
-    found = []
-    for span_start, span_end in interpolations(text):
-        expr = text[span_start + 2 : span_end - 1]
-        for m in _RESOURCE_REF.finditer(expr):
-            data, rtype, name, attr = m.groups()
-            if rtype in _NOT_RESOURCE_ROOTS:
-                continue
-            found.append((f"{'data.' if data else ''}{rtype}.{name}", attr or ""))
-    return found
+class Resolver(Protocol):
+    """What the module instance around a scope knows: its module calls and resource blocks."""
+
+    def module_value(self, name: str) -> Any: ...
+
+    def resource_value(self, mode: str, rtype: str, name: str) -> Any: ...
 
 
-class ExpressionMemo:
-    """Parsed expression texts, shared by every evaluation (parsed values are never mutated).
-
-    ``requested`` lists the texts asked for since the last :meth:`take_requested`, so the
-    Terraform loader can keep them with the file whose blocks needed them (in the parse cache)
-    and seed them back on the next run.
-    """
-
-    LIMIT = 200_000  # entries; a long-lived process starts over past this
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-        self.requested: list[str] = []
-
-    def parse(self, expr: str) -> Any:
-        self.requested.append(expr)
-        try:
-            return self.values[expr]
-        except KeyError:
-            pass
-        if len(self.values) >= self.LIMIT:
-            self.values.clear()
-        value = self.values[expr] = _parse_hcl_text(expr)
-        return value
-
-    def seed(self, values: Mapping[str, Any]) -> None:
-        self.values.update(values)
-
-    def take_requested(self) -> list[str]:
-        requested, self.requested = self.requested, []
-        return requested
+def concrete(value: Any) -> Any:
+    """``value`` with module objects turned into maps of their outputs."""
+    if isinstance(value, ModuleObject):
+        return value.materialize()
+    if isinstance(value, list) and any(isinstance(v, ModuleObject) for v in value):
+        return [concrete(v) for v in value]
+    if isinstance(value, dict) and any(isinstance(v, ModuleObject) for v in value.values()):
+        return {k: concrete(v) for k, v in value.items()}
+    return value
 
 
-EXPRESSIONS = ExpressionMemo()
-
-
-def _parse_hcl_value(expr: str) -> Any:
-    """Parse an HCL expression text into python-hcl2's value form (memoised)."""
-    return EXPRESSIONS.parse(expr)
-
-
-def _parse_hcl_text(expr: str) -> Any:
-    import hcl2
-
-    try:
-        return hcl2.loads(f"__v = {expr}\n")["__v"]
-    except Exception:  # noqa: BLE001 - anything python-hcl2 rejects is simply not evaluated
-        return Unknown(f"expression `{_short(expr)}` is not evaluated statically")
-
-
-_STRING_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
-
-
-def _short(expr: str, width: int = 60) -> str:
-    """An expression as reasons quote it: one line, shortened, string literals that
-    could be secrets (long, or in a known secret format) redacted."""
-    from soc2iac.redact import looks_secret, redact
-
-    def hide(m: re.Match[str]) -> str:
-        text = m.group(1)
-        return redact(text) if len(text) >= 16 or looks_secret(text) else m.group(0)
-
-    expr = _STRING_LITERAL.sub(hide, " ".join(expr.split()))
-    return expr if len(expr) <= width else expr[: width - 3] + "..."
-
-
-def _fn_merge(*args: Any) -> Any:
-    out: dict[str, Any] = {}
-    for a in args:
-        if not isinstance(a, Mapping):
-            return Unknown("merge() of a non-map")
-        out.update(a)
-    return out
-
-
-def _fn_concat(*args: Any) -> Any:
-    out: list[Any] = []
-    for a in args:
-        if not isinstance(a, list):
-            return Unknown("concat() of a non-list")
-        out.extend(a)
-    return out
-
-
-def _one_string(fn: Callable[[str], Any]) -> Callable[..., Any]:
-    def call(*args: Any) -> Any:
-        if len(args) != 1 or not isinstance(args[0], str):
-            return Unknown("string function of a non-string")
-        return fn(args[0])
-
-    return call
-
-
-def _fn_tonumber(value: Any) -> Any:
-    if isinstance(value, (int, float)):
-        return value
-    if isinstance(value, str) and _NUMBER.match(value):
-        return float(value) if "." in value else int(value)
-    return Unknown("tonumber() of a non-number")
-
-
-def _fn_lookup(mapping: Any, key: Any, *default: Any) -> Any:
-    if not isinstance(mapping, Mapping):
-        return Unknown("lookup() of a non-map")
-    if key in mapping:
-        return mapping[key]
-    return default[0] if default else Unknown(f"lookup() found no key {key!r}")
-
-
-def _fn_format(fmt: Any, *args: Any) -> Any:
-    if not isinstance(fmt, str) or re.search(r"%(?![sdv%])", fmt):
-        return Unknown("format() with verbs other than %s, %d, %v")
-    values = iter(args)
-    try:
-        return re.sub(r"%([sdv%])", lambda m: "%" if m.group(1) == "%" else _template_text(next(values)), fmt)
-    except StopIteration:
-        return Unknown("format() with too few arguments")
-
-
-# Pure functions whose result is known when their arguments are.
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "lookup": _fn_lookup,
-    "length": lambda v: len(v) if isinstance(v, (list, dict, str)) else Unknown("length() of a scalar"),
-    "contains": lambda coll, v: v in coll if isinstance(coll, list) else Unknown("contains() of a non-list"),
-    "join": lambda sep, items: sep.join(_template_text(i) for i in items),
-    "element": lambda items, i: items[int(i) % len(items)] if isinstance(items, list) and items else Unknown("element() of an empty list"),
-    "keys": lambda m: sorted(m) if isinstance(m, Mapping) else Unknown("keys() of a non-map"),
-    "values": lambda m: [m[k] for k in sorted(m)] if isinstance(m, Mapping) else Unknown("values() of a non-map"),
-    "min": lambda *v: min(v), "max": lambda *v: max(v),
-    "format": _fn_format,
-    "jsonencode": lambda v: json.dumps(v, separators=(",", ":")),
-    "jsondecode": _one_string(json.loads),
-    "merge": _fn_merge,
-    "concat": _fn_concat,
-    "lower": _one_string(str.lower),
-    "upper": _one_string(str.upper),
-    "trimspace": _one_string(str.strip),
-    "tostring": lambda v: v if isinstance(v, str) else json.dumps(v),
-    "tonumber": _fn_tonumber,
-    "tobool": lambda v: v if isinstance(v, bool) else Unknown("tobool() of a non-bool"),
-    "tolist": lambda v: list(v) if isinstance(v, list) else Unknown("tolist() of a non-list"),
-    "toset": lambda v: list(v) if isinstance(v, list) else Unknown("toset() of a non-list"),
-    "tomap": lambda v: dict(v) if isinstance(v, Mapping) else Unknown("tomap() of a non-map"),
-}
+def from_raw(raw: Any) -> Node:
+    """The tree of a python-hcl2 value (used where the source text could not be read again)."""
+    if isinstance(raw, str):
+        if "${" in raw or "%{" in raw:
+            try:
+                return parse_template(raw)
+            except (HclSyntaxError, RecursionError):
+                return ("lit", Unknown("expression is not evaluated statically"))
+        return ("lit", raw)
+    if isinstance(raw, list):
+        return ("tuple", tuple(from_raw(v) for v in raw))
+    if isinstance(raw, Mapping):
+        return ("object", tuple((from_raw(k), from_raw(v)) for k, v in raw.items() if k not in META_KEYS))
+    return ("lit", raw)
 
 
 class Scope:
-    """What names mean inside one module instance."""
+    """What names mean inside one module instance (and, bound, inside one resource instance,
+    one ``for`` iteration or one dynamic block)."""
 
-    def __init__(
-        self,
-        *,
-        prefix: str,
-        variables: Mapping[str, Any],
-        locals_raw: Mapping[str, Any],
-        module_output: Callable[[str, str], Any],
-    ) -> None:
+    def __init__(self, *, prefix: str, variables: Mapping[str, Any], locals_nodes: Mapping[str, Node],
+                 resolver: Resolver | None = None) -> None:
         self.prefix = prefix
         self.variables = variables
-        self._locals_raw = locals_raw
+        self.bindings: dict[str, Any] = {}
+        self._locals_nodes = locals_nodes
         self._locals: dict[str, Any] = {}
         self._in_progress: set[str] = set()
-        self._module_output = module_output
-        self.iterators: dict[str, dict[str, Any]] = {}
+        self._resolver = resolver
+        self._base = self
 
-    def with_iterator(self, name: str, key: Any, value: Any) -> Scope:
-        """This scope plus a dynamic-block iterator ``name.key`` / ``name.value`` (locals shared)."""
+    def bind(self, **names: Any) -> Scope:
+        """This scope with more names (each, count, a for variable, a dynamic iterator); locals shared."""
         child = copy.copy(self)
-        child.iterators = {**self.iterators, name: {"key": key, "value": value}}
+        child.bindings = {**self.bindings, **names}
         return child
 
-    # -- values -----------------------------------------------------------
-    def evaluate(self, raw: Any) -> Any:
-        """Evaluate python-hcl2 output (scalars, lists, dicts) recursively."""
-        if isinstance(raw, str):
-            return self._string(raw)
-        if isinstance(raw, list):
-            return [self.evaluate(v) for v in raw]
-        if isinstance(raw, Mapping):
-            return {k: self.evaluate(v) for k, v in raw.items() if k not in META_KEYS}
-        return raw
+    # -- entry points -------------------------------------------------------
+    def evaluate(self, node: Node) -> Any:
+        """The value of ``node``; what Terraform would reject is an Unknown saying why."""
+        try:
+            return concrete(self.value(node))
+        except EvalError as exc:
+            return Unknown(f"invalid expression: {exc}")
 
-    def evaluate_block(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """A block body: attributes, nested blocks, and ``dynamic`` blocks expanded
-        where their ``for_each`` is known (empty: no block; unknown: Unknown)."""
-        out = {k: (self.evaluate_blocks(v) if _is_block_list(v) else self.evaluate(v))
-               for k, v in raw.items() if k not in META_KEYS and k != "dynamic"}
+    def evaluate_block(self, raw: Mapping[str, Any], exprs: Exprs | None) -> dict[str, Any]:
+        """A block body: attributes, nested blocks, and ``dynamic`` blocks expanded where their
+        ``for_each`` is known (empty: no block; unknown: Unknown)."""
+        nodes = _nodes_of(raw, exprs)
+        out: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in META_KEYS or key == "dynamic":
+                continue
+            if _is_block_list(value):
+                out[key] = [self.evaluate_block(b, exprs) for b in value]
+            else:
+                out[key] = self.evaluate(nodes.get(key) or from_raw(value))
         dynamic = raw.get("dynamic")
         for entry in dynamic if isinstance(dynamic, list) else []:
             if not isinstance(entry, Mapping):
@@ -272,7 +131,7 @@ class Scope:
             for label, spec in entry.items():
                 if label in META_KEYS or not isinstance(spec, Mapping):
                     continue
-                blocks = self._dynamic(label, spec)
+                blocks = self._dynamic(label, spec, exprs)
                 existing = out.get(label)
                 if blocks == [] and existing is None:
                     continue  # no block at all: the attribute stays absent
@@ -282,275 +141,354 @@ class Scope:
                     out[label] = (existing if isinstance(existing, list) else []) + blocks
         return out
 
-    def evaluate_blocks(self, raw: list[Any]) -> list[Any]:
-        return [self.evaluate_block(b) for b in raw]
-
-    def _dynamic(self, label: str, spec: Mapping[str, Any]) -> list[dict[str, Any]] | Unknown:
-        for_each = self.evaluate(spec.get("for_each"))
+    def _dynamic(self, label: str, spec: Mapping[str, Any], exprs: Exprs | None) -> list[dict[str, Any]] | Unknown:
+        nodes = _nodes_of(spec, exprs)
+        for_each = self.evaluate(nodes.get("for_each") or from_raw(spec.get("for_each")))
         if isinstance(for_each, Unknown):
-            return Unknown(f"dynamic block {label}: for_each is not known statically", refs=tuple(refs_of(for_each)))
+            return unknown(f"dynamic block {label}: for_each is not known statically ({for_each.reason})", for_each)
         if not isinstance(for_each, (list, dict)):
             return Unknown(f"dynamic block {label}: for_each is not a collection")
-        raw_iterator = spec.get("iterator")
-        iterator = raw_iterator.strip("${} ") if isinstance(raw_iterator, str) else label
-        items = list(for_each.items()) if isinstance(for_each, dict) else list(enumerate(for_each))
-        content = (spec.get("content") or [{}])[0]
-        return [self.with_iterator(iterator, k, v).evaluate_block(content) for k, v in items]
+        iterator = label
+        node = nodes.get("iterator")
+        if node is not None and node[0] == "var":
+            iterator = node[1]
+        elif isinstance(spec.get("iterator"), str):
+            iterator = spec["iterator"].strip("${} ")
+        items = sorted(for_each.items()) if isinstance(for_each, dict) else list(enumerate(for_each))
+        contents = spec.get("content")
+        content = contents[0] if isinstance(contents, list) and contents and isinstance(contents[0], Mapping) else {}
+        return [self.bind(**{iterator: {"key": k, "value": v}}).evaluate_block(content, exprs) for k, v in items]
 
-    def _string(self, text: str) -> Any:
-        spans = interpolations(text)
-        if not spans:
-            return text.replace("$${", "${")
-        if len(spans) == 1 and spans[0] == (0, len(text)):
-            return self.expression(text[2:-1])
-        parts: list[str] = []
-        last = 0
-        values = [self.expression(text[start + 2 : end - 1]) for start, end in spans]
-        unknown = [v for v in values if isinstance(v, Unknown)]
-        if unknown:
-            # no literal text of the template is quoted: it may hold a secret
-            reason = f"a string template with {unknown[0].reason}"
-            if all(isinstance(v, Ref) for v in unknown):  # "${aws_s3_bucket.x.arn}/logs": derived from x
-                first = unknown[0]
-                assert isinstance(first, Ref)
-                return Ref(reason=reason, address=first.address,
-                           refs=tuple(dict.fromkeys(a for v in unknown for a in refs_of(v) if a != first.address)),
-                           literal=_literal_text(text, spans))
-            return Unknown(reason, refs=tuple(dict.fromkeys(a for v in unknown for a in refs_of(v))),
-                           literal=_literal_text(text, spans))
-        for (start, end), value in zip(spans, values):
-            parts.append(text[last:start])
-            if isinstance(value, (list, dict)):
-                return Unknown(f"template `{_short(text)}` interpolates a collection")
-            parts.append(_template_text(value))
-            last = end
-        parts.append(text[last:])
-        return "".join(parts)
+    # -- expressions ----------------------------------------------------------
+    def value(self, node: Node) -> Any:  # noqa: PLR0911 - one branch per kind of expression
+        kind = node[0]
+        if kind == "lit":
+            return node[1]
+        if kind == "paren":
+            return self.value(node[1])
+        if kind in ("var", "attr", "index"):
+            return self._traversal(node)
+        if kind == "tpl":
+            return self._template(node[1])
+        if kind == "call":
+            return self._call(node[1], node[2], node[3])
+        if kind == "tuple":
+            return [concrete(self.value(item)) for item in node[1]]
+        if kind == "object":
+            return self._object(node[1])
+        if kind == "cond":
+            return self._conditional(node[1], node[2], node[3])
+        if kind == "bin":
+            return self._binary(node[1], node[2], node[3])
+        if kind == "not":
+            inner = self.value(node[1])
+            return inner if isinstance(inner, Unknown) else not hv.boolean(inner)
+        if kind == "neg":
+            inner = self.value(node[1])
+            return inner if isinstance(inner, Unknown) else -hv.number(inner)
+        if kind == "for":
+            return self._for(*node[1:])
+        if kind == "splat":
+            return self._splat(node[1], node[2])
+        raise EvalError(f"unsupported expression {kind}")
 
-    def expression(self, expr: str) -> Any:
-        expr = expr.strip()
-        # python-hcl2 7.x writes true/false/null inside expressions as True/False/None
-        if expr in ("true", "True"):
-            return True
-        if expr in ("false", "False"):
-            return False
-        if expr in ("null", "None"):
-            return None
-        if _NUMBER.match(expr):
-            return float(expr) if any(c in expr for c in ".eE") else int(expr)
-        if len(expr) >= 2 and expr[0] == expr[-1] == '"' and '"' not in expr[1:-1].replace('\\"', ""):
-            return self._string(json.loads(expr) if "\\" in expr else expr[1:-1])
-        if _TRAVERSAL.match(expr):
-            return self._traversal(expr)
-        if expr.startswith("(") and expr.endswith(")") and _balanced(expr[1:-1]):
-            return self.expression(expr[1:-1])
-        call = _CALL.match(expr)
-        if call and _balanced(call.group(2)):
-            return self._call(call.group(1), call.group(2))
-        if expr[:1] in "[{":
-            parsed = _parse_hcl_value(expr)
-            if not isinstance(parsed, str):  # a collection literal
-                return self.evaluate(parsed)
-        conditional = self._conditional(expr)
-        if conditional is not None:
-            return conditional
-        return Unknown(f"expression `{_short(expr)}` is not evaluated statically", refs=self._refs_in(expr))
+    def _traversal(self, node: Node) -> Any:
+        kind = node[0]
+        if kind == "var":
+            return self._root(node[1])
+        if kind == "attr":
+            base = node[1]
+            if base[0] == "var" and base[1] not in self.bindings:
+                special = self._named(base[1], node[2])
+                if special is not _NOT_SPECIAL:
+                    return special
+            if (base[0] == "attr" and base[1] == ("var", "data") and "data" not in self.bindings
+                    and self._resolver is not None):
+                return self._resolver.resource_value("data", base[2], node[2])
+            return get_attr(self.value(base), node[2])
+        return get_index(self.value(node[1]), self.value(node[2]))
 
-    def _refs_in(self, expr: str) -> tuple[str, ...]:
-        """Resource addresses an expression mentions, directly or through locals."""
-        found = [self.prefix + address for address, _ in resource_refs("${" + expr + "}")]
-        for name in _LOCAL_REF.findall(expr):
-            found.extend(refs_of(self._local(name)))
-        return tuple(dict.fromkeys(found))
+    def _root(self, name: str) -> Any:
+        if name in self.bindings:
+            return self.bindings[name]
+        if name in ("each", "count"):
+            return Unknown(f"`{name}` is used outside a resource or module with {name if name == 'count' else 'for_each'}")
+        return Unknown(f"`{name}` is not evaluated statically")
 
-    def _conditional(self, expr: str) -> Any:
-        """``cond ? a : b`` (and ``==``, ``!=``, ``!``, ``&&``, ``||`` in cond) when cond is known."""
-        q = _top_level(expr, "?")
-        if q < 0:
-            return None
-        c = _top_level(expr, ":", start=q + 1)
-        if c < 0:
-            return None
-        test = self._boolean(expr[:q])
-        if isinstance(test, bool):
-            return self.expression(expr[q + 1 : c] if test else expr[c + 1 :])
-        return Unknown(f"condition `{_short(expr[:q])}` is not known statically", refs=self._refs_in(expr))
-
-    def _boolean(self, expr: str) -> Any:
-        expr = expr.strip()
-        for op in ("||", "&&"):
-            cut = _top_level(expr, op)
-            if cut >= 0:
-                left, right = self._boolean(expr[:cut]), self._boolean(expr[cut + len(op) :])
-                if isinstance(left, bool) and isinstance(right, bool):
-                    return (left or right) if op == "||" else (left and right)
-                if op == "||" and True in (left, right):
-                    return True
-                if op == "&&" and False in (left, right):
-                    return False
-                return Unknown("boolean of unknown values")
-        for op in ("==", "!="):
-            cut = _top_level(expr, op)
-            if cut >= 0:
-                left, right = self.expression(expr[:cut]), self.expression(expr[cut + 2 :])
-                if first_unknown(left) is not None or first_unknown(right) is not None:
-                    return Unknown("comparison of unknown values")
-                return (left == right) if op == "==" else (left != right)
-        if expr.startswith("!"):
-            inner = self._boolean(expr[1:])
-            return (not inner) if isinstance(inner, bool) else inner
-        if expr.startswith("(") and expr.endswith(")") and _balanced(expr[1:-1]):
-            return self._boolean(expr[1:-1])
-        return self.expression(expr)
-
-    def _call(self, name: str, args_text: str) -> Any:
-        if name in ("coalesce", "try"):
-            return self._first_of(name, args_text)
-        fn = FUNCTIONS.get(name)
-        if fn is None:
-            return Unknown(f"function call {name}() is not evaluated statically", refs=self._refs_in(args_text))
-        raw_args = _parse_hcl_value(f"[{args_text}]")
-        if not isinstance(raw_args, list):
-            return Unknown(f"arguments of {name}() are not evaluated statically", refs=self._refs_in(args_text))
-        args = [self.evaluate(a) for a in raw_args]
-        for a in args:
-            unknown = first_unknown(a)
-            if unknown is not None:
-                return Unknown(f"{name}() of {unknown.reason}", refs=self._refs_in(args_text))
-        try:
-            return fn(*args)
-        except (TypeError, ValueError) as exc:
-            return Unknown(f"{name}() failed statically: {exc}")
-
-    def _first_of(self, name: str, args_text: str) -> Any:
-        """coalesce(): first argument not null or ""; try(): first that does not fail.
-        An unknown argument before the answer makes the result unknown."""
-        raw_args = _parse_hcl_value(f"[{args_text}]")
-        if not isinstance(raw_args, list):
-            return Unknown(f"arguments of {name}() are not evaluated statically", refs=self._refs_in(args_text))
-        for raw in raw_args:
-            value = self.evaluate(raw)
-            if name == "try" and isinstance(value, Unknown) and " has no element " in value.reason:
-                continue  # Terraform's try() skips an argument that fails to evaluate
-            if isinstance(value, Unknown):
-                return Unknown(f"{name}() of {value.reason}", refs=self._refs_in(args_text))
-            if name == "try" or value not in (None, ""):
-                return value
-        return Unknown(f"{name}() has no usable argument")
-
-    def _traversal(self, expr: str) -> Any:
-        parts: list[str | int] = []
-        for m in _TRAVERSAL_PART.finditer(expr):
-            name, index, key = m.groups()
-            if name is not None:
-                parts.append(name)
-            elif index is not None:
-                parts.append(int(index))
-            elif key is not None:
-                parts.append(key)
-            else:
-                parts.append("*")
-        root = parts[0]
-        if root in self.iterators:
-            return _index(self.iterators[str(root)], parts[1:], expr)
-        if root == "var" and len(parts) >= 2:
-            name = str(parts[1])
+    def _named(self, root: str, name: str) -> Any:
+        """``var.x``, ``local.x``, ``module.x``, ``aws_x.y``: values by name, not by attribute."""
+        if root == "var":
             if name not in self.variables:
                 return Unknown(f"undeclared variable var.{name}")
-            return _index(self.variables[name], parts[2:], expr)
-        if root == "local" and len(parts) >= 2:
-            return _index(self._local(str(parts[1])), parts[2:], expr)
-        if root == "module" and len(parts) >= 3:
-            value = self._module_output(str(parts[1]), str(parts[2]))
-            return _index(value, parts[3:], expr)
-        if root == "data" and len(parts) >= 3:
-            address = f"{self.prefix}data.{parts[1]}.{parts[2]}"
-            attribute = ".".join(str(p) for p in parts[3:] if not isinstance(p, int) and p != "*")
-            return Ref(reason=f"data source attribute {expr}", address=address, attribute=attribute)
-        if root in _NOT_RESOURCE_ROOTS:
-            return Unknown(f"`{expr}` is only known at plan time")
-        if len(parts) >= 2 and "_" in str(root):
-            address = f"{self.prefix}{root}.{parts[1]}"
-            attribute = ".".join(str(p) for p in parts[2:] if not isinstance(p, int) and p != "*")
-            return Ref(reason=f"{expr} is known after apply", address=address, attribute=attribute)
-        return Unknown(f"`{expr}` is not evaluated statically")
+            return self.variables[name]
+        if root == "local":
+            return self._base.local(name)
+        if root == "module":
+            return self._resolver.module_value(name) if self._resolver else Unknown(f"module.{name} is not scanned")
+        if root in ("path", "terraform", "self"):
+            return Unknown(f"`{root}.{name}` is only known at plan time")
+        if root not in _NOT_RESOURCE_ROOTS and "_" in root:
+            if self._resolver is not None:
+                return self._resolver.resource_value("managed", root, name)
+            return Ref(reason=f"{root}.{name} is known after apply", address=f"{self.prefix}{root}.{name}")
+        return _NOT_SPECIAL
 
-    def _local(self, name: str) -> Any:
+    def local(self, name: str) -> Any:
         if name in self._locals:
             return self._locals[name]
-        if name not in self._locals_raw:
+        if name not in self._locals_nodes:
             return Unknown(f"undeclared local.{name}")
         if name in self._in_progress:
             return Unknown(f"local.{name} refers to itself")
         self._in_progress.add(name)
         try:
-            value = self.evaluate(self._locals_raw[name])
+            value = self.evaluate(self._locals_nodes[name])
         finally:
             self._in_progress.discard(name)
         self._locals[name] = value
         return value
 
+    def _template(self, parts: tuple[Node, ...]) -> Any:
+        values: list[Any] = []
+        for part in parts:
+            if part[0] == "lit" and isinstance(part[1], str):
+                values.append(part[1])
+            elif part[0] == "tif":
+                test = self.value(part[1])
+                values.append(test if isinstance(test, Unknown) else
+                              self._template(part[2][1] if hv.boolean(test) else part[3][1]))
+            elif part[0] == "tfor":
+                values.append(self._template_for(*part[1:]))
+            else:
+                values.append(self.value(part))
+        missing = [v for v in values if isinstance(v, Unknown)]
+        literal = " ".join(p[1] for p in parts if p[0] == "lit" and isinstance(p[1], str))
+        if missing:
+            # no literal text of the template is quoted: it may hold a secret
+            reason = f"a string template with {missing[0].reason}"
+            if all(isinstance(v, Ref) for v in missing):  # "${aws_s3_bucket.x.arn}/logs": derived from x
+                first = missing[0]
+                assert isinstance(first, Ref)
+                others = tuple(dict.fromkeys(a for v in missing for a in refs_of(v) if a != first.address))
+                return Ref(reason=reason, address=first.address, refs=others, literal=literal)
+            return Unknown(reason, refs=tuple(dict.fromkeys(a for v in missing for a in refs_of(v))), literal=literal)
+        if any(isinstance(v, (list, dict, ModuleObject)) for v in values):
+            raise EvalError("a collection cannot be interpolated into a string")
+        return "".join(hv.text(v) for v in values)
 
-def _template_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    return str(value)
+    def _template_for(self, key_var: str | None, value_var: str, collection: Node, body: Node) -> Any:
+        items = self._items(self.value(collection))
+        if isinstance(items, Unknown):
+            return items
+        out = []
+        for k, v in items:
+            names = {value_var: v, **({key_var: k} if key_var else {})}
+            piece = self.bind(**names)._template(body[1])
+            if isinstance(piece, Unknown):
+                return piece
+            out.append(piece)
+        return "".join(out)
 
+    def _object(self, items: tuple[tuple[Node, Node], ...]) -> Any:
+        out: dict[str, Any] = {}
+        for key_node, value_node in items:
+            key = self.value(key_node)
+            if isinstance(key, Unknown):
+                return unknown(key.reason, key)
+            out[hv.text(key)] = concrete(self.value(value_node))
+        return out
 
-def _balanced(text: str) -> bool:
-    depth = 0
-    quote = False
-    prev = ""
-    for ch in text:
-        if quote:
-            if ch == '"' and prev != "\\":
-                quote = False
-        elif ch == '"':
-            quote = True
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth < 0:
+    def _conditional(self, test_node: Node, then: Node, other: Node) -> Any:
+        test = self.value(test_node)
+        if isinstance(test, Unknown):
+            return unknown(test.reason, test, self.evaluate(then), self.evaluate(other))
+        return self.value(then if hv.boolean(test) else other)
+
+    def _binary(self, op: str, left_node: Node, right_node: Node) -> Any:
+        left, right = concrete(self.value(left_node)), concrete(self.value(right_node))
+        if op in ("&&", "||"):
+            decided = op == "||"  # the operand value that decides alone
+            for side in (left, right):
+                if not isinstance(side, Unknown) and hv.boolean(side) is decided:
+                    return decided
+            for side in (left, right):
+                if isinstance(side, Unknown):
+                    return unknown(side.reason, left, right)
+            return not decided
+        if op in ("==", "!="):
+            if first_unknown(left) is not None or first_unknown(right) is not None:
+                u = first_unknown(left) or first_unknown(right)
+                assert u is not None
+                return unknown(u.reason, left, right)
+            return _equal(left, right) is (op == "==")
+        for side in (left, right):
+            if isinstance(side, Unknown):
+                return unknown(side.reason, left, right)
+        a, b = hv.number(left), hv.number(right)
+        if op in (">", ">=", "<", "<="):
+            return {">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b}[op]
+        if op in ("/", "%") and b == 0:
+            raise EvalError("division by zero")
+        result = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
+                  "%": lambda: a - b * int(a / b)}[op]()
+        return hv.normal_number(result) if isinstance(result, float) else result
+
+    def _items(self, collection: Any) -> list[tuple[Any, Any]] | Unknown:
+        if isinstance(collection, Unknown):
+            return unknown(collection.reason, collection)
+        if isinstance(collection, list):
+            return list(enumerate(collection))
+        if isinstance(collection, Mapping):
+            return [(k, collection[k]) for k in sorted(collection)]
+        if isinstance(collection, ModuleObject):
+            return [(k, v) for k, v in sorted(collection.materialize().items())]
+        raise EvalError(f"a for expression over a {hv.type_name(collection)}")
+
+    def _for(self, is_object: bool, key_var: str | None, value_var: str, collection: Node, key_node: Node | None,
+             value_node: Node, condition: Node | None, grouping: bool) -> Any:
+        items = self._items(self.value(collection))
+        if isinstance(items, Unknown):
+            return items
+        tuple_out: list[Any] = []
+        object_out: dict[str, Any] = {}
+        for k, v in items:
+            scope = self.bind(**{value_var: v, **({key_var: k} if key_var else {})})
+            if condition is not None:
+                keep = scope.value(condition)
+                if isinstance(keep, Unknown):
+                    return unknown(keep.reason, keep)
+                if not hv.boolean(keep):
+                    continue
+            item = concrete(scope.value(value_node))
+            if not is_object:
+                tuple_out.append(item)
+                continue
+            assert key_node is not None
+            key = scope.value(key_node)
+            if isinstance(key, Unknown):
+                return unknown(key.reason, key)
+            key = hv.text(key)
+            if grouping:
+                object_out.setdefault(key, []).append(item)
+            elif key in object_out:
+                raise EvalError(f"duplicate key {key!r} in a for expression (use ... to group)")
+            else:
+                object_out[key] = item
+        return object_out if is_object else tuple_out
+
+    def _splat(self, source: Node, ops: tuple[Node, ...]) -> Any:
+        base = self.value(source)
+        if isinstance(base, Unknown) and not isinstance(base, Ref):
+            return base
+        items = [] if base is None else base if isinstance(base, list) else [base]
+        keys = [self.value(op[1]) if op[0] == "index" else op[1] for op in ops]
+        out = []
+        for item in items:
+            for op, key in zip(ops, keys):
+                item = get_attr(item, key) if op[0] == "attr" else get_index(item, key)
+            out.append(concrete(item))
+        return out
+
+    def _call(self, name: str, arg_nodes: tuple[Node, ...], expand: bool) -> Any:
+        if name == "try":
+            for node in arg_nodes:
+                try:
+                    value = concrete(self.value(node))
+                except EvalError:
+                    continue  # Terraform's try() skips an argument that fails to evaluate
+                if isinstance(value, Ref):  # an attribute of an instance that exists: it is the value
+                    return value
+                missing = first_unknown(value)
+                if missing is not None:  # it might still fail once known: try() is unknown
+                    return unknown(f"try() of {missing.reason}", value)
+                return value
+            raise EvalError("try() found no argument that evaluates without errors")
+        if name == "can":
+            if len(arg_nodes) != 1:
+                raise EvalError("can() takes one argument")
+            try:
+                value = concrete(self.value(arg_nodes[0]))
+            except EvalError:
                 return False
-        prev = ch
-    return depth == 0
+            missing = first_unknown(value)
+            return True if missing is None else unknown(f"can() of {missing.reason}", value)
+        args = [concrete(self.value(node)) for node in arg_nodes]
+        if name == "coalesce":
+            return _coalesce(args)
+        return fn.call(name, args, expand=expand)
 
 
-def _index(value: Any, parts: list[str | int], expr: str) -> Any:
-    for part in parts:
-        if isinstance(value, Ref):
-            return Ref(reason=value.reason, address=value.address,
-                       attribute=".".join(filter(None, [value.attribute, str(part)])))
+_NOT_SPECIAL = object()
+
+
+def _coalesce(args: list[Any]) -> Any:
+    """The first argument that is neither null nor "" (an unknown one before it: unknown)."""
+    for value in args:
         if isinstance(value, Unknown):
+            return unknown(f"coalesce() of {value.reason}", value)
+        if value is not None and value != "":
             return value
-        if part == "*":
-            return Unknown(f"splat `{expr}` is not evaluated statically")
-        if isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
-            value = value[part]
-        elif isinstance(value, Mapping) and str(part) in value:
-            value = value[str(part)]
-        else:
-            return Unknown(f"`{expr}` has no element {part}")
-    return value
+    raise EvalError("coalesce() has no argument that is not null or empty")
 
 
-def first_unknown(value: Any) -> Unknown | None:
+def get_attr(value: Any, name: str) -> Any:
+    if isinstance(value, ModuleObject):
+        return value.get(name)
+    if isinstance(value, Ref):
+        return Ref(reason=value.reason, address=value.address, refs=value.refs,
+                   attribute=".".join(filter(None, [value.attribute, name])))
     if isinstance(value, Unknown):
         return value
+    if isinstance(value, Mapping):
+        if name in value:
+            return value[name]
+        raise EvalError(f"no attribute {name!r}")
+    if value is None:
+        raise EvalError(f"attribute {name!r} of a null value")
+    raise EvalError(f"attribute {name!r} of a {hv.type_name(value)}")
+
+
+def get_index(value: Any, key: Any) -> Any:
+    if isinstance(key, Unknown):
+        return unknown(key.reason, value, key)
+    if isinstance(value, (ModuleObject, Mapping)) or (isinstance(value, Unknown) and not isinstance(value, Ref)):
+        if isinstance(value, Unknown):
+            return value
+        if isinstance(key, (list, Mapping)) or key is None:
+            raise EvalError("a map index must be a string")
+        return get_attr(value, hv.text(key))
+    if isinstance(value, Ref):  # a list index (a nested block's) is not part of the attribute path
+        step = "" if hv.is_number(key) else hv.text(key)
+        return Ref(reason=value.reason, address=value.address, refs=value.refs,
+                   attribute=".".join(filter(None, [value.attribute, step])))
     if isinstance(value, list):
-        for v in value:
-            u = first_unknown(v)
-            if u is not None:
-                return u
-    elif isinstance(value, Mapping):
-        for v in value.values():
-            u = first_unknown(v)
-            if u is not None:
-                return u
-    return None
+        i = hv.number(key)
+        if not isinstance(i, int) or not 0 <= i < len(value):
+            raise EvalError(f"index {key} is out of range (length {len(value)})")
+        return value[i]
+    if value is None:
+        raise EvalError("an index of a null value")
+    raise EvalError(f"an index of a {hv.type_name(value)}")
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """Terraform's ==: no conversion between types (1 == "1" and true == 1 are false)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a is b
+    if hv.is_number(a) or hv.is_number(b):
+        return hv.is_number(a) and hv.is_number(b) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+def _nodes_of(raw: Mapping[str, Any], exprs: Exprs | None) -> Mapping[str, Node]:
+    start = raw.get("__start_line__")
+    if exprs is None or not isinstance(start, int):
+        return {}
+    return exprs.get(start, {})
 
 
 def _is_block_list(value: Any) -> bool:
@@ -559,58 +497,37 @@ def _is_block_list(value: Any) -> bool:
         isinstance(v, Mapping) and "__start_line__" in v for v in value)
 
 
-def _literal_text(text: str, spans: list[tuple[int, int]]) -> str:
-    """The literal parts of a template, interpolations replaced by a space."""
-    out, last = [], 0
-    for start, end in spans:
-        out.append(text[last:start])
-        last = end
-    out.append(text[last:])
-    return " ".join(out)
+class ExpressionMemo:
+    """Each file's parsed expressions (:func:`hcl_syntax.parse_file`) by the file's text, shared by
+    every evaluation in this process; None for a text this reader does not accept (its values
+    then come from python-hcl2's rendering). ``requested`` lists the texts asked for since the
+    last :meth:`take_requested`, so the Terraform loader can keep them in the parse cache."""
+
+    LIMIT = 20_000  # files; a long-lived process starts over past this
+
+    def __init__(self) -> None:
+        self.values: dict[str, Exprs | None] = {}
+        self.requested: list[str] = []
+
+    def parse(self, text: str, stored: Callable[[], Any] | None = None) -> Exprs | None:
+        """The expressions of ``text``; ``stored()`` may supply an earlier parse (from the cache)."""
+        self.requested.append(text)
+        if text in self.values:
+            return self.values[text]
+        if len(self.values) >= self.LIMIT:
+            self.values.clear()
+        found = stored() if stored is not None else None
+        if not isinstance(found, dict):
+            try:
+                found = parse_file(text)
+            except (HclSyntaxError, RecursionError):
+                found = None
+        self.values[text] = found
+        return found
+
+    def take_requested(self) -> list[str]:
+        requested, self.requested = self.requested, []
+        return requested
 
 
-def refs_of(value: Any) -> list[str]:
-    """Addresses a value refers to: a Ref's target, an Unknown's refs, inside collections too."""
-    if isinstance(value, Ref):
-        return [value.address, *value.refs]
-    if isinstance(value, Unknown):
-        return list(value.refs)
-    if isinstance(value, list):
-        return [a for v in value for a in refs_of(v)]
-    if isinstance(value, Mapping):
-        return [a for v in value.values() for a in refs_of(v)]
-    return []
-
-
-def _top_level(text: str, token: str, start: int = 0) -> int:
-    """Index of ``token`` outside strings and brackets, at or after ``start``, else -1.
-
-    For ``:`` it is the colon that closes the conditional whose ``?`` came before
-    ``start``: colons of nested conditionals are skipped.
-    """
-    depth = 0
-    quote = False
-    nested = 0
-    i = start
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == '"':
-                quote = False
-        elif ch == '"':
-            quote = True
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif depth == 0 and token == ":" and ch == "?":
-            nested += 1
-        elif depth == 0 and text.startswith(token, i):
-            if token == ":" and nested:
-                nested -= 1
-            else:
-                return i
-        i += 1
-    return -1
+EXPRESSIONS = ExpressionMemo()

@@ -1,10 +1,14 @@
 """Terraform HCL source -> :class:`Resource` records.
 
 A Terraform module is a directory: variables, locals and outputs declared in
-any ``.tf`` file of it are visible to all of them. Local module calls
-(``source = "./modules/logs"``) are followed and their resources get
-addresses such as ``module.logs.aws_s3_bucket.this``. Remote module sources
-are not fetched; they are recorded as notices.
+any ``.tf`` file of it are visible to all of them. python-hcl2 (or its tree-sitter
+twin) gives each file's blocks; the expressions are read again from the text
+(:mod:`soc2iac.parsers.hcl_syntax`) and evaluated as Terraform does
+(:mod:`soc2iac.parsers.hcl_eval`). Local module calls (``source = "./modules/logs"``)
+are followed; count and for_each expand into Terraform's instances
+(:mod:`soc2iac.parsers.terraform_module`), so resources get addresses such as
+``module.logs["audit"].aws_s3_bucket.this[0]``. Remote module sources are not
+fetched; they are recorded as notices.
 """
 
 from __future__ import annotations
@@ -22,14 +26,15 @@ from typing import Any
 from soc2iac.cache import cached_parse, may_cache
 from soc2iac.cache import current as current_cache
 from soc2iac.errors import InputError, InputProblem
-from soc2iac.model import Location, Resource, Unknown, join_path
-from soc2iac.parsers import HUGE_INT, MAX_DEPTH, comment_markers, huge_int, nesting_depth, read_source
-from soc2iac.parsers.hcl_eval import EXPRESSIONS, META_KEYS, Scope
+from soc2iac.model import Resource, join_path
+from soc2iac.parsers import HUGE_INT, MAX_DEPTH, huge_int, nesting_depth, read_source
+from soc2iac.parsers.hcl_eval import EXPRESSIONS, META_KEYS, Exprs, Scope, from_raw
+from soc2iac.parsers.hcl_syntax import Node
+from soc2iac.parsers.terraform_module import ModuleInstance
 from soc2iac.parsers.hcl_prepass import normalize
 from soc2iac.redact import looks_secret
 
 SOURCE = "terraform"
-MAX_MODULE_DEPTH = 16
 
 
 def display_path(path: Path) -> str:
@@ -52,12 +57,16 @@ class HclFile:
     text: str
     body: dict[str, Any]
     block_lines: dict[int, dict[str, int]] = field(default_factory=dict)  # block start -> attribute lines
-    expressions: dict[str, Any] = field(default_factory=dict)  # parsed expressions kept for it in the cache
-    used_expressions: set[str] = field(default_factory=set)  # expressions its blocks needed in this run
 
     @functools.cached_property
     def lines(self) -> list[str]:
         return self.text.splitlines()
+
+    @functools.cached_property
+    def exprs(self) -> Exprs | None:
+        """Every attribute's expression, read from the text (None: not readable here; python-hcl2's
+        rendering of them is used instead)."""
+        return file_expressions(self.text, cacheable=not _values_file(self.path))
 
     def attribute_lines(self, start: int, end: int) -> dict[str, int]:
         """A copy of the attribute line map of the block at ``start..end``."""
@@ -71,22 +80,14 @@ def load_hcl_file(path: Path) -> HclFile:
     """Read and parse one ``.tf`` or ``.tfvars`` file; :class:`InputError` on any problem.
 
     The parse (body and each top-level block's attribute lines) comes from the parse cache when
-    the same text was parsed before; the expressions its blocks needed last time (kept by path, so
-    an edit keeps those of the unchanged blocks; values are found by expression text) are seeded."""
+    the same text was parsed before."""
     shown = display_path(path)
     text = read_source(path, shown)
     if _values_file(path):
         body, block_lines = _parse_file(text, shown)
     else:
         body, block_lines = cached_parse(*cache_parts(text, shown), shown, lambda: _parse_file(text, shown))
-    f = HclFile(path=path, text=text, body=body, block_lines=block_lines)
-    cache = current_cache()
-    if cache is not None and not _values_file(path):  # written only for files without a secret
-        stored = cache.get("hcl-expressions", _expressions_key(cache, path))
-        if isinstance(stored, dict):
-            f.expressions = stored
-            EXPRESSIONS.seed(stored)
-    return f
+    return HclFile(path=path, text=text, body=body, block_lines=block_lines)
 
 
 def _values_file(path: Path) -> bool:
@@ -94,9 +95,19 @@ def _values_file(path: Path) -> bool:
     return path.name.endswith(".tfvars")
 
 
-def _cacheable(f: HclFile) -> bool:
-    """Whether what is derived from ``f`` may go to the disk cache (no secret in clear there)."""
-    return not _values_file(f.path) and may_cache([f.text])
+def file_expressions(text: str, *, cacheable: bool = True) -> Exprs | None:
+    """The expressions of a file's text: from this process, the parse cache, or parsed now."""
+    if text in EXPRESSIONS.values:
+        return EXPRESSIONS.parse(text)
+    cache = current_cache()
+    if cache is None:
+        return EXPRESSIONS.parse(text)
+    key = cache.key("hcl-expressions", (text,))
+    stored = cache.get("hcl-expressions", key)
+    found = EXPRESSIONS.parse(text, lambda: stored)
+    if found is not None and not isinstance(stored, dict) and cacheable and may_cache([text]):
+        cache.put("hcl-expressions", key, found)  # written only for files without a secret
+    return found
 
 
 def cache_parts(text: str, shown: str) -> tuple[str, tuple[str, ...]]:
@@ -126,15 +137,6 @@ def _block_spans(body: Mapping[str, Any]) -> Iterator[tuple[int, int]]:
     for entries in body.values():
         for entry in entries if isinstance(entries, list) else ():
             yield from visit(entry, 0)
-
-
-def _expressions_key(cache: Any, path: Path) -> bytes:
-    return cache.key("hcl-expressions", (str(path.resolve()),))
-
-
-def _keep_expressions(f: HclFile) -> None:
-    """Note the expressions asked for while evaluating ``f``'s blocks (kept in the cache with it)."""
-    f.used_expressions.update(EXPRESSIONS.take_requested())
 
 
 def parse_hcl_text(text: str, shown: str, *, fast: bool = True) -> dict[str, Any]:
@@ -310,13 +312,18 @@ class ModuleDir:
                         if isinstance(body, dict):
                             yield f, rtype, name, body
 
-    def locals_raw(self) -> dict[str, Any]:
-        merged: dict[str, Any] = {}
+    def locals_nodes(self) -> dict[str, Node]:
+        """Every local of the module (declared in any of its files) and its expression."""
+        merged: dict[str, Node] = {}
         for f in self.files:
             for block in f.body.get("locals", []) or []:
+                if not isinstance(block, dict):
+                    continue
+                start = block.get("__start_line__")
+                nodes = f.exprs.get(start, {}) if f.exprs is not None and isinstance(start, int) else {}
                 for k, v in block.items():
                     if k not in META_KEYS:
-                        merged[k] = v
+                        merged[k] = nodes.get(k) or from_raw(v)
         return merged
 
     def module_calls(self) -> Iterator[tuple[HclFile, str, dict[str, Any]]]:
@@ -410,11 +417,17 @@ class TerraformLoader:
         return False
 
     # -- instantiation ---------------------------------------------------
+    def shown(self, path: Path) -> str:
+        return display_path(path)
+
+    def notice(self, text: str) -> None:
+        self.diag.notices.append(text)
+
     def root_resources(self, root: Path, only_files: set[Path] | None = None) -> list[Resource]:
         mod = self.module_dir(root)
         try:
             variables = self._root_variables(mod)
-            inst = _Instance(self, mod, prefix="", inputs=variables, depth=0, only_files=only_files)
+            inst = ModuleInstance(self, mod, prefix="", inputs=variables, depth=0, only_files=only_files)
             scope = display_path(root)  # addresses repeat across root folders (prod/, staging/)
             return [dataclasses.replace(r, scope=scope) for r in inst.resources()]
         except RecursionError:
@@ -422,21 +435,6 @@ class TerraformLoader:
                 display_path(root), "Terraform expressions nest too deeply to evaluate (e.g. a very long "
                                     "chain of locals); module not scanned"))
             return []
-
-    def store_expressions(self) -> None:
-        """Keep the expressions each file's blocks needed with it in the cache (once, after all roots)."""
-        cache = current_cache()
-        if cache is None:
-            return
-        for f in self._files.values():
-            if f is None or not f.used_expressions:
-                continue
-            values = EXPRESSIONS.values
-            kept = {t: values[t] for t in f.used_expressions if t in values}
-            if kept.keys() != f.expressions.keys():  # new ones parsed, or ones no longer needed
-                if _cacheable(f):
-                    cache.put("hcl-expressions", _expressions_key(cache, f.path), kept)
-                f.expressions = kept
 
     def _root_variables(self, mod: ModuleDir) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -469,161 +467,6 @@ class TerraformLoader:
         if f is None:
             return {}
         # tfvars hold literals only; evaluate with an empty scope
-        scope = Scope(prefix="", variables={}, locals_raw={}, module_output=lambda m, o: Unknown("no modules"))
-        return {k: scope.evaluate(v) for k, v in f.body.items() if k not in META_KEYS}
-
-
-class _Instance:
-    """One instantiation of a module directory at an address prefix."""
-
-    def __init__(
-        self,
-        loader: TerraformLoader,
-        mod: ModuleDir,
-        *,
-        prefix: str,
-        inputs: Mapping[str, Any],
-        depth: int,
-        only_files: set[Path] | None = None,
-        stack: tuple[Path, ...] = (),
-    ) -> None:
-        self.loader = loader
-        self.mod = mod
-        self.prefix = prefix
-        self.depth = depth
-        self.only_files = only_files
-        self.stack = stack + (mod.path.resolve(),)
-        self._children: dict[str, _Instance | None] = {}
-        self._calls = {label: (f, body) for f, label, body in mod.module_calls()}
-        self.variable_decls = {label: (f, body) for f, label, body in mod.blocks("variable")}
-        variables: dict[str, Any] = {}
-        for name, (f, body) in self.variable_decls.items():
-            if name in inputs:
-                variables[name] = inputs[name]
-            elif "default" in body:
-                variables[name] = body["default"]  # evaluated below: defaults are literals
-            else:
-                variables[name] = Unknown(f"variable {name} has no default and no value")
-        self.scope = Scope(prefix=prefix, variables={}, locals_raw=mod.locals_raw(), module_output=self.output_of)
-        self.scope.variables = {
-            k: (v if k in inputs else self.scope.evaluate(v)) for k, v in variables.items()
-        }
-
-    def _selected(self, f: HclFile) -> bool:
-        return self.only_files is None or f.path.resolve() in self.only_files
-
-    # -- module outputs -------------------------------------------------
-    def child(self, name: str) -> _Instance | None:
-        if name in self._children:
-            return self._children[name]
-        self._children[name] = None  # guards against cycles while being built
-        call = self._calls.get(name)
-        if call is None:
-            return None
-        f, body = call
-        source = body.get("source")
-        where = f"{display_path(f.path)}:{body.get('__start_line__', 0)}"
-        count = self.scope.evaluate(body.get("count", 1))
-        for_each = self.scope.evaluate(body.get("for_each", [None]))
-        if count == 0 or (isinstance(for_each, (list, dict)) and not for_each):
-            return None  # statically never instantiated
-        if not isinstance(source, str) or not is_local_source(source):
-            self.loader.diag.notices.append(
-                f"{where}: module.{name} has a non-local source ({source}); its resources are not scanned"
-            )
-            return None
-        target = Path(os.path.normpath(self.mod.path / source))  # the same path whatever the call order
-        if not target.is_dir():
-            self.loader.diag.notices.append(f"{where}: module.{name} source {source} not found")
-            return None
-        if target.resolve() in self.stack or self.depth >= MAX_MODULE_DEPTH:
-            self.loader.diag.notices.append(f"{where}: module.{name} is nested too deep or recursive; not followed")
-            return None
-        inputs = {
-            k: self.scope.evaluate(v)
-            for k, v in body.items()
-            if k not in META_KEYS and k not in ("source", "version", "providers", "depends_on", "count", "for_each")
-        }
-        inst = _Instance(
-            self.loader,
-            self.loader.module_dir(target),
-            prefix=f"{self.prefix}module.{name}.",
-            inputs=inputs,
-            depth=self.depth + 1,
-            stack=self.stack,
-        )
-        self._children[name] = inst
-        return inst
-
-    def output_of(self, module: str, output: str) -> Any:
-        inst = self.child(module)
-        if inst is None:
-            return Unknown(f"module.{module} is not scanned")
-        for _f, label, body in inst.mod.blocks("output"):
-            if label == output:
-                return inst.scope.evaluate(body.get("value"))
-        return Unknown(f"module.{module} has no output {output}")
-
-    # -- resources ------------------------------------------------------
-    def resources(self) -> Iterator[Resource]:
-        for f, rtype, name, body in self.mod.typed_blocks("resource"):
-            if self._selected(f):
-                res = self._resource(f, rtype, name, body, data=False)
-                if res is not None:
-                    yield res
-        for f, rtype, name, body in self.mod.typed_blocks("data"):
-            if self._selected(f):
-                res = self._resource(f, rtype, name, body, data=True)
-                if res is not None:
-                    yield res
-        for f, label, body in self.mod.blocks("provider"):
-            if self._selected(f):
-                alias = body.get("alias")
-                address = f"{self.prefix}provider.{label}" + (f".{alias}" if isinstance(alias, str) else "")
-                yield self._simple(f, "provider", label, address, body)
-        for name, (f, body) in self.variable_decls.items():
-            if self._selected(f):
-                attrs = self.scope.evaluate(body)
-                attrs["value"] = self.scope.variables.get(name)
-                yield self._make(f, "variable", name, f"{self.prefix}var.{name}", body, attrs)
-        for f, label, _body in self.mod.module_calls():
-            if self._selected(f):
-                inst = self.child(label)
-                if inst is not None:
-                    yield from inst.resources()
-
-    def _resource(self, f: HclFile, rtype: str, name: str, body: dict[str, Any], *, data: bool) -> Resource | None:
-        attrs = self.scope.evaluate_block(body)
-        count = attrs.get("count")
-        never = count == 0 or (isinstance(attrs.get("for_each"), (list, dict)) and not attrs.get("for_each"))
-        if never and not self.loader.declared:
-            return None  # statically never created
-        full_type = f"data.{rtype}" if data else rtype
-        address = f"{self.prefix}{full_type}.{name}"
-        return self._make(f, full_type, name, address, body, attrs)
-
-    def _simple(self, f: HclFile, rtype: str, name: str, address: str, body: dict[str, Any]) -> Resource:
-        return self._make(f, rtype, name, address, body, self.scope.evaluate(body))
-
-    def _make(
-        self, f: HclFile, rtype: str, name: str, address: str, body: dict[str, Any], attrs: dict[str, Any]
-    ) -> Resource:
-        _keep_expressions(f)
-        start = int(body.get("__start_line__", 0) or 0)
-        end = int(body.get("__end_line__", start) or start)
-        lines = f.attribute_lines(start, end) if start else {}
-        dynamic = body.get("dynamic")
-        for i, entry in enumerate(dynamic if isinstance(dynamic, list) else []):  # a dynamic block's label -> its line
-            for label in entry if isinstance(entry, Mapping) else ():
-                if label not in META_KEYS and f"dynamic[{i}]" in lines:
-                    lines.setdefault(label, lines[f"dynamic[{i}]"])
-        return Resource(
-            source=SOURCE,
-            type=rtype,
-            name=name,
-            address=address,
-            attributes=attrs,
-            location=Location(display_path(f.path), start, end),
-            lines=lines,
-            comments=comment_markers(f.lines, start, end) if start else (),
-        )
+        scope = Scope(prefix="", variables={}, locals_nodes={})
+        nodes = f.exprs.get(0, {}) if f.exprs is not None else {}
+        return {k: scope.evaluate(nodes.get(k) or from_raw(v)) for k, v in f.body.items() if k not in META_KEYS}

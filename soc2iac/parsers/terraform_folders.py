@@ -53,7 +53,6 @@ def load_groups(groups: Groups, walked: set[Path], explicit: set[Path], *, var_f
         out.resources.extend(found)
         if crash is not None:
             out.problems.append(crash)
-    loader.store_expressions()
     out.scanned.extend(sorted(display_path(p) for p in loader.loaded_files()))
     named = {f for only in groups.values() if only is not None for f in only}
     context_only = {d.resolve() for d, only in groups.items() if only is not None} - walked
@@ -126,5 +125,4 @@ def _roots_batch(shared: tuple[TerraformLoader, list[tuple[Path, set[Path] | Non
         found, crash = _root(loader, *roots[i])
         read = [p for p in loader.loaded_files() if p not in before[0]]
         out.append((i, found, crash, read, loader.diag.problems[before[1]:], loader.diag.notices[before[2]:]))
-    loader.store_expressions()  # this worker's parsed expressions, into the cache
     return out

@@ -27,7 +27,14 @@ from soc2iac.parsers.registry import Parsed
 
 SOURCE = "terraform-plan"
 NO_CHANGE = ("no-op", "read")
-_INDEX = re.compile(r"\[[^\]]*\]")
+_KEY = r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]'  # an instance key: [0] or ["name"]
+_INDEX = re.compile(_KEY)
+_MODULE_PREFIX = re.compile(rf"^(?:module\.[A-Za-z_][\w-]*(?:{_KEY})?\.)*")
+_REFERENCE = re.compile(rf"^((?:data\.)?[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*)({_KEY})?")
+
+# what an expression refers to: the resource address in its module (with its key when literal),
+# and "each.key" or "count.index" when the key is the referring instance's own
+Reference = tuple[str, str]
 
 AFTER_APPLY = Unknown("known only after apply")
 SENSITIVE = Unknown("a sensitive value (not shown)")
@@ -95,8 +102,8 @@ class Locator:
         from soc2iac.parsers.terraform import TerraformLoader
 
         loader = TerraformLoader(declared=True)
-        for res in loader.root_resources(repo_root):
-            self._blocks.setdefault(res.address, res)
+        for res in loader.root_resources(repo_root):  # instances of one block share its lines
+            self._blocks.setdefault(_INDEX.sub("", res.address), res)
 
     def find(self, address: str) -> Resource | None:
         return self._blocks.get(_INDEX.sub("", address))
@@ -149,10 +156,11 @@ def _module_resources(module: Any) -> Iterator[Mapping[str, Any]]:
 
 
 def _resource(item: Mapping[str, Any], attrs: dict[str, Any], shown: str, locator: Locator,
-              refs: Mapping[str, Mapping[str, str]] | None = None, actions: tuple[str, ...] = ()) -> Resource:
+              refs: Mapping[str, Mapping[str, Reference]] | None = None, actions: tuple[str, ...] = ()) -> Resource:
     address = str(item["address"])
     if refs:
-        attrs = _with_refs(attrs, refs.get(_INDEX.sub("", address), {}), "")
+        targets = {path: _target(address, ref) for path, ref in refs.get(_INDEX.sub("", address), {}).items()}
+        attrs = _with_refs(attrs, targets, "")
     rtype = str(item["type"])
     if item.get("mode") == "data":
         rtype = f"data.{rtype}"
@@ -200,16 +208,16 @@ def _at(tree: Any, key: Any) -> Any:
 _NOT_RESOURCES = {"var", "local", "module", "each", "count", "path", "self", "terraform"}
 
 
-def _config_references(module: Any, prefix: str) -> dict[str, dict[str, str]]:
-    """address -> {attribute path -> referenced resource address}, from the plan's
+def _config_references(module: Any, prefix: str) -> dict[str, dict[str, Reference]]:
+    """block address (no instance keys) -> {attribute path -> what it refers to}, from the plan's
     ``configuration`` (where Terraform keeps what each expression refers to)."""
-    out: dict[str, dict[str, str]] = {}
+    out: dict[str, dict[str, Reference]] = {}
     if not isinstance(module, Mapping):
         return out
     for res in as_list(module.get("resources")):
         if isinstance(res, Mapping) and res.get("address"):
-            paths: dict[str, str] = {}
-            _expression_refs(res.get("expressions"), "", prefix, paths)
+            paths: dict[str, Reference] = {}
+            _expression_refs(res.get("expressions"), "", paths)
             out[prefix + str(res["address"])] = paths
     for name, call in as_mapping(module.get("module_calls")).items():
         if isinstance(call, Mapping):
@@ -217,27 +225,49 @@ def _config_references(module: Any, prefix: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def _expression_refs(expr: Any, here: str, prefix: str, paths: dict[str, str]) -> None:
+def _expression_refs(expr: Any, here: str, paths: dict[str, Reference]) -> None:
     if isinstance(expr, Mapping):
-        if isinstance(expr.get("references"), list):
-            target = next((t for t in map(_resource_of, expr["references"]) if t), None)
+        references = expr.get("references")
+        if isinstance(references, list):
+            target = next((t for t in map(_resource_of, references) if t), None)
             if target:
-                paths[here] = prefix + target
+                # aws_x.this[each.key]: Terraform lists aws_x.this and each.key; the instance is
+                # the referring instance's own key
+                same_key = next((r for r in ("each.key", "count.index") if r in references), "")
+                paths[here] = (target, "" if _INDEX.search(target) else same_key)
             return
         for key, sub in expr.items():
-            _expression_refs(sub, f"{here}.{key}" if here else str(key), prefix, paths)
+            _expression_refs(sub, f"{here}.{key}" if here else str(key), paths)
     elif isinstance(expr, list):
         for i, sub in enumerate(expr):
-            _expression_refs(sub, f"{here}[{i}]", prefix, paths)
+            _expression_refs(sub, f"{here}[{i}]", paths)
 
 
 def _resource_of(reference: Any) -> str | None:
-    parts = _INDEX.sub("", str(reference)).split(".")
-    if parts[0] == "data" and len(parts) >= 3:
-        return ".".join(parts[:3])
-    if parts[0] in _NOT_RESOURCES or len(parts) < 2 or "_" not in parts[0]:
+    """The resource (instance, when its key is literal) a reference names; None for var.x and such."""
+    m = _REFERENCE.match(str(reference))
+    if m is None:
         return None
-    return ".".join(parts[:2])
+    first = m.group(1).split(".")[0]
+    if first == "data":
+        m = re.match(rf"^(data\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*)({_KEY})?", str(reference))
+        return m.group(0) if m else None
+    if first in _NOT_RESOURCES or "_" not in first:
+        return None
+    return m.group(0)
+
+
+def _target(address: str, ref: Reference) -> str:
+    """The address a reference of the resource instance at ``address`` resolves to: in the same
+    module instance, and with the referring instance's own key for ``[each.key]``/``[count.index]``."""
+    prefix = _MODULE_PREFIX.match(address)
+    module = prefix.group(0) if prefix else ""
+    target, same_key = ref
+    if same_key:
+        own = re.search(rf"({_KEY})$", address)
+        if own is not None and (own.group(1)[1] == '"') == (same_key == "each.key"):
+            target += own.group(1)
+    return module + target
 
 
 def _with_refs(value: Any, refs: Mapping[str, str], here: str) -> Any:

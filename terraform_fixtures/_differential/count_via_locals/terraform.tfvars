@@ -1,0 +1,3 @@
+enabled      = false
+env          = "prod"
+volume_names = ["data", "logs"]

@@ -1,0 +1,3 @@
+environments       = ["ignored"]
+encrypted_envs     = ["prod", "staging"]
+trail_multi_region = true

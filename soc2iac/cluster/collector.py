@@ -3,9 +3,10 @@
 Read-only and discreet by construction:
 
 * only ``GET`` requests: ``/version``, discovery (``/apis``, ``/apis/<group>/<version>``)
-  and paginated lists (``limit`` + ``continue``); every request has a timeout; 429
-  and 5xx answers (and dropped connections) are retried with exponential backoff a
-  bounded number of times;
+  and paginated lists (``limit`` + ``continue``); every request has a timeout, every
+  answer a time and size budget, every list a page cap, the run a time limit
+  (:class:`soc2iac.cluster.api.Limits`); 429 and 5xx answers (and dropped connections)
+  are retried with exponential backoff a bounded number of times;
 * Secrets are listed as ``PartialObjectMetadataList`` (an ``Accept`` header), so the
   server sends names, labels and annotations but never values; whatever a server
   sends anyway is dropped here, and so is the ``last-applied-configuration``

@@ -246,6 +246,12 @@ def redact_text(text: str, *, mark: Mark = shown) -> str:
     return out
 
 
+def shown_url(url: str) -> str:
+    """A URL as messages and reports show it: any user information (``admin:PASS@``, a token
+    as user name) replaced by ``***``; other credentials in it redacted as in :func:`redact_text`."""
+    return redact_text(_USERINFO.sub(r"\g<head>***@", url))
+
+
 def _format_of(text: str) -> str:
     """The name of the high-confidence secret format ``text`` holds, or ``""``."""
     for fmt, rx in _value_res():
@@ -281,6 +287,7 @@ def _redact_json(text: str, mark: Mark) -> str | None:
 
 # postgres://user:PASSWORD@host (only the password part; a user name alone is kept)
 _URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@?#]*:)(?P<pw>[^\s@/?#]+)@")
+_USERINFO = re.compile(r"(?P<head>^[A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]*@")
 _BEARER = re.compile(r"(?P<scheme>\b[Bb]earer\s+|\bBEARER\s+)(?P<token>[A-Za-z0-9\-._~+/]+=*)")
 _BASIC = re.compile(r"(?P<scheme>\b[Bb]asic\s+)(?P<token>[A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])")
 # --password=PW, --db-token "PW", -api-key PW

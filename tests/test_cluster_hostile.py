@@ -423,3 +423,43 @@ def test_cli_malformed_discovery_still_reports(standin: Callable[..., StandIn], 
     assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
     assert proc.returncode == 1, proc.stderr  # findings, not an aborted audit
     assert any("API discovery: ignored 3" in n for n in json.loads(proc.stdout)["notices"])
+
+
+# ---------------------------------------------------------------------------- 12. credentials in the server URL
+
+
+URL_PASSWORD = "CanaryServerUrlPassw0rdTy6"
+
+
+def with_url_credentials(server: StandIn, path: Path, **kwargs: Any) -> Path:
+    def change(doc: dict[str, Any]) -> None:
+        doc["clusters"][0]["cluster"]["server"] = server.url.replace("://", f"://admin:{URL_PASSWORD}@")
+
+    return edit_kubeconfig(server.write_kubeconfig(path, **kwargs), change)
+
+
+def test_server_url_credentials_are_never_shown(standin: Callable[..., StandIn], tmp_path: Path,
+                                               policies: list[Any]) -> None:
+    server = standin(forbidden={"roles"}, flaky={"services": [400] * 9})  # a notice, a forbidden and a failed kind
+    kc = with_url_credentials(server, tmp_path / "kc")
+    result = audit(server, tmp_path, policies, kubeconfig=kc)
+    scope = dict(result.scope.cluster)
+    assert scope["server"] == server.url.replace("://", "://***@") and "Pod=9" in scope["kinds"]
+    assert result.problems and any("plain HTTP" in n for n in result.notices)
+    reports = every_report(result) + "\n".join(map(str, result.problems))
+    assert URL_PASSWORD[2:] not in reports and "admin:" not in reports
+    proc = run_cli(kc, "-f", "json", "-f", "html", "-o", str(tmp_path / "r.html"))
+    assert proc.returncode == 2 and URL_PASSWORD[2:] not in proc.stdout + proc.stderr
+    assert URL_PASSWORD[2:] not in (tmp_path / "r.html").read_text()
+
+
+@pytest.mark.parametrize("failure", ["401", "unreachable"])
+def test_server_url_credentials_are_not_in_error_messages(standin: Callable[..., StandIn], tmp_path: Path,
+                                                          failure: str) -> None:
+    server = standin(token="another-token") if failure == "401" else standin()
+    kc = with_url_credentials(server, tmp_path / "kc", token="standin-token")
+    if failure == "unreachable":
+        server.stop()
+    proc = run_cli(kc)
+    assert proc.returncode == 2 and proc.stderr.startswith("soc2iac: error: ") and "Traceback" not in proc.stderr
+    assert URL_PASSWORD[2:] not in proc.stderr and "://***@127.0.0.1:" in proc.stderr, proc.stderr

@@ -186,7 +186,9 @@ class Api:
         limits = self.limits
         started = self.clock()
         budget = min(limits.answer_seconds, self.deadline - started)
-        read = getattr(response, "read1", None) or response.read  # read1: what has arrived, not a full chunk
+        # read1 (urllib3 >= 2.1) returns what has arrived, so the budget is checked between arrivals;
+        # an older urllib3 has only read(), which waits for a full 64 KiB chunk (or the read timeout)
+        read = getattr(response, "read1", None) or response.read
         chunks: list[bytes] = []
         size = 0
         while True:

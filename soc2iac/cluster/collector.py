@@ -3,9 +3,10 @@
 Read-only and discreet by construction:
 
 * only ``GET`` requests: ``/version``, discovery (``/apis``, ``/apis/<group>/<version>``)
-  and paginated lists (``limit`` + ``continue``); every request has a timeout; 429
-  and 5xx answers (and dropped connections) are retried with exponential backoff a
-  bounded number of times;
+  and paginated lists (``limit`` + ``continue``); every request has a timeout, every
+  answer a time and size budget, every list a page cap, the run a time limit
+  (:class:`soc2iac.cluster.api.Limits`); 429 and 5xx answers (and dropped connections)
+  are retried with exponential backoff a bounded number of times;
 * Secrets are listed as ``PartialObjectMetadataList`` (an ``Accept`` header), so the
   server sends names, labels and annotations but never values; whatever a server
   sends anyway is dropped here, and so is the ``last-applied-configuration``
@@ -39,6 +40,7 @@ from soc2iac.cluster.kubeconfig import IN_CLUSTER_CONTEXT, load_configuration, t
 from soc2iac.errors import Soc2iacError
 from soc2iac.model import Location, Resource
 from soc2iac.parsers.kubernetes import to_resource
+from soc2iac.redact import redact_text, shown_url
 
 SOURCE = "cluster"
 SECRET_METADATA_ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
@@ -142,6 +144,22 @@ def collect(
     ``max_answer_bytes`` per answer; ``max_pages`` per list. A kind cut short by any of
     them is not collected ("error: ..."), so the policies that need it are not evaluated.
     """
+    limits = Limits(time_limit=time_limit, timeout=timeout if isinstance(timeout, tuple) else (timeout, timeout),
+                    answer_seconds=answer_seconds, max_answer_bytes=max_answer_bytes, max_pages=max_pages,
+                    max_retries=max_retries, backoff=backoff)
+    try:
+        return _collect_from(kubeconfig=kubeconfig, context=context, namespaces=namespaces,
+                             all_namespaces=all_namespaces, exclude_namespaces=exclude_namespaces, quiet=quiet,
+                             kinds=kinds, page_size=page_size, limits=limits, sleep=sleep, clock=clock,
+                             progress_stream=progress_stream)
+    except Soc2iacError as exc:  # a kubeconfig or library message may quote the server URL, credentials included
+        raise Soc2iacError(redact_text(str(exc))) from None
+
+
+def _collect_from(*, kubeconfig: str | os.PathLike[str] | None, context: str | None, namespaces: Sequence[str],
+                  all_namespaces: bool, exclude_namespaces: Sequence[str], quiet: bool, kinds: Sequence[KindSpec],
+                  page_size: int, limits: Limits, sleep: Callable[[float], None], clock: Callable[[], float],
+                  progress_stream: IO[str] | None) -> Collection:
     configuration, context_name, default_ns = load_configuration(kubeconfig, context)
     excluded = tuple(dict.fromkeys(exclude_namespaces))
     chosen: tuple[str, ...] | None
@@ -153,10 +171,7 @@ def collect(
         chosen = tuple(ns for ns in (default_ns or "default",) if ns not in excluded)
     stream = progress_stream if progress_stream is not None else sys.stderr
     progress = Progress(stream, not quiet and _isatty(stream))
-    limits = Limits(time_limit=time_limit, timeout=timeout if isinstance(timeout, tuple) else (timeout, timeout),
-                    answer_seconds=answer_seconds, max_answer_bytes=max_answer_bytes, max_pages=max_pages,
-                    max_retries=max_retries, backoff=backoff)
-    shown_host = str(configuration.host)
+    shown_host = shown_url(str(configuration.host))
     api = Api(configuration, limits=limits, sleep=sleep, clock=clock, shown_host=shown_host)
     out = Collection(server=shown_host, context=context_name, namespaces=chosen,
                      all_namespaces=chosen is None, excluded_namespaces=excluded, collected_at=utc_now())
@@ -193,7 +208,7 @@ def _collect(api: Api, out: Collection, kinds: Sequence[KindSpec], chosen: tuple
         out.version = "unknown (GET /version forbidden)"
     except (NotFound, RequestFailed) as exc:
         if isinstance(exc, RequestFailed) and not exc.status:
-            raise Soc2iacError(f"{api.configuration.host}: cannot reach the API server: {exc}") from None
+            raise Soc2iacError(f"{api.shown_host}: cannot reach the API server: {exc}") from None
         out.version = f"unknown ({exc})"
 
     discovery = Discovery(api)

@@ -27,6 +27,7 @@ from soc2iac.errors import InputProblem
 from soc2iac.parsers.registry import sources_of
 from soc2iac.pipeline import Collected, Options, run
 from soc2iac.policy import Policy, reference_groups
+from soc2iac.redact import redact_text, shown_url
 from soc2iac.result import Finding, ScanResult, Scope
 from soc2iac.waivers import Waiver
 
@@ -77,6 +78,7 @@ def result_of(collection: Collection, policies: Sequence[Policy], config: Config
               register: Sequence[Waiver] = (), inline_waivers: bool = True,
               known_policies: frozenset[str] | None = None) -> ScanResult:
     """The scan result of a finished collection (also usable on a collection built by hand)."""
+    collection = _redacted(collection)
     blocked = [n for n in collection.not_collected if n.blocks_evaluation]
     # a kind lost to server errors (after bounded retries) makes the audit incomplete: an input
     # error (exit 2), unlike a forbidden kind, which is an expected RBAC scope reported as not evaluated
@@ -92,6 +94,15 @@ def result_of(collection: Collection, policies: Sequence[Policy], config: Config
     options = Options(register=register, inline_waivers=inline_waivers, known_policies=known_policies)
     return run(policies, collected, config, options,
                adjust=not_evaluated if blocked else None, started=started or collection.collected_at)
+
+
+def _redacted(collection: Collection) -> Collection:
+    """The collection with every text that reaches a report redacted (server URL, reasons quoted
+    from the server or the HTTP library, notices): one redactor, applied where the collection
+    becomes a result."""
+    return dataclasses.replace(
+        collection, server=shown_url(collection.server), notices=[redact_text(n) for n in collection.notices],
+        not_collected=[dataclasses.replace(n, reason=redact_text(n.reason)) for n in collection.not_collected])
 
 
 def _notices(collection: Collection) -> list[str]:

@@ -391,8 +391,9 @@ def cached_parse(namespace: str, parts: Sequence[str], shown: str, parse: Callab
     stored = cache.get(namespace, key, record_miss=False)
     disk = True
     if stored is None:
-        disk = may_cache(parts)
-        if disk:
+        # a memory-only cache (--no-cache with --jobs) writes nothing to disk: no secret scan needed
+        disk = cache.root is not None and may_cache(parts)
+        if disk or cache.root is None:
             cache._miss(namespace)
         else:
             cache.stats.kept_out += 1

@@ -105,7 +105,7 @@ def file_expressions(text: str, *, cacheable: bool = True) -> Exprs | None:
     key = cache.key("hcl-expressions", (text,))
     stored = cache.get("hcl-expressions", key)
     found = EXPRESSIONS.parse(text, lambda: stored)
-    if found is not None and not isinstance(stored, dict) and cacheable and may_cache([text]):
+    if found is not None and not isinstance(stored, dict) and (cache.root is None or cacheable and may_cache([text])):
         cache.put("hcl-expressions", key, found)  # written only for files without a secret
     return found
 

@@ -60,10 +60,10 @@ def to_document(result: ScanResult, *, fail_on: str = "high", findings: bool = T
 
 def by_criterion(result: ScanResult, fail_on: str) -> dict[str, dict[str, Any]]:
     """The summary model's verdict and counts for every criterion."""
-    from soc2iac.summary import evidence
+    from soc2iac.summary import verdicts_by_criterion
 
-    return {s.id: {"verdict": s.verdict, **s.counts, "policies": len(s.policies)}
-            for s in evidence(result, fail_on).sections}
+    return {cid: {"verdict": verdict, **counts, "policies": policies}
+            for cid, (verdict, counts, policies) in verdicts_by_criterion(result).items()}
 
 
 def _finding(f: Finding) -> dict[str, Any]:

@@ -30,7 +30,8 @@ def plan_changes(policies: Sequence[Policy], plan: Plan, config: Config, after: 
     the plan's after-world (evaluated once, with everything else); the world before the plan is
     evaluated here, with the policies judged there (``applies_to.world: before``)."""
     judged, _ = engine.evaluate(policies, plan.before, config, before=True)
-    before = [f for f in judged if not engine.judges_before(_policy(policies, f.policy_id))]
+    on_before = {p.id for p in policies if engine.judges_before(p)}  # judged on the world before only
+    before = [f for f in judged if f.policy_id not in on_before]
     then = {(f.policy_id, f.resource): f for f in before}
     now = {(f.policy_id, f.resource): f for f in after}
     worlds = ({r.address: r for r in plan.before}, {r.address: r for r in plan.after})
@@ -45,12 +46,8 @@ def plan_changes(policies: Sequence[Policy], plan: Plan, config: Config, after: 
             out.append(_improvement(old, new))
     # what the policies judged on the world before the plan found: a fail is a control the plan removes
     out.extend(replace(f, change=REMOVED) if f.verdict == "fail" else f for f in judged
-               if engine.judges_before(_policy(policies, f.policy_id)))
+               if f.policy_id in on_before)
     return out
-
-
-def _policy(policies: Sequence[Policy], pid: str) -> Policy:
-    return next(p for p in policies if p.id == pid)
 
 
 def _change_text(old: Finding, new: Finding, worlds: tuple[dict[str, Resource], dict[str, Resource]]) -> str:

@@ -62,7 +62,7 @@ def run(policies: Sequence[Policy], collected: Collected, config: Config, option
 
         changed = set()
         for plan in collected.plans:
-            after = [f for f in findings if f.source == "terraform-plan" and f.scope == plan.scope]
+            after = [f for f in findings if f.scope == plan.scope]  # the plan file: its resources' scope
             findings.extend(plan_changes(policies, plan, config, after))
             changed |= plan.changed
         if options.changes_only:

@@ -198,8 +198,9 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
         # a config read through the file that includes it (an nginx fragment read through its main
         # file and scanned itself too) comes once; prod/ and staging/ holding the same file both count
         if not parsed.resources:  # read, and nothing in it: say so, so the scope is true
+            why = claimed.skip_reason(text)  # the format's own word on why (e.g. not a manifest)
             out.notices.append(f"{shown}: read as {claimed.name}, but it holds no resource soc2iac checks"
-                               + (" (no Kubernetes object: no apiVersion and kind)" if claimed.fallback else ""))
+                               + (f" ({why})" if why else ""))
         fresh = [r for r in parsed.resources if _identity(r) not in seen]
         seen.update(_identity(r) for r in fresh)
         resources.extend(fresh)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from soc2iac.model import Location, Ref, Resource, Unknown
-from soc2iac.parsers import comment_markers
+from soc2iac.parsers import comment_markers, inside_tree
 from soc2iac.parsers import hcl_values as hv
 from soc2iac.parsers.hcl_eval import META_KEYS, Exprs, ModuleObject, Scope, from_raw
 from soc2iac.parsers.hcl_syntax import Node
@@ -253,6 +253,10 @@ class ModuleInstance:
         target = Path(os.path.normpath(self.mod.path / source))  # the same path whatever the call order
         if not target.is_dir():
             self.loader.notice(f"{where}: module.{name} source {source} not found")
+            return None
+        if not inside_tree(target):  # a module leading out of the scanned tree is a config reading outside it
+            self.loader.notice(f"{where}: module.{name} source {source} leads outside the scanned folder; "
+                               "not read (`scan --include-root DIR` allows a folder)")
             return None
         if target.resolve() in self.stack or self.depth >= MAX_MODULE_DEPTH:
             self.loader.notice(f"{where}: module.{name} is nested too deep or recursive; not followed")

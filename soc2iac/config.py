@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from soc2iac import yaml_load
 from soc2iac.errors import Soc2iacError
 from soc2iac.policy import Policy
 
@@ -72,7 +73,7 @@ def load_config(path: Path | None) -> Config:
 
     try:
         text = path.read_text(encoding="utf-8")
-        doc = yaml.safe_load(text) or {}
+        doc = yaml_load.safe_load(text) or {}
     except OSError as exc:
         raise Soc2iacError(f"{path}: cannot read config: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:

@@ -118,9 +118,9 @@ def read(doc: Mapping[str, Any]) -> GatewayData:
 
 @functools.lru_cache(maxsize=1)
 def gateway_data() -> GatewayData:
-    import yaml
+    from soc2iac import yaml_load
 
-    return read(yaml.safe_load(_text()))
+    return read(yaml_load.safe_load(_text()))
 
 
 def terraform_types_of(kinds: Iterable[str]) -> list[str]:

@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from soc2iac import yaml_load
 from soc2iac.model import Unknown
 
 MARKER = "soc2iac-redacted"
@@ -37,10 +38,8 @@ MAX_NESTED_TEXT = 1 << 20  # JSON held in a string is parsed up to this size; a 
 def secret_patterns() -> dict[str, Any]:
     from importlib import resources
 
-    import yaml
-
     text = resources.files("soc2iac.data").joinpath("secrets.yaml").read_text(encoding="utf-8")
-    return dict(yaml.safe_load(text))
+    return dict(yaml_load.safe_load(text))
 
 
 @functools.lru_cache(maxsize=1)

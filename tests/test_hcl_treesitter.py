@@ -367,18 +367,18 @@ def test_same_resources_through_either_parser(tmp_path: Path, monkeypatch: pytes
             found.extend(loader.root_resources(root))
         return [found, loader.diag.problems, loader.diag.notices]
 
-    real = hcl_treesitter.parse_body
+    real = hcl_treesitter.render
 
-    def counting(text: str) -> dict:
+    def counting(src: bytes, root: object) -> dict:
         try:
-            body = real(text)
+            body = real(src, root)
         except hcl_treesitter.Unsupported:
             used["fallback"] += 1
             raise
         used["fast"] += 1
         return body
 
-    monkeypatch.setattr(hcl_treesitter, "parse_body", counting)
+    monkeypatch.setattr(hcl_treesitter, "render", counting)
     reference = load("python-hcl2")
     assert used["fast"] == 0
     fast = load("tree-sitter")

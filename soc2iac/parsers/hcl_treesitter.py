@@ -34,7 +34,7 @@ from soc2iac.parsers.hcl_prepass import normalize
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
-__all__ = ["Unsupported", "parse_body"]
+__all__ = ["Unsupported", "parse_body", "parse_tree", "prepared", "render"]
 
 
 class Unsupported(Exception):
@@ -67,15 +67,27 @@ def parse_body(text: str) -> dict[str, Any]:
     """
     if not text.strip():
         return {}
+    src = prepared(text)
+    return render(src, parse_tree(src))
+
+
+def prepared(text: str) -> bytes:
+    """What python-hcl2 is given (:func:`normalize`, a final line break), as UTF-8."""
     text = normalize(text)
     if not text.endswith("\n"):
         text += "\n"
     try:
-        src = text.encode("utf-8")
+        return text.encode("utf-8")
     except UnicodeEncodeError:
         raise Unsupported("text is not encodable as UTF-8") from None
-    tree = _parser().parse(src)
-    root = tree.root_node
+
+
+def parse_tree(src: bytes) -> Node:
+    return _parser().parse(src).root_node  # syntax errors included
+
+
+def render(src: bytes, root: Node) -> dict[str, Any]:
+    """python-hcl2's body from the tree of :func:`prepared` text."""
     if root.has_error:
         raise Unsupported("syntax error (tree-sitter)")
     try:

@@ -57,6 +57,7 @@ class HclFile:
     text: str
     body: dict[str, Any]
     block_lines: dict[int, dict[str, int]] = field(default_factory=dict)  # block start -> attribute lines
+    parsed_exprs: Exprs | None = None  # built with the body from the same parse, when it could be
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -66,6 +67,8 @@ class HclFile:
     def exprs(self) -> Exprs | None:
         """Every attribute's expression, read from the text (None: not readable here; python-hcl2's
         rendering of them is used instead)."""
+        if self.parsed_exprs is not None:
+            return self.parsed_exprs
         return file_expressions(self.text, cacheable=not _values_file(self.path))
 
     def attribute_lines(self, start: int, end: int) -> dict[str, int]:
@@ -79,15 +82,15 @@ class HclFile:
 def load_hcl_file(path: Path) -> HclFile:
     """Read and parse one ``.tf`` or ``.tfvars`` file; :class:`InputError` on any problem.
 
-    The parse (body and each top-level block's attribute lines) comes from the parse cache when
-    the same text was parsed before."""
+    The parse (body, each top-level block's attribute lines, the expressions when tree-sitter
+    gave them) comes from the parse cache when the same text was parsed before."""
     shown = display_path(path)
     text = read_source(path, shown)
     if _values_file(path):
-        body, block_lines = _parse_file(text, shown)
+        body, block_lines, exprs = _parse_file(text, shown)
     else:
-        body, block_lines = cached_parse(*cache_parts(text, shown), shown, lambda: _parse_file(text, shown))
-    return HclFile(path=path, text=text, body=body, block_lines=block_lines)
+        body, block_lines, exprs = cached_parse(*cache_parts(text, shown), shown, lambda: _parse_file(text, shown))
+    return HclFile(path=path, text=text, body=body, block_lines=block_lines, parsed_exprs=exprs)
 
 
 def _values_file(path: Path) -> bool:
@@ -115,10 +118,13 @@ def cache_parts(text: str, shown: str) -> tuple[str, tuple[str, ...]]:
     return "hcl", (text,)
 
 
-def _parse_file(text: str, shown: str) -> tuple[dict[str, Any], dict[int, dict[str, int]]]:
-    body = parse_hcl_text(text, shown)
+def _parse_file(text: str, shown: str) -> tuple[dict[str, Any], dict[int, dict[str, int]], Exprs | None]:
+    """Body, attribute lines and (None: left to :func:`file_expressions`) expressions of a file."""
+    body, exprs = _fast_parse_both(text)
+    if body is None:
+        body = parse_hcl_text(text, shown, fast=False)
     lines = text.splitlines()
-    return body, {start: attribute_lines(lines, start, end) for start, end in _block_spans(body)}
+    return body, {start: attribute_lines(lines, start, end) for start, end in _block_spans(body)}, exprs
 
 
 def _block_spans(body: Mapping[str, Any]) -> Iterator[tuple[int, int]]:
@@ -185,6 +191,21 @@ def parse_hcl_text(text: str, shown: str, *, fast: bool = True) -> dict[str, Any
     return body
 
 
+def _fast_parse_both(text: str) -> tuple[dict[str, Any] | None, Exprs | None]:
+    """Body and expressions from one tree-sitter parse (:mod:`soc2iac.parsers.hcl_ts_syntax`);
+    None for what it cannot vouch for."""
+    if os.environ.get("SOC2IAC_HCL_PARSER") == "python-hcl2":  # the reference parsers, both
+        return None, None
+    try:
+        from soc2iac.parsers import hcl_ts_syntax
+
+        return hcl_ts_syntax.parse(text)
+    except ImportError:  # tree-sitter not installed: python-hcl2 and hcl_syntax alone
+        return None, None
+    except Exception:  # noqa: BLE001 - anything unexpected: the reference parsers decide
+        return None, None
+
+
 def _fast_parse(text: str) -> dict[str, Any] | None:
     if os.environ.get("SOC2IAC_HCL_PARSER") == "python-hcl2":
         return None
@@ -204,6 +225,7 @@ def _fast_parse(text: str) -> dict[str, Any] | None:
 _ATTR_LINE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*=(?!=)\s*(.*)$")
 _BLOCK_LINE = re.compile(r'^\s*([A-Za-z_][\w-]*)(?:\s+(?:"[^"]*"|[A-Za-z_][\w-]*))*\s*\{\s*$')
 _HEREDOC = re.compile(r"<<-?\s*([A-Za-z_]\w*)\s*$")
+_BRACKETS = re.compile(r"[{}\[\]()]")
 
 
 def attribute_lines(lines: list[str], start: int, end: int) -> dict[str, int]:
@@ -245,7 +267,7 @@ def attribute_lines(lines: list[str], start: int, end: int) -> dict[str, int]:
         doc = _HEREDOC.search(line)
         if doc:
             heredoc = doc.group(1)
-        for ch in _code_only(line):
+        for ch in _BRACKETS.findall(_code_only(line)):
             if ch in "{[(":
                 if opened is not None and ch == "{":
                     stack.append((opened, {}))
@@ -259,6 +281,8 @@ def attribute_lines(lines: list[str], start: int, end: int) -> dict[str, int]:
 
 
 def _strip_comment(line: str) -> str:
+    if "#" not in line and "//" not in line:
+        return line
     out = []
     quote = False
     i = 0

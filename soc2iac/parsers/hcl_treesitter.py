@@ -24,38 +24,17 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from soc2iac.parsers import MAX_DEPTH, nesting_depth
-from soc2iac.parsers.hcl_prepass import normalize
+from soc2iac.parsers.hcl_ts_tree import COMMENT as _COMMENT
+from soc2iac.parsers.hcl_ts_tree import Unsupported, comment_marks, parse_tree, prepared, without_comments
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser
+    from tree_sitter import Node
 
 __all__ = ["Unsupported", "parse_body", "parse_tree", "prepared", "render"]
-
-
-class Unsupported(Exception):
-    """The fast path cannot vouch for its answer here: use python-hcl2 instead."""
-
-
-# ---------------------------------------------------------------------------
-# parser
-# ---------------------------------------------------------------------------
-_local = threading.local()  # tree_sitter.Parser objects are not shared between threads
-
-
-def _parser() -> Parser:
-    parser = getattr(_local, "parser", None)
-    if parser is None:
-        import tree_sitter
-        import tree_sitter_hcl
-
-        parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
-        _local.parser = parser
-    return parser
 
 
 def parse_body(text: str) -> dict[str, Any]:
@@ -69,21 +48,6 @@ def parse_body(text: str) -> dict[str, Any]:
         return {}
     src = prepared(text)
     return render(src, parse_tree(src))
-
-
-def prepared(text: str) -> bytes:
-    """What python-hcl2 is given (:func:`normalize`, a final line break), as UTF-8."""
-    text = normalize(text)
-    if not text.endswith("\n"):
-        text += "\n"
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise Unsupported("text is not encodable as UTF-8") from None
-
-
-def parse_tree(src: bytes) -> Node:
-    return _parser().parse(src).root_node  # syntax errors included
 
 
 def render(src: bytes, root: Node) -> dict[str, Any]:
@@ -190,10 +154,10 @@ _HEREDOC_TRIM_TOKEN = re.compile(r"<<-([a-zA-Z][a-zA-Z0-9._-]+)\n?(?:.|\n)*?\n\s
 _HEREDOC_BODY = re.compile(r"<<([a-zA-Z][a-zA-Z0-9._-]+)\n([\s\S]*)\1", re.DOTALL)
 _HEREDOC_TRIM_BODY = re.compile(r"<<-([a-zA-Z][a-zA-Z0-9._-]+)\n([\s\S]*)\1", re.DOTALL)
 _ESCAPED_INTERPOLATION = re.compile(rb"\$\$\{[^}]*\}")
+_STRING_SPECIAL = re.compile(rb'[$\\"]')
 
 _BINARY_OPS = frozenset({"==", "!=", "<", ">", "<=", ">=", "-", "*", "/", "%", "&&", "||", "+"})
 _POSTFIX = frozenset({"get_attr", "index", "splat"})
-_COMMENT = "comment"
 # python-hcl2 hits RecursionError around 490 tree levels (e.g. 246 chained ".a", 165 nested calls);
 # the estimate in _Renderer.level over-counts about twice
 _MAX_LEVEL = 250
@@ -213,6 +177,7 @@ class _Renderer:
 
     def __init__(self, src: bytes) -> None:
         self.src = src
+        self.marks = comment_marks(src)
         self.level = 0  # a bound on how deep python-hcl2's tree gets at this point
 
     def descend(self, levels: int) -> None:
@@ -244,15 +209,8 @@ class _Renderer:
             pos -= 1
         return pos >= 0 and (src[pos] == 0x0A or src[pos - 1:pos + 1] == b"*/")
 
-    @staticmethod
-    def kids(node: Node) -> list[Node]:
-        """Children without comments; a comment at either edge is not accounted for: refuse."""
-        children = node.children
-        if not any(c.type == _COMMENT for c in children):
-            return children
-        if children[0].type == _COMMENT or children[-1].type == _COMMENT:
-            raise Unsupported(f"comment at the edge of {node.type}")
-        return [c for c in children if c.type != _COMMENT]
+    def kids(self, node: Node) -> list[Node]:
+        return without_comments(node, self.marks)
 
     def name(self, node: Node) -> str:
         if node.type != "identifier":
@@ -723,6 +681,9 @@ class _Renderer:
         if (len(children) < 2 or children[0].type != "quoted_template_start"
                 or children[-1].type != "quoted_template_end"):
             raise Unsupported("string shape")
+        start, end = children[0].end_byte, children[-1].start_byte
+        if _STRING_SPECIAL.search(self.src, start, end) is None:  # nothing to read in it: as it is
+            return '"' + self.src[start:end].decode("utf-8") + '"'
         interpolations: dict[int, Node] = {}
         stack = list(children[1:-1])
         while stack:

@@ -681,8 +681,10 @@ def render(meta: dict[str, str], corpora: dict[str, dict[str, Any]], startup: li
 PHASES = [
     # (label, predicate on (function name without class, file)): the innermost matching frame decides
     ("imports", lambda fn, f: fn == "_find_and_load"),
-    ("HCL parsing of .tf files (python-hcl2 / lark)", lambda fn, f: fn == "parse_hcl_text"),
-    ("expression parsing from the source (hcl_syntax)", lambda fn, f: fn == "parse_file" and "hcl_syntax" in f),
+    ("HCL parsing of .tf files (tree-sitter; python-hcl2 / lark)",
+     lambda fn, f: fn in ("parse_hcl_text", "_fast_parse_both")),
+    ("expression trees (from the tree-sitter tree; hcl_syntax)",
+     lambda fn, f: (fn == "parse_file" and "hcl_syntax" in f) or (fn == "expressions" and "hcl_ts_syntax" in f)),
     ("Terraform model (modules, expressions, line maps)",
      lambda fn, f: any(k in f for k in ("soc2iac/parsers/terraform", "soc2iac/parsers/hcl_"))),
     ("Kubernetes YAML parse + model", lambda fn, f: "soc2iac/parsers/kubernetes" in f),

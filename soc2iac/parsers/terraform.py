@@ -2,8 +2,9 @@
 
 A Terraform module is a directory: variables, locals and outputs declared in
 any ``.tf`` file of it are visible to all of them. python-hcl2 (or its tree-sitter
-twin) gives each file's blocks; the expressions are read again from the text
-(:mod:`soc2iac.parsers.hcl_syntax`) and evaluated as Terraform does
+twin) gives each file's blocks; the expressions, as :mod:`soc2iac.parsers.hcl_syntax`'s
+trees, come from the same tree-sitter parse (:mod:`soc2iac.parsers.hcl_ts_syntax`), else
+hcl_syntax reads them from the text; they are evaluated as Terraform does
 (:mod:`soc2iac.parsers.hcl_eval`). Local module calls (``source = "./modules/logs"``)
 are followed; count and for_each expand into Terraform's instances
 (:mod:`soc2iac.parsers.terraform_module`), so resources get addresses such as

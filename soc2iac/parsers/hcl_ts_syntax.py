@@ -316,9 +316,9 @@ class _Builder:
             last = post
             kind = post.type
             if kind == "get_attr":
-                node = ("attr", node, self.attr_name(post, nl, tight=False))
+                node = ("attr", node, self.attr_name(post, nl))
             elif kind == "index":
-                node = self.index(node, post, level)
+                node = ("index", node, self.index_key(post, level))
             elif kind == "splat":
                 node, ops = self.splat(node, post, nl, level)
                 for op in ops:  # what hcl_syntax reads after the splat, not in it
@@ -327,28 +327,24 @@ class _Builder:
                 raise Unsupported(f"{kind} after an expression term")
         return node
 
-    def attr_name(self, node: TsNode, nl: bool, *, tight: bool) -> str:
+    def attr_name(self, node: TsNode, nl: bool) -> str:
         kids = self.kids(node)
         if len(kids) != 2 or kids[0].type != ".":
             raise Unsupported("attribute access shape")
-        if tight:
-            if kids[0].end_byte != kids[1].start_byte:
-                raise Unsupported("gap after '.'")
-        else:
-            self.same_line(kids[0].end_byte, kids[1].start_byte, nl)
+        self.same_line(kids[0].end_byte, kids[1].start_byte, nl)
         return self.name(kids[1])
 
-    def index(self, node: Node, post: TsNode, level: int) -> Node:
+    def index_key(self, post: TsNode, level: int) -> Node:
         (inner,) = self.kids(post)
         if inner.type == "legacy_index":
             m = _LEGACY_INDEX.fullmatch(self.src, inner.start_byte, inner.end_byte)
             if m is None or len(m.group(1)) > 4000:
                 raise Unsupported("legacy index spelling")
-            return ("index", node, ("lit", int(m.group(1))))
+            return ("lit", int(m.group(1)))
         kids = self.kids(inner)
         if inner.type != "new_index" or len(kids) != 3 or kids[0].type != "[" or kids[2].type != "]":
             raise Unsupported("index shape")
-        return ("index", node, self.expr(kids[1], False, level + 1))
+        return self.expr(kids[1], False, level + 1)
 
     def splat(self, node: Node, post: TsNode, nl: bool, level: int) -> tuple[Node, list[Node]]:
         """The splat node and the operators after it that hcl_syntax no longer counts as its own."""
@@ -358,23 +354,16 @@ class _Builder:
         if lead is None or kids[0].type != lead or self.src[kids[0].start_byte:kids[0].end_byte] != lead.encode():
             raise Unsupported("splat shape")
         ops: list[Node] = []
-        after: list[Node] = []
+        after: list[Node] = []  # from a ". name" or ".0": hcl_syntax's splat has ended, postfix operators follow
         for prev, op in zip(kids, kids[1:]):
             self.same_line(prev.end_byte, op.start_byte, nl)
             if op.type == "get_attr":
-                dot, ident = self.kids(op)
-                if not after and dot.end_byte == ident.start_byte:
-                    ops.append(("attr", self.name(ident)))
-                else:  # hcl_syntax's splat ends at ". name"; a postfix attribute access follows
-                    after.append(("attr", self.attr_name(op, nl, tight=False)))
+                name = self.attr_name(op, nl)
+                tight = op.children[0].end_byte == op.children[-1].start_byte
+                (ops if tight and not after else after).append(("attr", name))
             elif op.type == "index":
-                (index,) = self.kids(op)
-                if index.type == "legacy_index":  # ends the splat in hcl_syntax
-                    after.append(("index", self.index(("lit", None), op, level)[2]))
-                elif after:
-                    after.append(("index", self.index(("lit", None), op, level)[2]))
-                else:
-                    ops.append(("index", self.index(("lit", None), op, level)[2]))
+                key = self.index_key(op, level)
+                (ops if self.kids(op)[0].type != "legacy_index" and not after else after).append(("index", key))
             else:
                 raise Unsupported("splat shape")
         return ("splat", node, tuple(ops)), after

@@ -74,12 +74,23 @@ def test_generated_corpus(tmp_path: Path) -> None:
     assert counts["fallback"] <= MAX_FALLBACK * len(files), counts
 
 
+def test_repository_files_with_crlf() -> None:
+    """The same files as a Windows checkout has them (python-hcl2 gets them normalized,
+    hcl_syntax reads the carriage returns: in heredocs they are text)."""
+    files = inputs._hcl_files(ROOT)
+    counts = Counter(compare(p.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\n", "\r\n"), p.name)
+                     for p in files)
+    _report(f"repository .tf/.tfvars with CRLF ({len(files)} files)", counts)
+    assert counts["fallback"] <= MAX_FALLBACK * len(files), counts
+
+
 def test_mutated_files() -> None:
     """Real files with a few characters inserted or deleted: mostly broken, sometimes odd but valid."""
     texts = [p.read_text(encoding="utf-8") for p in inputs._hcl_files(ROOT / "terraform_fixtures")]
+    texts += [text.replace("\n", "\r\n") for text in texts[::4]]
     pieces = ["\n", " ", "# c\n", "/* c */", "/*\n*/", '"', "{", "}", "[", "]", "(", ")", ",", "=", "$", "%",
               "\\", "~", ".", "*", "-", "!", "?", ":", "<<", "${", "%{", "$${", "...", "for ", " if ", "\t", "0",
-              "x", "\\n", "\\u00e9", "=>", "::"]
+              "x", "\\n", "\\u00e9", "=>", "::", "\r\n", "\r"]
     rng = random.Random(21)
     counts: Counter[str] = Counter()
     for _ in range(800):
@@ -158,6 +169,7 @@ SYNTAX = {
     "no_final_newline": "a = 1",
     "line_breaks_in_brackets": "a = (\n  x\n  + y\n)\nb = f(\n  x\n  ,\n  y\n)\nc = [\n  x\n  ? 1\n  : 2\n]\nd = x[\n  0\n]",
     "crlf_free_windows_path": 'a = "C:\\\\x"',
+    "crlf": 'a = "b"\r\nc = <<EOF\r\nx ${y}\r\nEOF\r\nd = <<-EOF\r\n  x\r\n\r\n    y\r\n  EOF\r\ne {\r\n  f = [\r\n    1, # c\r\n  ]\r\n}\r\n',
 }
 
 # hcl_syntax rejects these, reads them otherwise than tree-sitter, or the builder does not vouch:
@@ -180,7 +192,7 @@ MUST_FALLBACK = {
     "block_brace_on_next_line": "a\n{\n}",
     "label_interpolation": 'a "${x}" {}',
     "unknown_escape": 'a = "\\q"',
-    "crlf": 'a = "b"\r\nc = <<EOF\r\nx\r\nEOF\r\n',
+    "lone_carriage_return": "a = 1\rb = 2",
     "nbsp": "a = \u00a01",
     "form_feed": "a = 1\n\x0c\nb = 2",
     "bom": "\ufeffa = 1",

@@ -45,9 +45,8 @@ _IDENT_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 _FUNCTION = re.compile(rb"[A-Za-z_][A-Za-z0-9_-]*(?:::[A-Za-z_][A-Za-z0-9_-]*)*")
 _NUMBER = re.compile(rb"[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _LEGACY_INDEX = re.compile(rb"\.([0-9]+)")
-# white space tree-sitter skips and hcl_syntax does not (and carriage returns: normalized away
-# for python-hcl2, kept in heredocs by hcl_syntax)
-_ODD_SPACE = re.compile(rb"[\r\x0b\x0c\x1c-\x1f]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]"
+# white space tree-sitter skips and hcl_syntax does not (a carriage return alone included)
+_ODD_SPACE = re.compile(rb"\r(?!\n)|[\x0b\x0c\x1c-\x1f]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]"
                         rb"|\xe2\x81\x9f|\xe3\x80\x80|\xef\xbb\xbf")
 _QUOTED_SPECIAL = re.compile(rb'[\\$%\n"]')
 _HEREDOC_SPECIAL = re.compile(rb"[$%]")
@@ -83,8 +82,6 @@ def parse(text: str) -> tuple[dict[str, Any] | None, Exprs | None]:
     try:
         raw = text.encode("utf-8")
         if len(src) - len(raw) not in (0, 1) or not src.startswith(raw):
-            if "\r" in text:
-                return body, None  # hcl_syntax keeps carriage returns in heredocs: not verified here
             src = raw + b"\n"  # normalize() changed the text: hcl_syntax reads the original
             root = parse_tree(src)
         return body, expressions(src, root)
@@ -122,7 +119,7 @@ class _Builder:
         i = start
         while i < end:
             c = src[i]
-            if c == 0x20 or c == 0x09:
+            if c == 0x20 or c == 0x09 or c == 0x0D:
                 i += 1
             elif c == 0x0A or c == 0x23 or src.startswith(b"//", i):  # a line comment runs to a line break
                 return True

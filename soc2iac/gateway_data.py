@@ -32,7 +32,7 @@ SCHEMA: Mapping[str, Any] = {  # the file's shape, checked by tests/test_gateway
         "terraform_kinds": {"type": "object", "minProperties": 1, "propertyNames": {"pattern": "^kubernetes_"},
                             "additionalProperties": _NAME},
         "routes": {"type": "array", "items": _entry(
-            ["reader", "kinds"], kinds=_NAMES, api_version_contains=_NAME)},
+            ["reader", "kinds"], kinds=_NAMES, api_version_contains=_NAME, via_node_ports={"type": "boolean"})},
         "selector_gateways": {"type": "array", "items": _entry(["kind", "product"], api_version_contains=_NAME)},
         "controller_labels": {"type": "array", "items": _entry(
             ["label", "product"], value=_NAME, contains=_NAME, namespace=_NAME)},
@@ -69,6 +69,7 @@ class ControllerLabel:
 class RouteKind:
     reader: str  # the route reader in soc2iac/gateway_routes.py
     api_version_contains: str = ""
+    via_node_ports: bool = False  # cloud load balancers may reach its backends through node ports
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def read(doc: Mapping[str, Any]) -> GatewayData:
     """The typed view of a document of :data:`SCHEMA`'s shape."""
     return GatewayData(
         terraform_kinds={str(k): str(v) for k, v in doc["terraform_kinds"].items()},
-        routes={kind: RouteKind(r["reader"], r.get("api_version_contains", ""))
+        routes={kind: RouteKind(r["reader"], r.get("api_version_contains", ""), bool(r.get("via_node_ports")))
                 for r in doc["routes"] for kind in r["kinds"]},
         selector_gateways=tuple(SelectorGateway(**g) for g in doc["selector_gateways"]),
         controller_labels=tuple(ControllerLabel(**c) for c in doc["controller_labels"]),

@@ -68,6 +68,7 @@ class RouteRef:
 
     obj: K8sObject
     hosts: str
+    via_node_ports: bool = False  # a cloud load balancer may reach its NodePort backends through node ports
 
     def text(self, ns: str) -> str:
         return f"{self.obj.ref_from(ns)} ({self.hosts})"
@@ -151,7 +152,7 @@ class Graph:
                 routes.append(obj)
         for route in routes:
             for ns, name, hosts in self._backends(route):
-                self.backends[(ns, name)].append(RouteRef(route, hosts))
+                self.backends[(ns, name)].append(RouteRef(route, hosts, data.routes[route.kind].via_node_ports))
         for (ns, name), refs in self.backends.items():
             for svc in self.svc_by_key.get((ns, name), []):
                 if isinstance(svc.selector, dict) and svc.selector:
@@ -290,7 +291,7 @@ class Graph:
         wls = self.select(svc)
         for wl in wls:
             for ref, backend in self.reach.get(id(wl), []):
-                if backend is svc and nodeport_only:
+                if backend is svc and nodeport_only and ref.via_node_ports:
                     own.append(ref)
                 else:
                     paths.append(Path(wl, ref, backend))
@@ -305,7 +306,7 @@ class Graph:
                 labels = {**other.selector, **sel}
                 pods = Wl(K8sObject(svc.obj.res, "pods", svc.obj.ns, show_labels(labels), {}), labels, False, pseudo=True)
                 for ref in self.backends.get((other.obj.ns, other.obj.name), []):
-                    if other is svc and nodeport_only:
+                    if other is svc and nodeport_only and ref.via_node_ports:
                         own.append(ref)
                     else:
                         paths.append(Path(pods, ref, other))

@@ -7,6 +7,7 @@ balancer internal; the policy loader asks which Terraform types manage which Kub
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ SCHEMA: Mapping[str, Any] = {  # the file's shape, checked by tests/test_gateway
     "type": "object",
     "additionalProperties": False,
     "required": ["terraform_kinds", "routes", "selector_gateways", "controller_labels", "gateway_namespaces",
-                 "internal_lb_annotations"],
+                 "internal_lb_annotations", "gateway_classes"],
     "properties": {
         "terraform_kinds": {"type": "object", "minProperties": 1, "propertyNames": {"pattern": "^kubernetes_"},
                             "additionalProperties": _NAME},
@@ -37,6 +38,7 @@ SCHEMA: Mapping[str, Any] = {  # the file's shape, checked by tests/test_gateway
         "controller_labels": {"type": "array", "items": _entry(
             ["label", "product"], value=_NAME, contains=_NAME, namespace=_NAME)},
         "gateway_namespaces": {"type": "object", "additionalProperties": _NAME},
+        "gateway_classes": {"type": "object", "additionalProperties": _NAME},
         "internal_lb_annotations": {"type": "array", "items": _entry(
             ["annotation"], values={"type": "array", "minItems": 1, "items": {"type": "string"}})},
     },
@@ -89,6 +91,7 @@ class GatewayData:
     controller_labels: tuple[ControllerLabel, ...]
     gateway_namespaces: Mapping[str, str]  # namespace -> product installed there by default
     internal_lb_annotations: tuple[tuple[str, tuple[str, ...] | None], ...]  # (annotation, internal values)
+    gateway_classes: Mapping[str, str] = dataclasses.field(default_factory=dict)  # gatewayClassName -> product
 
     def controller(self, labels: Mapping[str, str], ns: str) -> str | None:
         """Why ``labels`` mark a known gateway product's Service or pods, or None."""
@@ -114,6 +117,7 @@ def read(doc: Mapping[str, Any]) -> GatewayData:
         gateway_namespaces={str(k): str(v) for k, v in doc["gateway_namespaces"].items()},
         internal_lb_annotations=tuple((a["annotation"], tuple(a["values"]) if "values" in a else None)
                                       for a in doc["internal_lb_annotations"]),
+        gateway_classes={str(k): str(v) for k, v in doc["gateway_classes"].items()},
     )
 
 

@@ -122,6 +122,7 @@ class Graph:
         self.netpols: dict[str, list[K8sObject]] = defaultdict(list)
         self.namespaces: dict[str, Labels] = {}
         self.selector_gateways: list[tuple[K8sObject, Labels, str]] = []
+        self.by_kind: dict[str, list[K8sObject]] = defaultdict(list)  # every object, for policies attached to routes
         data = gateway_data()
         routes: list[K8sObject] = []
         for res in resources:
@@ -135,6 +136,7 @@ class Graph:
             if not obj.known:
                 continue
             kind = obj.kind
+            self.by_kind[kind].append(obj)
             if kind == "Service":
                 self._add_service(obj)
             elif kind in POD_META_PATHS:

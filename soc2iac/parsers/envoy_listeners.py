@@ -87,7 +87,10 @@ class ListenerViews(HttpViews):
     def transport(self, fc: Mapping[str, Any], path: str) -> tuple[Any, Mapping[str, Any] | None, str]:
         """(description, DownstreamTlsContext or None, its path) of a filter chain. The
         description is ``<protocol> (<what sets it>)``, protocol tls, tls passthrough or
-        plaintext; an unrecognised transport socket is unknown."""
+        plaintext; an unrecognised transport socket is unknown. A chain without a transport
+        socket that matches on ``server_names`` or ``application_protocols`` passes TLS through
+        unopened (``tls_inspector`` + ``tcp_proxy``, TLS terminated upstream): SNI and ALPN come
+        only from a TLS ClientHello, so a plaintext connection never selects it."""
         ts = fc.get("transport_socket")
         ts_path = f"{path}.transport_socket"
         if not isinstance(ts, Mapping) and isinstance(fc.get("tls_context"), Mapping):  # v2 API
@@ -117,4 +120,7 @@ class ListenerViews(HttpViews):
         match = as_map(fc.get("filter_chain_match"))
         if match.get("transport_protocol") == "tls":
             return "tls passthrough (filter_chain_match.transport_protocol: tls)", None, path
+        for key in ("server_names", "application_protocols"):  # SNI and ALPN exist only in a TLS ClientHello
+            if isinstance(match.get(key), list) and match[key]:
+                return f"tls passthrough (filter_chain_match.{key}: only TLS connections carry them)", None, path
         return "plaintext (no transport_socket)", None, path

@@ -42,7 +42,7 @@ from typing import Any
 from soc2iac.checks.base import Context, Detail, Outcome
 from soc2iac.gateway_data import gateway_data
 from soc2iac.gateway_graph import Graph
-from soc2iac.gateway_routes import route_backends
+from soc2iac.gateway_routes import is_mesh_parent, route_backends
 from soc2iac.label_selector import label_map, subset
 from soc2iac.model import Resource
 from soc2iac.parsers.k8s_shape import K8sObject, get_path
@@ -94,8 +94,8 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
         return _istio(graph, route, targets, root, require, product_known=True)
     if _GATEWAY_API in api and route.kind in ("HTTPRoute", "GRPCRoute"):
         parents = [p for p in _spec(route).get("parentRefs") or [] if isinstance(p, Mapping)]
-        if not parents or all(p.get("kind") == "Service" for p in parents):
-            return None  # GAMMA mesh route, not a gateway route
+        if not parents or all(is_mesh_parent(p) for p in parents):
+            return None  # GAMMA mesh route (Service or ServiceImport parents), not a gateway route
         return _gateway_api(graph, route, parents, root, require, kong_plugins)
     return None
 
@@ -330,17 +330,34 @@ def _envoy_gateway(graph: Graph, route: K8sObject, parents: Sequence[tuple[str, 
 
 
 def _kong(graph: Graph, route: K8sObject, require: str, wanted: Iterable[str]) -> str | None:
+    """A Kong plugin of ``wanted`` that applies to every request of the route: named by the route's
+    konghq.com/plugins annotation, global, or an ExtensionRef filter on every rule."""
     wanted = frozenset(wanted)
-    ann = get_path(route.body, "metadata.annotations")
-    names = [n.strip() for n in str(ann.get("konghq.com/plugins", "")).split(",") if n.strip()] \
-        if isinstance(ann, Mapping) else []
+    plugins: dict[str, K8sObject] = {}
+    global_: list[K8sObject] = []
     for obj in graph.by_kind.get("KongPlugin", []) + graph.by_kind.get("KongClusterPlugin", []):
-        named = obj.name in names and (obj.kind == "KongClusterPlugin" or obj.ns == route.ns)
+        if obj.body.get("plugin") not in wanted or obj.body.get("disabled") is True:
+            continue
+        if obj.kind == "KongClusterPlugin" or obj.ns == route.ns:
+            plugins.setdefault(obj.name, obj)
         labels = label_map(get_path(obj.body, "metadata.labels"))
-        is_global = obj.kind == "KongClusterPlugin" and isinstance(labels, dict) and labels.get("global") == "true"
-        if (named or is_global) and obj.body.get("plugin") in wanted and obj.body.get("disabled") is not True:
-            how = "global" if is_global and not named else "konghq.com/plugins annotation"
-            return f"Kong {obj.kind} {obj.name} (plugin {obj.body.get('plugin')}, {how})"
+        if obj.kind == "KongClusterPlugin" and isinstance(labels, dict) and labels.get("global") == "true":
+            global_.append(obj)
+    ann = get_path(route.body, "metadata.annotations")
+    named = [n.strip() for n in str(ann.get("konghq.com/plugins", "")).split(",")] if isinstance(ann, Mapping) else []
+    for name in named:
+        if name in plugins:
+            return f"Kong {plugins[name].kind} {name} (plugin {plugins[name].body.get('plugin')}, konghq.com/plugins annotation)"
+    if global_:
+        return f"Kong KongClusterPlugin {global_[0].name} (plugin {global_[0].body.get('plugin')}, global)"
+    rules = [r for r in _spec(route).get("rules") or [] if isinstance(r, Mapping)]
+    per_rule = [[get_path(f, "extensionRef.name") for f in r.get("filters") or []
+                 if isinstance(f, Mapping) and get_path(f, "extensionRef.kind") in ("KongPlugin", "KongClusterPlugin")
+                 and get_path(f, "extensionRef.name") in plugins] for r in rules]
+    if rules and all(per_rule):
+        name = per_rule[0][0]
+        return f"Kong {plugins[name].kind} {name} (plugin {plugins[name].body.get('plugin')}, ExtensionRef filter " \
+               f"on {'every rule' if len(rules) > 1 else 'the rule'})"
     return None
 
 

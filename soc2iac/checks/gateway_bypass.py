@@ -30,6 +30,7 @@ controllers, by Istio Gateway selectors, or declared in ``.soc2iac.yaml`` ``gate
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from soc2iac.checks.base import Context, Detail, Outcome, Verdict
@@ -67,13 +68,23 @@ SCHEMA: Mapping[str, Any] = {
 
 def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome | None:
     """None (not applicable: no verdict, never a pass) for what is neither a Service nor a workload."""
-    graph = ctx.gateway_graph(check.get("gateways") or [])
+    graph = ctx.gateway_graph(check.get("gateways") or [], resource)
+    return in_environment(graph, _evaluate(graph, resource, check["report"]))
+
+
+def in_environment(graph: Graph, outcome: Outcome | None) -> Outcome | None:
+    """The outcome, naming the environment when the scan has several (soc2iac.gateway_graph.environments)."""
+    if outcome is None or not graph.environment:
+        return outcome
+    return replace(outcome, message=f"[environment {graph.environment}] {outcome.message}")
+
+
+def _evaluate(graph: Graph, resource: Resource, report: str) -> Outcome | None:
     obj = graph.objs.get(id(resource))
     if obj is None:
         return None
     if not obj.known:
         return Outcome("unknown", f"the name or namespace of {resource.address} cannot be known statically")
-    report = check["report"]
     svc = graph.services.get(id(resource))
     if svc is not None:
         judge = {"bypass": _service_bypass, "exposure": _service_exposure, "node_port": _node_port}[report]

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from soc2iac.checks.base import Context, Detail, Outcome
+from soc2iac.checks.gateway_bypass import in_environment
 from soc2iac.gateway_data import gateway_data
 from soc2iac.gateway_graph import Graph
 from soc2iac.gateway_routes import is_mesh_parent, route_backends
@@ -78,7 +79,11 @@ class Target:
 
 
 def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome | None:
-    graph = ctx.gateway_graph([])
+    graph = ctx.gateway_graph([], resource)
+    return in_environment(graph, _evaluate(graph, resource, check))
+
+
+def _evaluate(graph: Graph, resource: Resource, check: Mapping[str, Any]) -> Outcome | None:
     route = graph.objs.get(id(resource))
     if route is None or not route.known:
         return None

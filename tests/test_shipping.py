@@ -1,8 +1,8 @@
 """Packages: the wheel and sdist that `python -m build` makes install and work outside the clone.
 
 The wheel is built offline (``--no-isolation``: the backend from this environment), installed with
-``--no-deps --no-index`` into a fresh venv that borrows this environment's dependencies through a
-``.pth`` file, and the README's fixture scan runs from a folder outside the source tree: the policy
+``--no-deps --no-index`` into a fresh venv that borrows this environment's dependencies
+(tests/venvs.py), and the README's fixture scan runs from a folder outside the source tree: the policy
 pack, schemas and data must come from the installed package.
 """
 from __future__ import annotations
@@ -12,14 +12,14 @@ import json
 import os
 import subprocess
 import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from soc2iac import __version__
-from tests.conftest import ROOT, soc2iac_cmd
+from conftest import ROOT, soc2iac_cmd
+from venvs import clean_env, fresh_venv, offline_pip_env
 
 pytestmark = pytest.mark.slow
 
@@ -79,33 +79,19 @@ def test_twine_check_passes(dist: Path) -> None:
     assert proc.stdout.count("PASSED") == 2, proc.stdout
 
 
-def _env() -> dict[str, str]:
-    """No PYTHONPATH: a clone on it would shadow (and to pip, satisfy) the installed wheel."""
-    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-
-
 def _venv_with(wheel: Path, where: Path) -> Path:
-    """A fresh venv holding the wheel alone, then this environment's site-packages appended after its
-    own for the dependencies (a path line in a .pth file: no editable-install finder of this
-    environment runs there). The .pth comes after the install, so pip never sees, let alone touches,
-    this environment's soc2iac."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True, timeout=120)
-    python = where / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
-                    "--no-index", "--disable-pip-version-check", str(wheel)], check=True, timeout=300, env=_env())
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    (Path(purelib) / "_soc2iac_test_deps.pth").write_text("\n".join(sorted(ours)) + "\n")
-    return python
+    bindir = fresh_venv(where)
+    subprocess.run([str(bindir / "python"), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)],
+                   check=True, timeout=300, env=offline_pip_env())
+    return bindir / "python"
 
 
 def test_installed_wheel_scans_fixtures_outside_the_clone(dist: Path, tmp_path: Path) -> None:
-    python = _venv_with(_one(dist, "*.whl"), tmp_path / "venv")
+    python = _venv_with(_one(dist, "*.whl"), tmp_path)
     bindir = python.parent
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    env = _env()
+    env = clean_env()
     where = subprocess.run([str(python), "-c", "import soc2iac, sys; print(soc2iac.__file__)"], cwd=outside,
                            env=env, capture_output=True, text=True, check=True).stdout.strip()
     assert Path(where).resolve().is_relative_to((tmp_path / "venv").resolve()), where

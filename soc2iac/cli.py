@@ -165,13 +165,43 @@ def report(
         raise typer.Exit(EXIT_ERROR)
 
 
-def _targets(formats: list[str], outputs: list[Path]) -> list[tuple[str, Optional[Path]]]:
+@app.command()
+def merge(
+    results: list[str] = typer.Argument(..., help="Saved JSON results (`scan`/`cluster --format json`), folders of "
+                                        "them, or LABEL=FILE to name a result's source."),
+    formats: list[str] = typer.Option([], "--format", "-f", help="markdown (default), json or html."),
+    outputs: list[Path] = typer.Option([], "--output", "-o", help="Write the matching --format here (repeatable)."),
+    fail_on: Severity = typer.Option(Severity("high"), "--fail-on",
+                                     help="Exit 1 while a check at or above this severity is still failing."),
+) -> None:
+    """Combine results from many repositories, plans and clusters, over time, into one evidence report."""
+    from soc2iac.errors import Soc2iacError
+    from soc2iac.merge import expand, merge as merge_results
+    from soc2iac.reporters.merged import FORMATS as MERGED_FORMATS, render
+    from soc2iac.severity import at_least
+
+    try:
+        targets = _targets(formats or ["markdown"], outputs, MERGED_FORMATS)
+        merged = merge_results(expand(results))
+    except Soc2iacError as exc:
+        _die(str(exc))
+    failed = [problem for fmt, out in targets if (problem := _write(render(merged, fmt), out))]
+    for line in failed:
+        _err(f"soc2iac: error: {line}")
+    if failed:
+        raise typer.Exit(EXIT_ERROR)
+    still = [t for t in merged.timeline if t.open and t.severity in SEVERITIES and at_least(t.severity, fail_on.value)]
+    raise typer.Exit(EXIT_FINDINGS if still else EXIT_OK)
+
+
+def _targets(formats: list[str], outputs: list[Path], known: Iterable[str] = FORMATS) -> list[tuple[str, Optional[Path]]]:
     """Each --output belongs to the --format written before it (``-f sarif -o r.sarif -f text``)."""
     from soc2iac.errors import Soc2iacError
 
-    unknown = [f for f in formats if f not in FORMATS]
+    known = tuple(known)
+    unknown = [f for f in formats if f not in known]
     if unknown:
-        raise Soc2iacError(f"unknown --format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
+        raise Soc2iacError(f"unknown --format {unknown[0]!r} (choose from {', '.join(known)})")
     if len(outputs) > len(formats):
         raise Soc2iacError("more --output than --format options")
     slots = _output_slots(sys.argv[1:], len(formats), len(outputs))

@@ -459,7 +459,7 @@ def policies_new(
     policy_id: str = typer.Argument(..., help="The new policy's id (names the compliant state)."),
     kind: str = typer.Option(..., "--kind", help="Check kind (see the README's kinds table)."),
     types: list[str] = typer.Option(..., "--type", help="Resource type or kind it applies to (repeatable)."),
-    criteria_ids: list[str] = typer.Option(..., "--criteria", help="SOC 2 criterion id (repeatable)."),
+    family: str = typer.Option(..., "--family", help="Control family giving its SOC 2 criteria (soc2iac criteria --families)."),
     area: str = typer.Option(..., "--area", help="Area (tls, encryption-at-rest, audit-logging, ...)."),
     source: str = typer.Option("terraform", "--source", help="Source family or format it applies to."),
     severity: str = typer.Option("medium", "--severity", help="critical, high, medium, low or info."),
@@ -471,7 +471,7 @@ def policies_new(
     from soc2iac.scaffold import files_for, write
 
     try:
-        files = files_for(policy_id, kind=kind, source=source, types=types, criteria=criteria_ids, area=area,
+        files = files_for(policy_id, kind=kind, source=source, types=types, family=family, area=area,
                           severity=severity, policy_dir=policy_dir, root=root)
     except Soc2iacError as exc:
         _die(str(exc))
@@ -485,21 +485,29 @@ def criteria(
     all_criteria: bool = typer.Option(False, "--all", help="Also list criteria no policy tests."),
     policy_dirs: list[Path] = typer.Option([], "--policies", help="Extra policy folder (repeatable)."),
     with_checkov: bool = typer.Option(False, "--with-checkov", help="Also list the checkov checks mapped to each criterion."),
+    explain: Optional[str] = typer.Option(None, "--explain", metavar="ID",
+                                          help="One criterion: its families, policies and checkov checks with role, point of focus and reason."),
 ) -> None:
     """Print, per Trust Services Criterion, the policies that test it."""
-    from soc2iac.catalog import criteria_text
+    from soc2iac.catalog import criteria_text, explain_text
     from soc2iac.errors import Soc2iacError
-    from soc2iac.policy import load_policies
+    from soc2iac.policy import criteria_catalog, load_policies
 
+    if explain is not None and explain not in criteria_catalog():
+        _die(f"--explain {explain}: unknown Trust Services Criterion (soc2iac criteria --all lists them)")
     try:
         policies = load_policies(policy_dirs)
-        checkov = None
-        if with_checkov:
+        mapping = None
+        if with_checkov or explain is not None:
             from soc2iac.checkov_bridge import load_mapping
 
-            checkov = {cid: m.criteria for cid, m in load_mapping().items()}
+            mapping = load_mapping()
     except Soc2iacError as exc:
         _die(str(exc))
+    if explain is not None:
+        typer.echo(explain_text(explain, policies, mapping), nl=False)
+        return
+    checkov = {cid: m.criteria for cid, m in mapping.items()} if mapping is not None else None
     typer.echo(criteria_text(policies, include_untested=all_criteria, checkov=checkov), nl=False)
 
 

@@ -75,6 +75,7 @@ def scan(
     config_file: Optional[Path] = typer.Option(None, "--config", help="Config file [default: .soc2iac.yaml found upward from the first path]."),
     var_files: list[Path] = typer.Option([], "--var-file", help="Terraform variable file (repeatable)."),
     show_passes: bool = typer.Option(False, "--show-passes", help="Also list passing and excepted checks (text)."),
+    explain: bool = typer.Option(False, "--explain", help="Text: say per failing check why it bears on each criterion (role, point of focus, reason), and per criterion what the checks cover."),
     changes_only: bool = typer.Option(False, "--changes-only", help="For plans: report only resources the plan changes."),
     repo_root: Optional[Path] = typer.Option(None, "--repo-root", help="For plans: folder with the Terraform source, for file:line [default: the plan's folder]."),
     waiver_file: Optional[Path] = typer.Option(None, "--waivers", help="Waiver register [default: .soc2iac-exceptions.yaml found upward]."),
@@ -137,7 +138,8 @@ def scan(
         )
         if cache_notice:
             result = replace(result, notices=[cache_notice, *result.notices])
-        failed = _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
+        failed = _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes,
+                       explain=explain)
     except Soc2iacError as exc:
         _die(str(exc))
     _exit(result, "input error", threshold, new_only=fail_on_new_only, unknown=fail_on_unknown, failed=failed)
@@ -149,6 +151,7 @@ def report(
     formats: list[str] = typer.Option([], "--format", "-f", help=FORMAT_HELP),
     outputs: list[Path] = typer.Option([], "--output", "-o", help="Write the matching --format here (repeatable)."),
     fail_on: Severity = typer.Option(Severity("high"), "--fail-on", help="Threshold shown in the report."),
+    explain: bool = typer.Option(False, "--explain", help="Text: say why each failing check bears on its criteria."),
 ) -> None:
     """Render a saved JSON result in other formats (e.g. an HTML evidence report)."""
     from soc2iac.errors import Soc2iacError
@@ -156,7 +159,8 @@ def report(
 
     try:
         result = from_document(_read_json(result_file))
-        failed = _emit(result, _targets(formats or ["text"], outputs), fail_on=fail_on.value, show_passes=False)
+        failed = _emit(result, _targets(formats or ["text"], outputs), fail_on=fail_on.value, show_passes=False,
+                       explain=explain)
     except Soc2iacError as exc:
         _die(str(exc))
     for line in failed:
@@ -370,6 +374,7 @@ def cluster(
     config_file: Optional[Path] = typer.Option(None, "--config", help="Config file [default: .soc2iac.yaml found upward from here]."),
     waiver_file: Optional[Path] = typer.Option(None, "--waivers", help="Waiver register [default: .soc2iac-exceptions.yaml found upward]."),
     show_passes: bool = typer.Option(False, "--show-passes", help="Also list passing and excepted checks (text)."),
+    explain: bool = typer.Option(False, "--explain", help="Text: say per failing check why it bears on each criterion (role, point of focus, reason), and per criterion what the checks cover."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display on stderr."),
     fail_on_unknown: bool = typer.Option(False, "--fail-on-unknown", help="Also exit 1 when a check at or above --fail-on could not be decided (a coverage gate for CI and live audits)."),
     snapshot_dir: Optional[Path] = typer.Option(None, "--save-snapshot", help="Also write the collected objects (secrets redacted) as YAML here, to rescan with `soc2iac scan`."),
@@ -396,7 +401,8 @@ def cluster(
             inline_waivers=config.inline_waivers, snapshot_dir=snapshot_dir, time_limit=timeout,
             known_policies=frozenset(p.id for p in available),
         )
-        failed = _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
+        failed = _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes,
+                       explain=explain)
     except Soc2iacError as exc:
         _die(str(exc))
     _exit(result, "collection error", threshold, unknown=fail_on_unknown, failed=failed)

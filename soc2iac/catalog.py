@@ -109,6 +109,8 @@ def criteria_text(policies: Sequence[Policy], *, include_untested: bool = False,
     titles = criteria_catalog()
     cov = coverage(policies)
     role = {(p.id, m.id): "  (supporting)" for p in policies for m in p.mappings if not m.primary}
+    change_family = families().get("change-regression")
+    change = {e.id: "" if e.primary else "  (supporting)" for e in (change_family.criteria if change_family else ())}
     extra: dict[str, list[str]] = {}
     for check_id, criteria in (checkov or {}).items():
         for c in criteria:
@@ -123,6 +125,8 @@ def criteria_text(policies: Sequence[Policy], *, include_untested: bool = False,
             count += f", {len(extra.get(cid, []))} checkov check{'' if len(extra.get(cid, [])) == 1 else 's'}"
         lines.append(f"{cid}  {titles[cid]}  ({count})")
         lines.extend(f"    {pid}{role.get((pid, cid), '')}" for pid in tested)
+        if cid in change:  # plan regressions of any policy count here too (soc2iac.summary)
+            lines.append(f"    + every policy's controls a Terraform plan weakens or fixes{change[cid]}")
         lines.extend(f"    checkov {check_id}" for check_id in sorted(extra.get(cid, []), key=_check_order))
     return "\n".join(lines) + "\n"
 

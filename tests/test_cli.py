@@ -164,6 +164,8 @@ def test_criteria_explain_gives_families_policies_roles_and_reasons() -> None:
     assert "family log-encryption" in out and "  supporting: keeping monitoring records protected" in out
     assert "  policy aws-cloudtrail-kms-encrypted" in out and "checkov check(s) with the family's entry" in out
     assert "Left to other evidence: whether anyone reviews the logs" in out
+    listing = run("criteria").stdout  # plan regressions of every policy count under CC8.1 (and CC7.1)
+    assert "CC8.1  " in listing and "    + every policy's controls a Terraform plan weakens or fixes\n" in listing
     bad = run("criteria", "--explain", "CC6.9")
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.strip().count("\n") == 0 and "unknown Trust Services Criterion" in bad.stderr

@@ -203,3 +203,21 @@ def test_checkov_results_validate_and_agree_across_formats() -> None:
     again = from_document(doc)  # schema-valid (checkov ids allowed), summary consistent
     assert any(f.policy_id == "CKV_AWS_35" for f in again.findings)
     test_every_format_gives_the_same_verdicts_and_counts("with checkov", result)
+
+
+def test_markdown_says_for_each_failing_criterion_which_primary_check_failed_and_why() -> None:
+    """Issue 19's acceptance: a reviewer of the shipped fixtures' Markdown report can tell, for
+    each failing criterion, which primary check failed and why it matters, without a policy file."""
+    (_, fixtures), = [s for s in _scans() if s[0] == "shipped fixtures"]
+    md = renderer("markdown")(fixtures, fail_on="high")
+    failing = 0
+    for block in re.split(r"\n(?=### )", md):
+        head = re.match(r"### ([A-Z]+\d\.\d) ", block)
+        if not head or "**Verdict: FAIL**" not in block:
+            continue
+        failing += 1
+        groups = re.findall(r"^`([^`]+)` \([a-z]+, primary\): .*\n\nWhy it matters for " + re.escape(head[1])
+                            + r": \*[^*]+\*: \S.*\.$", block, re.MULTILINE)
+        assert groups and len(groups) == len(re.findall(r"^`[^`]+` \([a-z]+, primary\):", block, re.MULTILINE)), head[1]
+        assert "\nCoverage: " in block and "Left to other evidence: " in block
+    assert failing >= 5

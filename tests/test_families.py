@@ -176,3 +176,13 @@ def test_config_recorder_is_change_detection_everywhere() -> None:
     assert _criteria("CKV2_AWS_45") == {"CC7.1": "primary", "CC4.1": "supporting"}
     recorder = POLICIES["plan-control-removed"].check["controls"]["aws_config_configuration_recorder"]
     assert "CC7.1" in recorder["criteria"] and "CC7.2" not in recorder["criteria"]
+
+
+@pytest.mark.parametrize("policy_id", sorted(POLICIES))
+def test_a_description_names_only_criteria_the_policy_maps(policy_id: str) -> None:
+    """The prose and the entries tell the auditor the same mapping."""
+    import re
+
+    p = POLICIES[policy_id]
+    named = set(re.findall(r"\b(?:CC\d|A1|C1|PI1|P\d)\.\d\b", f"{p.description} {p.remediation}"))
+    assert named <= set(p.criteria), f"named but not mapped: {sorted(named - set(p.criteria))}"

@@ -289,7 +289,8 @@ def _section(s: Section) -> list[str]:
     title = f'<h3 id="{head}"><span>{e(s.id)} {e(s.title)}</span> {_badge(s.verdict)}</h3>'
     out = ([f'<details class="criterion" id="{anchor(s.id)}" aria-labelledby="{head}">', f"<summary>{title}</summary>"]
            if collapsed else [f'<section class="{classes}" id="{anchor(s.id)}" aria-labelledby="{head}">', title])
-    out.append(f"<p>{e(s.reason[:1].upper() + s.reason[1:])}. Checks: {s.counts['pass']} pass, "
+    out.append(f"<p>{e(s.reason[:1].upper() + s.reason[1:])}. {'Primary checks' if s.supporting else 'Checks'}: "
+               f"{s.counts['pass']} pass, "
                f"{s.counts['fail']} fail, {s.counts['unknown']} unknown, {s.counts['excepted']} excepted, on "
                f"{plural(len(s.resources), 'resource', 'resources')}.</p>")
     if supporting_text(s):

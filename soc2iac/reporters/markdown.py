@@ -204,8 +204,9 @@ def _section_md(s: Section) -> list[str]:
     out += [f"**Verdict: {s.verdict}**: {text(s.reason)}.", ""]
     if s.coverage:
         out += [f"Coverage: {text(s.coverage)}", ""]
-    out.append(f"Checks: {s.counts['pass']} pass, {s.counts['fail']} fail, {s.counts['unknown']} unknown, "
-               f"{s.counts['excepted']} excepted, on {plural(len(s.resources), 'resource', 'resources')}.")
+    out.append(f"{'Primary checks' if s.supporting else 'Checks'}: {s.counts['pass']} pass, {s.counts['fail']} fail, "
+               f"{s.counts['unknown']} unknown, {s.counts['excepted']} excepted, on "
+               f"{plural(len(s.resources), 'resource', 'resources')}.")
     if supporting_text(s):
         out += ["", supporting_text(s)]
     why = {p.id: p for p in s.policies}

@@ -226,6 +226,11 @@ def _criteria_problems(doc: Mapping[str, Any]) -> list[str]:
     out = [f"criteria: unknown Trust Services Criterion {c['id']!r}" for c in items
            if isinstance(c.get("id"), str) and c["id"] not in catalog]
     ids = [c.get("id") for c in items]
+    roles = [c.get("role") for c in items]
+    if items and "primary" not in roles:
+        out.append("criteria: no entry is primary, so no check of this policy would decide a criterion")
+    elif "supporting" in roles and roles.index("supporting") < len(roles) - roles[::-1].index("primary") - 1:
+        out.append("criteria: list the primary entries first (a finding is reported under its first criterion)")
     out += [f"criteria: {i!r} is listed twice" for i in sorted({i for i in ids if ids.count(i) > 1}, key=str)]
     if isinstance(doc.get("family"), str) and items and all(isinstance(c.get("role"), str) for c in items):
         problem = family_deviation(doc["family"], ((str(c.get("id")), c["role"]) for c in items),

@@ -95,6 +95,14 @@ def test_an_entry_without_reason_focus_or_role_is_rejected(missing: str) -> None
     assert any(f"'{missing}' is a required property" in p.message for p in validate_document(doc, "x.yaml"))
 
 
+def test_primary_entries_come_first_and_one_is_needed() -> None:
+    doc = _doc("aws-s3-bucket-encrypted")
+    doc["criteria"] = doc["criteria"][::-1]
+    assert any("list the primary entries first" in p.message for p in validate_document(doc, "x.yaml"))
+    doc["criteria"] = [{**c, "role": "supporting"} for c in doc["criteria"]]
+    assert any("no entry is primary" in p.message for p in validate_document(doc, "x.yaml"))
+
+
 def test_an_old_style_criteria_list_says_how_to_convert() -> None:
     doc = {k: v for k, v in _doc("nginx-tls12").items() if k != "family"}
     doc["criteria"] = ["CC6.7"]

@@ -130,7 +130,8 @@ def test_rate_limits_bear_on_capacity(pid: str) -> None:
 
 
 @pytest.mark.parametrize("pid", ["envoy-routes-require-authentication", "kong-route-authentication-required",
-                                 "k8s-ingress-nginx-auth-configured", "k8s-istio-request-authentication-enforced"])
+                                 "k8s-ingress-nginx-auth-configured", "k8s-istio-request-authentication-enforced",
+                                 "k8s-gateway-route-authenticated"])
 def test_route_authentication_is_boundary_access(pid: str) -> None:
     assert _criteria(pid) == {"CC6.1": "primary", "CC6.6": "primary"}
 

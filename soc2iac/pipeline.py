@@ -100,14 +100,16 @@ def run(policies: Sequence[Policy], collected: Collected, config: Config, option
 
 
 def policy_infos(policies: Sequence[Policy]) -> list[PolicyInfo]:
-    return [PolicyInfo(p.id, p.title, p.severity, p.criteria, p.area, p.description, p.remediation, p.references)
+    return [PolicyInfo(p.id, p.title, p.severity, p.criteria, p.area, p.description, p.remediation, p.references,
+                       family=p.family, mappings=p.mappings)
             for p in policies]
 
 
 def policy_set_digest(policies: Sequence[Policy]) -> str:
     digest = hashlib.sha256()
     for p in sorted(policies, key=lambda p: p.id):
-        digest.update(json.dumps([p.id, p.severity, list(p.criteria), p.applies_to, list(p.types), p.check],
+        digest.update(json.dumps([p.id, p.severity, [(m.id, m.role) for m in p.mappings] or list(p.criteria),
+                                  p.applies_to, list(p.types), p.check],
                                  sort_keys=True, default=str).encode())
     return digest.hexdigest()
 

@@ -21,6 +21,22 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class CriterionEntry:
+    """Why a policy (or checkov check) bears on one SOC 2 criterion: its role (primary: a failure
+    means the criterion does not hold; supporting: evidence toward it that alone decides nothing),
+    the point of focus it evidences and a one-sentence reason, in soc2iac's words."""
+
+    id: str
+    role: str
+    focus: str
+    reason: str
+
+    @property
+    def primary(self) -> bool:
+        return self.role != "supporting"
+
+
+@dataclass(frozen=True)
 class Finding:
     policy_id: str
     title: str
@@ -57,6 +73,11 @@ class PolicyInfo:
     description: str = ""
     remediation: str = ""
     references: tuple[str, ...] = ()
+    family: str = ""  # its control family (soc2iac/data/families.yaml)
+    mappings: tuple[CriterionEntry, ...] = ()  # one per criterion: role, focus, reason
+
+    def mapping(self, criterion: str) -> CriterionEntry | None:
+        return next((m for m in self.mappings if m.id == criterion), None)
 
 
 @dataclass(frozen=True)

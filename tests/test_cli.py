@@ -124,7 +124,9 @@ def test_user_policies_and_validate(tmp_path: Path) -> None:
     good = tmp_path / "good"
     good.mkdir()
     (good / "acme-buckets-tagged.yaml").write_text(
-        "id: acme-buckets-tagged\ntitle: Buckets carry an owner tag\nseverity: low\ncriteria: [CC6.1]\n"
+        "id: acme-buckets-tagged\ntitle: Buckets carry an owner tag\nseverity: low\nfamily: secret-storage\n"
+        "criteria:\n  - {id: CC6.1, role: primary, focus: protecting the credentials that grant access,\n"
+        "     reason: An owner tag names who reviews access to the bucket.}\n"
         "area: encryption-at-rest\napplies_to: {source: terraform, types: [aws_s3_bucket]}\n"
         "check: {kind: condition, condition: {path: tags.Owner, op: exists}}\n"
         "description: Every bucket names an owner for access reviews.\nremediation: Add tags.Owner.\n")
@@ -137,7 +139,8 @@ def test_user_policies_and_validate(tmp_path: Path) -> None:
     proc = run("policies", "validate", str(bad))
     assert proc.returncode == 2
     out = proc.stdout
-    assert "acme-wrong.yaml: severity:" in out and "CC99.1" in out and "must equal the file name" in out
+    assert "acme-wrong.yaml: severity:" in out and "must equal the file name" in out
+    assert "criteria: plain ids are the old format; write each criterion as an entry" in out
     assert run("scan", "terraform_fixtures", "--policies", str(bad)).returncode == 2
 
 
@@ -150,6 +153,22 @@ def test_policies_list_show_and_criteria() -> None:
     crit = run("criteria")
     assert crit.returncode == 0 and "CC6.6" in crit.stdout and "k8s-service-not-nodeport" in crit.stdout
     assert "CC1.1" in run("criteria", "--all").stdout
+
+
+def test_criteria_explain_gives_families_policies_roles_and_reasons() -> None:
+    proc = run("criteria", "--explain", "CC7.2")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.startswith("CC7.2  System components are monitored")
+    assert "family audit-logging" in out and "  primary: recording security-relevant events for monitoring" in out
+    assert "family log-encryption" in out and "  supporting: keeping monitoring records protected" in out
+    assert "  policy aws-cloudtrail-kms-encrypted" in out and "checkov check(s) with the family's entry" in out
+    assert "Left to other evidence: whether anyone reviews the logs" in out
+    listing = run("criteria").stdout  # plan regressions of every policy count under CC8.1 (and CC7.1)
+    assert "CC8.1  " in listing and "    + every policy's controls a Terraform plan weakens or fixes\n" in listing
+    bad = run("criteria", "--explain", "CC6.9")
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.strip().count("\n") == 0 and "unknown Trust Services Criterion" in bad.stderr
 
 
 def test_version_and_usage_errors() -> None:

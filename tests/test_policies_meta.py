@@ -52,7 +52,7 @@ def test_criteria_catalog_is_complete() -> None:
 
 def test_unknown_criterion_is_rejected(tmp_path: Path) -> None:
     doc = yaml.safe_load((ROOT / "policies/aws-s3-bucket-encrypted.yaml").read_text())
-    doc["criteria"] = ["CC6.9"]
+    doc["criteria"] = [{**doc["criteria"][0], "id": "CC6.9"}]
     problems = validate_document(doc, "x.yaml", expected_id="aws-s3-bucket-encrypted")
     assert any("unknown Trust Services Criterion 'CC6.9'" in p.message for p in problems)
 

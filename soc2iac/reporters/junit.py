@@ -20,7 +20,7 @@ from soc2iac.errors import InputProblem
 from soc2iac.policy import criteria_catalog
 from soc2iac.reporters.sarif import split_location
 from soc2iac.result import VERDICTS, Finding, ScanResult
-from soc2iac.summary import evidence
+from soc2iac.summary import evidence, supporting_cell
 
 CHANGE_PREFIX = {"regression": "Weakened: ", "control-removed": "Removed: "}
 CHANGE_SUFFIX = {"regression": " [weakened by plan]", "control-removed": " [removed by plan]",
@@ -43,6 +43,14 @@ def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
         suite = _suite(root, f"{section.id} {titles.get(section.id, '')}".strip(), findings_count(findings))
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", {"name": "verdict", "value": section.verdict})
+        if section.coverage:
+            ET.SubElement(props, "property", {"name": "coverage", "value": _x(section.coverage)})
+        if supporting_cell(section):  # supporting checks are not test cases here: they do not decide
+            ET.SubElement(props, "property", {"name": "supporting", "value": supporting_cell(section)})
+        for row in section.policies:  # why each policy bears on the criterion
+            if row.reason:
+                ET.SubElement(props, "property", {"name": f"{row.role}:{_x(row.id)}",
+                                                  "value": _x(f"{row.focus}: {row.reason}")})
         for f in findings:
             _testcase(suite, f)
         _add(totals, suite)

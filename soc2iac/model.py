@@ -49,6 +49,17 @@ def is_unknown(value: Any) -> bool:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """Objects of ``type`` that may exist but could not be read (a live kind forbidden or cut
+    short), everywhere or only in ``namespace``; ``reason`` says why, in a reader's words.
+    A lookup that could find such objects has no definite answer."""
+
+    type: str
+    reason: str
+    namespace: str = ""
+
+
+@dataclass(frozen=True)
 class Location:
     """Where a resource is defined: a file and line range, or a cluster object."""
 

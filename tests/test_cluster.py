@@ -276,22 +276,28 @@ def test_tls_is_verified(make_standin: Callable[..., StandIn], tmp_path: Path) -
 
 def test_forbidden_kind_makes_dependent_policies_not_evaluated(
         make_standin: Callable[..., StandIn], kubeconfig: Callable[..., Path], policies: list[Any]) -> None:
-    server = make_standin(forbidden={"roles", "services"})
+    log_readers = [
+        _obj("rbac.authorization.k8s.io/v1", "ClusterRole", "log-reader",
+             rules=[{"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get", "list"]}]),
+        _obj("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "everyone-reads-logs",
+             roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "log-reader"},
+             subjects=[{"kind": "Group", "name": "system:authenticated", "apiGroup": "rbac.authorization.k8s.io"}]),
+    ]
+    server = make_standin(forbidden={"roles", "rolebindings", "services"}, objects=cluster_objects() + log_readers)
     result = _run(server, kubeconfig(server), policies)
     rule_roles = 'apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["get", "list"]'
-    # Role is looked up by the RBAC policy: none of its verdicts stands, one "not evaluated" per kind
+    # Role is looked up by the RBAC policy: one "not evaluated" per unread kind
     rbac = _by_policy(result, "k8s-rbac-pod-logs-not-broad")
-    assert {f.verdict for f in rbac} == {"unknown"}
     gap = [f for f in rbac if f.resource_type == "Role"]
     assert len(gap) == 1
     assert gap[0].message == f"not evaluated: Role could not be listed (forbidden); allow with {rule_roles}"
     assert gap[0].file == "standin/Role"
-    verdicts = {f.resource: f.message for f in rbac}
-    # would pass (discovery role), would fail closed (its Role unread), would fail (built-in view role)
-    for address, would in [("ClusterRoleBinding/authenticated-discovery", "pass"), ("shop/RoleBinding/readers", "fail"),
-                           ("ClusterRoleBinding/everyone-can-view", "fail")]:
-        assert verdicts[address].startswith("not evaluated: Role could not be listed (forbidden)")
-        assert verdicts[address].endswith(f"it would be {would})")
+    assert [f.verdict for f in rbac if f.resource_type == "RoleBinding"] == ["unknown"]
+    # a ClusterRoleBinding names a ClusterRole, never a Role: what was read decides, so its verdict
+    # stands (a ClusterRole granting pods/log, the built-in view role, a discovery role)
+    verdicts = {f.resource: f.verdict for f in rbac if f.resource_type == "ClusterRoleBinding"}
+    assert verdicts == {"ClusterRoleBinding/everyone-reads-logs": "fail", "ClusterRoleBinding/everyone-can-view": "fail",
+                        "ClusterRoleBinding/authenticated-discovery": "pass"}
     # Service is what the NodePort policy applies to: no pass, no fail, one unknown
     svc = _by_policy(result, "k8s-service-not-nodeport")
     assert [f.verdict for f in svc] == ["unknown"]
@@ -304,6 +310,21 @@ def test_forbidden_kind_makes_dependent_policies_not_evaluated(
     assert 'Service: forbidden; allow with apiGroups: [""], resources: ["services"]' in notices
     scope = dict(result.scope.cluster)
     assert "Role=forbidden" in scope["not_collected"] and "Role=" not in scope["kinds"].replace("ClusterRole=", "")
+
+
+def test_unread_roles_leave_only_rolebindings_that_could_name_them_undecided(
+        make_standin: Callable[..., StandIn], kubeconfig: Callable[..., Path], policies: list[Any]) -> None:
+    server = make_standin(forbidden={"roles"})
+    rbac = {f.resource: f for f in _by_policy(_run(server, kubeconfig(server), policies), "k8s-rbac-pod-logs-not-broad")}
+    readers = rbac["shop/RoleBinding/readers"]
+    assert readers.verdict == "unknown"
+    assert readers.message.startswith("not evaluated: Role could not be listed (forbidden)")
+    assert rbac["ClusterRoleBinding/everyone-can-view"].verdict == "fail"
+    # Roles unread only in another namespace: the binding's own Role was read and decides
+    server = make_standin(forbidden={("roles", "payments")})
+    rbac = {f.resource: f for f in _by_policy(_run(server, kubeconfig(server), policies, namespaces=["shop", "payments"]),
+                                              "k8s-rbac-pod-logs-not-broad")}
+    assert rbac["shop/RoleBinding/readers"].verdict == "pass"
 
 
 def test_forbidden_in_one_namespace(make_standin: Callable[..., StandIn], kubeconfig: Callable[..., Path],

@@ -44,6 +44,10 @@ class Context(Protocol):
         """Related resources, each with whether the relation is certain (a reference) or only possible."""
         ...
 
+    def unread_related(self, resource: Resource, spec: Mapping[str, Any]) -> str:
+        """Why objects the lookup could find may exist unread (a kind not collected); '' when none can."""
+        ...
+
     def by_address(self, address: str, scope: str | None = None) -> Resource | None: ...
 
     def referenced_by(self, resource: Resource, edges: Sequence[Mapping[str, str]]) -> bool:

@@ -138,10 +138,15 @@ def _related(cond: Mapping[str, Any], res: Resource, ctx: Context) -> Eval:
             e = Eval(None, e.path, f"{r.address} may refer to {res.address} (through an expression only known "
                                    f"at plan time), so whether it applies is unknown")
         results.append((r, e))
+    # objects of a kind that could not be read may match: only what was read and decides stands
+    gap = ctx.unread_related(res, spec)
+    unread = Eval(None, "", f"not evaluated: {gap}") if gap else None
     if quant == "some":
         for r, e in results:
             if e.value is True:
                 return Eval(True, "", f"{r.address} ({r.location}) applies: {e.reason}")
+        if unread:
+            return unread
         for r, e in results:
             if e.value is None:
                 return Eval(None, "", f"{r.address}: {e.reason}")
@@ -153,10 +158,14 @@ def _related(cond: Mapping[str, Any], res: Resource, ctx: Context) -> Eval:
             for r, e in results:
                 if e.value is want:
                     return Eval(want, "", f"{r.address} ({r.location}): {e.reason}")
+            if unread and want is False:
+                return unread
         return Eval(True, "", f"all {len(results)} related {kinds} hold" if results else f"no {kinds} refers to it")
     for r, e in results:  # none
         if e.value is True:
             return Eval(False, "", f"{r.address} ({r.location}): {e.reason}")
+    if unread:
+        return unread
     for r, e in results:
         if e.value is None:
             return Eval(None, "", f"{r.address}: {e.reason}")

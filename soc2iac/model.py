@@ -131,8 +131,9 @@ def _parent_path(path: str) -> str:
 _PATH_TOKEN = re.compile(r'\["((?:[^"\\]|\\.)*)"\]|([^.\[\]]+)|\[(\d+|\*)\]')
 
 # Attributes that are views of other attributes (Kubernetes podSpec is the pod
-# template under one name); walkers over "every attribute" skip them.
-VIEW_KEYS = frozenset({"podSpec"})
+# template under one name; lastApplied is a Secret's kubectl last-applied-configuration
+# annotation read as the object it holds); walkers over "every attribute" skip them.
+VIEW_KEYS = frozenset({"podSpec", "lastApplied"})
 
 
 @functools.lru_cache(maxsize=8192)

@@ -37,6 +37,7 @@ from soc2iac.scanner import scan  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_VALUE = "hunter2-do-not-leak"
 SECRET_B64 = base64.b64encode(SECRET_VALUE.encode()).decode()
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 FAST = {"backoff": 0.0, "sleep": lambda _s: None}
 
 pytest.importorskip("kubernetes")
@@ -214,12 +215,31 @@ def test_secrets_are_listed_as_metadata_only(make_standin: Callable[..., StandIn
     secrets = [r for r in got.resources if r.type == "Secret"]
     assert {s.address for s in secrets} == {"shop/Secret/db-credentials", "payments/Secret/tls"}
     for s in secrets:
-        assert set(s.attributes) == {"apiVersion", "kind", "metadata"}
+        assert set(s.attributes) - {"lastApplied"} == {"apiVersion", "kind", "metadata"}
     db = next(s for s in secrets if s.name == "db-credentials")
-    assert db.attributes["metadata"]["annotations"] == {"team": "payments"}  # last-applied copy dropped
+    # kubectl's copy holds the data: kept with the keys only, every value a marker
+    applied = json.loads(db.attributes["metadata"]["annotations"].pop(LAST_APPLIED))
+    assert db.attributes["metadata"]["annotations"] == {"team": "payments"}
+    assert applied == {"apiVersion": "v1", "kind": "Secret", "data": {"password": f"soc2iac-redacted:secret:{len(SECRET_B64)}"}}
     dumped = json.dumps([dict(r.attributes) for r in got.resources], default=str)
     dumped += json.dumps([f.__dict__ for f in result.findings], default=str)
     assert SECRET_VALUE not in dumped and SECRET_B64 not in dumped
+
+
+def test_secret_data_in_the_last_applied_annotation_is_reported(make_standin: Callable[..., StandIn],
+                                                                kubeconfig: Callable[..., Path],
+                                                                policies: list[Any]) -> None:
+    server = make_standin()
+    result = _run(server, kubeconfig(server), policies)
+    found = {f.resource: f for f in _by_policy(result, "k8s-secret-data-not-in-last-applied")}
+    assert set(found) == {"shop/Secret/db-credentials"}  # the tls Secret carries no annotation: not in scope
+    db = found["shop/Secret/db-credentials"]
+    assert db.verdict == "fail"
+    assert db.message == ("Secret data is kept in clear in the last-applied-configuration annotation: "
+                          "lastApplied.data.password is (value redacted when collected)")
+    notices = "\n".join(result.notices)
+    assert f"{LAST_APPLIED}: on 1 Secret(s) it holds the Secret data in clear; kept with every value redacted" in notices
+    assert SECRET_B64 not in notices and SECRET_B64 not in json.dumps([f.__dict__ for f in result.findings], default=str)
 
 
 def test_server_ignoring_metadata_accept_still_leaks_nothing(make_standin: Callable[..., StandIn],
@@ -228,7 +248,7 @@ def test_server_ignoring_metadata_accept_still_leaks_nothing(make_standin: Calla
     got = collect(kubeconfig=kubeconfig(server), quiet=True, **FAST)
     assert any("Secret" in n and "discarded" in n for n in got.notices)
     secrets = [r for r in got.resources if r.type == "Secret"]
-    assert secrets and all(set(s.attributes) == {"apiVersion", "kind", "metadata"} for s in secrets)
+    assert secrets and all(set(s.attributes) - {"lastApplied"} == {"apiVersion", "kind", "metadata"} for s in secrets)
     assert SECRET_B64 not in json.dumps([dict(r.attributes) for r in got.resources], default=str)
 
 

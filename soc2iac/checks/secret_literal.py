@@ -30,9 +30,10 @@ SCHEMA: Mapping[str, Any] = {
                       "description": "Paths to walk recursively for secret-looking keys ('' = all attributes)."},
         "paths": {"type": "array", "items": {"type": "string"},
                   "description": "Paths whose literal string value is a secret whatever the key."},
-        "paths_hold": {"type": "string", "minLength": 3,
-                       "description": "What a literal at `paths` is called in the finding [default: a literal "
-                                      "secret]; e.g. committed Secret data, which need not look secret."},
+        "paths_finding": {"type": "string", "minLength": 3,
+                          "description": "What a literal at `paths` means, as the finding's opening words "
+                                         "[default: '<path> holds a literal secret']; e.g. 'Secret data is "
+                                         "committed in the manifest', data which need not look secret."},
         "pairs": {
             "type": "array",
             "items": {"type": "object", "additionalProperties": False, "required": ["list"],
@@ -99,8 +100,9 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
         for path, value in resolve(resource.attributes, target):
             checked += 1
             if value is not MISSING and _is_literal(value):
-                noun = check.get("paths_hold", "a literal secret")
-                found.setdefault(path, Detail(path, f"{path} holds {noun} {_shown(value)}"))
+                finding = check.get("paths_finding")
+                found.setdefault(path, Detail(path, f"{finding}: {path} is {_shown(value)}" if finding
+                                              else f"{path} holds a literal secret {_shown(value)}"))
     if check.get("value_patterns", True):
         _, formats = _patterns()
         for path, _key, leaf in _walk(resource.attributes, ""):
@@ -146,6 +148,8 @@ def _walk(value: Any, here: str, key: str = "") -> Iterator[tuple[str, str, Any]
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, str) and value.startswith(REDACTED):
+        return "(value redacted when collected)"
     if isinstance(value, Unknown):
         return f"in a template {redact(value.literal.strip())}"
     return redact(str(value))

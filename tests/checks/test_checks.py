@@ -233,13 +233,25 @@ def test_nothing_checked_is_not_applicable_never_a_pass() -> None:
                      ("aws-x-each-ok", "aws_x.https"): "pass", ("aws-x-each-ok", "aws_x.bad"): "fail"}
 
 
+def test_shipped_secret_policy_says_the_data_is_committed() -> None:
+    from soc2iac.policy import load_policies
+
+    policy = next(p for p in load_policies() if p.id == "k8s-secret-not-committed")
+    secret = Resource("kubernetes", "Secret", "tz", "default/Secret/tz",
+                      {"data": {"TZ": "RXVyb3BlL0JlcmxpbgA="}}, Location("s.yaml", 1, 5), lines={"data.TZ": 4})
+    found = evaluate([policy], [secret], Config())[0]
+    assert [f.verdict for f in found] == ["fail"]
+    assert found[0].message.startswith("Secret data is committed in the manifest: data.TZ is ")
+    assert "literal secret" not in found[0].message and "RXVyb3BlL0JlcmxpbgA=" not in found[0].message
+
+
 def test_committed_secret_data_is_called_what_it_is() -> None:
     """A Secret's data is judged for being committed, not for looking secret (a timezone is no secret)."""
     secret = Resource("kubernetes", "Secret", "tz", "default/Secret/tz",
                       {"data": {"TZ": "RXVyb3BlL0JlcmxpbgA="}}, Location("s.yaml", 1, 5), lines={"data.TZ": 4})
-    check = {"kind": "secret_literal", "paths": ["data.*"], "paths_hold": "Secret data committed with the manifest"}
+    check = {"kind": "secret_literal", "paths": ["data.*"], "paths_finding": "Secret data is committed in the manifest"}
     out = secret_literal.evaluate(secret, check, Index([]))
-    assert out.verdict == "fail" and "data.TZ holds Secret data committed with the manifest" in out.message
+    assert out.verdict == "fail" and out.message.startswith("Secret data is committed in the manifest: data.TZ is ")
     assert "literal secret" not in out.message
     default = secret_literal.evaluate(secret, {"kind": "secret_literal", "paths": ["data.*"]}, Index([]))
     assert "data.TZ holds a literal secret" in default.message

@@ -10,7 +10,9 @@ with ``that``), or a lookup of related resources (``related`` with
 branch on ``@type`` when one policy covers resources with different attribute names.
 
 Leaf paths use dots and ``[n]``/``[*]``; ``@type``, ``@name``, ``@address``
-and ``@namespace`` name the resource itself.
+and ``@namespace`` name the resource itself. A leaf's ``expected`` says the compliant
+value in words for messages; a ``matches``/``not_matches`` pattern is otherwise said in
+words when it is simple (:mod:`soc2iac.checks.pattern_words`), never shown as a regex.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from soc2iac.checks import pattern_words
 from soc2iac.checks.base import Context, Detail, Outcome, Verdict
 from soc2iac.model import MISSING, Ref, Resource, Unknown, join_path, pseudo, resolve
 from soc2iac.redact import describe
@@ -234,10 +237,18 @@ def _compare(op: str, expected: Any, cond: Mapping[str, Any], path: str, value: 
     ok = _apply(op, expected, value)
     if ok is None:
         return Eval(None, path, f"{shown}, which cannot be compared with {describe(expected)}")
-    return Eval(ok, path, f"{shown}" + ("" if ok else f", expected {_expectation(op, expected)}"))
+    return Eval(ok, path, f"{shown}" + ("" if ok else f", expected {_expectation(op, expected, cond)}"))
 
 
-def _expectation(op: str, expected: Any) -> str:
+def _expectation(op: str, expected: Any, cond: Mapping[str, Any]) -> str:
+    """The compliant value in words: the leaf's own ``expected`` wording, a pattern said in words,
+    never a regular expression."""
+    if isinstance(cond.get("expected"), str):
+        return str(cond["expected"])
+    if op in ("matches", "not_matches"):
+        said = pattern_words.words(str(expected), negated=op == "not_matches")
+        return said or ("a value of the form the policy requires" if op == "matches"
+                        else "a value outside the form the policy rules out")
     words = {
         "exists": "it to be set", "absent": "it to be unset", "empty": "it to be empty",
         "not_empty": "it to be non-empty", "truthy": "true", "falsy": "false or unset",
@@ -245,8 +256,7 @@ def _expectation(op: str, expected: Any) -> str:
     if op in words:
         return words[op]
     sym = {"equals": "", "not_equals": "anything but ", "in": "one of ", "not_in": "none of ",
-           "gte": ">= ", "gt": "> ", "lte": "<= ", "lt": "< ", "matches": "to match ",
-           "not_matches": "not to match ", "contains": "to contain ", "not_contains": "not to contain ",
+           "gte": ">= ", "gt": "> ", "lte": "<= ", "lt": "< ", "contains": "to contain ", "not_contains": "not to contain ",
            "contains_any": "to contain one of ", "contains_none": "to contain none of ",
            "contains_all": "to contain all of "}[op]
     return f"{sym}{describe(expected)}"

@@ -38,7 +38,7 @@ SCHEMA: Mapping[str, Any] = {
 def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome:
     minimum = float(check["minimum"])
     unit = check.get("unit", "")
-    shown_min = f"{check['minimum']:g}{' ' + unit if unit else ''}" if isinstance(check["minimum"], float) else f"{check['minimum']}{' ' + unit if unit else ''}"
+    shown_min = amount(check["minimum"], unit)
     details: list[tuple[str, Detail]] = []
     for path, value in resolve(resource.attributes, check["path"]):
         details.append(_one(path, value, minimum, shown_min, unit, check))
@@ -52,6 +52,17 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
     return Outcome("pass", combine(good), tuple(good))
 
 
+def amount(number: Any, unit: str) -> str:
+    """``365 days``, ``1 day``, ``0.5 days``: the number (``:g`` when a float) with its unit,
+    singular for exactly one (units are given in the plural)."""
+    shown = f"{number:g}" if isinstance(number, float) else f"{number}"
+    if not unit:
+        return shown
+    if unit.endswith("s") and isinstance(number, (int, float)) and not isinstance(number, bool) and number == 1:
+        unit = unit[:-1]
+    return f"{shown} {unit}"
+
+
 def _one(path: str, value: Any, minimum: float, shown_min: str, unit: str,
          check: Mapping[str, Any]) -> tuple[str, Detail]:
     if value is MISSING or value is None:
@@ -62,7 +73,7 @@ def _one(path: str, value: Any, minimum: float, shown_min: str, unit: str,
             value = check["default"]
             note = check.get("default_note", "the documented default")
             ok = float(value) >= minimum
-            msg = f"{path} is not set; {note} is {value:g}{' ' + unit if unit else ''}"
+            msg = f"{path} is not set; {note} is {amount(value, unit)}"
             return ("pass" if ok else "fail"), Detail(path, msg + ("" if ok else f", below the {shown_min} minimum"))
         return "fail", Detail(path, f"{path} is not set; at least {shown_min} is required")
     if isinstance(value, Ref) or isinstance(value, Unknown):
@@ -74,7 +85,7 @@ def _one(path: str, value: Any, minimum: float, shown_min: str, unit: str,
         return "fail", Detail(path, f"{path} is {value!r}, not a number")
     if number == 0 and check.get("zero_means_forever"):
         return "pass", Detail(path, f"{path} is 0: kept forever (never expires), meets the {shown_min} minimum")
-    shown = f"{number:g}{' ' + unit if unit else ''}"
+    shown = amount(number, unit)
     if number >= minimum:
         return "pass", Detail(path, f"{path} is {shown}, meets the {shown_min} minimum")
     return "fail", Detail(path, f"{path} is {shown}, below the {shown_min} minimum")

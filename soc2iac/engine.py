@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from soc2iac.checks import KINDS, in_scope
 from soc2iac.checks.base import Outcome
 from soc2iac.config import Config
-from soc2iac.model import MISSING, Ref, Resource, Unknown, Unread, pseudo, resolve
+from soc2iac.model import CAUSE_EVALUATOR, MISSING, Ref, Resource, Unknown, Unread, pseudo, resolve
 from soc2iac.parsers.registry import sources_of
 from soc2iac.policy import Policy, reference_groups, resolved_check
 from soc2iac.result import Evidence, Finding, FindingVerdict
@@ -223,18 +223,18 @@ def _evaluate_policy(policy: Policy, index: Index, config: Config) -> list[Findi
             continue
         outcome: Outcome
         if "where" in applies:
-            applies_here, why = in_scope(applies["where"], res, index)
+            applies_here, why, cause = in_scope(applies["where"], res, index)
             if applies_here is False:
                 continue
             if applies_here is None:
-                outcome = Outcome("unknown", f"cannot tell whether the policy applies: {why}")
+                outcome = Outcome("unknown", f"cannot tell whether the policy applies: {why}", cause=cause)
                 findings.append(_finding(policy, res, outcome))
                 continue
         judged: Outcome | None
         try:
             judged = kind.evaluate(res, check, index)
         except RecursionError:
-            judged = Outcome("unknown", "value nested too deeply to evaluate")
+            judged = Outcome("unknown", "value nested too deeply to evaluate", cause=CAUSE_EVALUATOR)
         if judged is not None:  # None: outside what the kind judges (no verdict)
             findings.append(_finding(policy, res, judged))
     return findings
@@ -250,4 +250,5 @@ def _finding(policy: Policy, res: Resource, outcome: Outcome) -> Finding:
         criteria=outcome.criteria or policy.criteria, verdict=verdict, message=outcome.message,
         resource=res.address, resource_type=res.type, source=res.source, file=res.location.file, line=line,
         remediation=policy.remediation, evidence=evidence, scope=res.scope,
+        cause=(outcome.cause or CAUSE_EVALUATOR) if verdict == "unknown" else "",
     )

@@ -337,7 +337,8 @@ def test_unread_roles_leave_only_rolebindings_that_could_name_them_undecided(
     server = make_standin(forbidden={"roles"})
     rbac = {f.resource: f for f in _by_policy(_run(server, kubeconfig(server), policies), "k8s-rbac-pod-logs-not-broad")}
     readers = rbac["shop/RoleBinding/readers"]
-    assert readers.verdict == "unknown"
+    assert (readers.verdict, readers.cause) == ("unknown", "not-collected")
+    assert rbac["Role/*"].cause == "not-collected"
     assert readers.message.startswith("not evaluated: Role could not be listed (forbidden)")
     assert rbac["ClusterRoleBinding/everyone-can-view"].verdict == "fail"
     # Roles unread only in another namespace: the binding's own Role was read and decides

@@ -30,6 +30,7 @@ class Outcome:
     message: str
     details: tuple[Detail, ...] = ()
     criteria: tuple[str, ...] = ()  # where a kind's verdicts bear on fewer criteria than the policy lists
+    cause: str = ""  # for unknown: why (soc2iac.model.CAUSES); the engine defaults it to the evaluator's limits
 
     @property
     def path(self) -> str:

@@ -24,7 +24,8 @@ from typing import Any
 
 from soc2iac.checks import pattern_words
 from soc2iac.checks.base import Context, Detail, Outcome, Verdict
-from soc2iac.model import MISSING, Ref, Resource, Unknown, join_path, pseudo, resolve
+from soc2iac.model import (CAUSE_APPLY, CAUSE_EVALUATOR, CAUSE_UNREAD, MISSING, Ref, Resource, Unknown, join_path,
+                           pseudo, resolve)
 from soc2iac.redact import describe
 
 EXAMPLE: Mapping[str, Any] = {  # what `soc2iac policies new --kind condition` starts from
@@ -50,6 +51,7 @@ class Eval:
     path: str
     reason: str
     vacuous: bool = False  # true only because nothing was there to check (a false `when`, no entries)
+    cause: str = ""  # when unknown: why (soc2iac.model.CAUSES)
 
 
 _NEGATIVE_OPS = {"absent", "empty", "falsy", "not_equals", "not_in", "not_contains", "contains_none", "not_matches"}
@@ -61,7 +63,8 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
     if result.value is True and result.vacuous:
         return None  # nothing was checked: not applicable, never a pass
     verdict: Verdict = "pass" if result.value is True else "fail" if result.value is False else "unknown"
-    return Outcome(verdict, result.reason, (Detail(result.path, result.reason),))
+    return Outcome(verdict, result.reason, (Detail(result.path, result.reason),),
+                   cause=result.cause if verdict == "unknown" else "")
 
 
 def evaluate_condition(cond: Mapping[str, Any], resource: Resource, ctx: Context) -> Eval:
@@ -85,7 +88,7 @@ def _eval(cond: Mapping[str, Any], res: Resource, node: Any, base: str, ctx: Con
         return _eval(cond["then"], res, node, base, ctx)
     if "not" in cond:
         r = _eval(cond["not"], res, node, base, ctx)
-        return Eval(None if r.value is None else not r.value, r.path, r.reason)
+        return Eval(None if r.value is None else not r.value, r.path, r.reason, cause=r.cause)
     for quant in ("each", "some", "none"):
         if quant in cond:
             return _quantified(quant, cond[quant], cond["that"], res, node, base, ctx)
@@ -102,7 +105,7 @@ def _quantified(quant: str, path: str, that: Mapping[str, Any], res: Resource, n
         if value is MISSING or value is None:
             continue
         if isinstance(value, Unknown):
-            return Eval(None, full, f"{full} is {describe(value)}")
+            return Eval(None, full, f"{full} is {describe(value)}", cause=_cause(value))
         if isinstance(value, list):
             items.extend((join_path(full, i), v) for i, v in enumerate(value))
         else:
@@ -139,11 +142,11 @@ def _related(cond: Mapping[str, Any], res: Resource, ctx: Context) -> Eval:
         e = _eval(that, r, r.attributes, "", ctx) if that else Eval(True, "", "exists")
         if not certain and e.value is True:  # it only may refer to this resource
             e = Eval(None, e.path, f"{r.address} may refer to {res.address} (through an expression only known "
-                                   f"at plan time), so whether it applies is unknown")
+                                   f"at plan time), so whether it applies is unknown", cause=CAUSE_APPLY)
         results.append((r, e))
     # objects of a kind that could not be read may match: only what was read and decides stands
     gap = ctx.unread_related(res, spec)
-    unread = Eval(None, "", f"not evaluated: {gap}") if gap else None
+    unread = Eval(None, "", f"not evaluated: {gap}", cause=CAUSE_UNREAD) if gap else None
     if quant == "some":
         for r, e in results:
             if e.value is True:
@@ -152,7 +155,7 @@ def _related(cond: Mapping[str, Any], res: Resource, ctx: Context) -> Eval:
             return unread
         for r, e in results:
             if e.value is None:
-                return Eval(None, "", f"{r.address}: {e.reason}")
+                return Eval(None, "", f"{r.address}: {e.reason}", cause=e.cause)
         if results:
             return Eval(False, "", f"related {kinds} found but none holds: {results[0][1].reason}")
         return Eval(False, "", f"no {kinds} refers to {res.address}")
@@ -160,7 +163,7 @@ def _related(cond: Mapping[str, Any], res: Resource, ctx: Context) -> Eval:
         for want in (False, None):
             for r, e in results:
                 if e.value is want:
-                    return Eval(want, "", f"{r.address} ({r.location}): {e.reason}")
+                    return Eval(want, "", f"{r.address} ({r.location}): {e.reason}", cause=e.cause)
             if unread and want is False:
                 return unread
         return Eval(True, "", f"all {len(results)} related {kinds} hold" if results else f"no {kinds} refers to it")
@@ -171,8 +174,13 @@ def _related(cond: Mapping[str, Any], res: Resource, ctx: Context) -> Eval:
         return unread
     for r, e in results:
         if e.value is None:
-            return Eval(None, "", f"{r.address}: {e.reason}")
+            return Eval(None, "", f"{r.address}: {e.reason}", cause=e.cause)
     return Eval(True, "", f"no related {kinds} matches ({len(results)} checked)")
+
+
+def _cause(value: Unknown) -> str:
+    """Why ``value`` is unknown: as its producer said, else only known at plan or apply time."""
+    return value.cause or CAUSE_APPLY
 
 
 def _full(base: str, path: str) -> str:
@@ -230,13 +238,13 @@ def _compare(op: str, expected: Any, cond: Mapping[str, Any], path: str, value: 
             return Eval(True, path, f"{path} is set (refers to {value.address})")
         if op in ("absent", "empty", "falsy"):
             return Eval(False, path, f"{path} is set (refers to {value.address})")
-        return Eval(None, path, f"{path} is only known after apply ({value.reason})")
+        return Eval(None, path, f"{path} is only known after apply ({value.reason})", cause=CAUSE_APPLY)
     if isinstance(value, Unknown):
-        return Eval(None, path, f"{path} cannot be known statically: {value.reason}")
+        return Eval(None, path, f"{path} cannot be known statically: {value.reason}", cause=_cause(value))
     shown = f"{path} is {describe(value, path)}{note}"
     ok = _apply(op, expected, value)
     if ok is None:
-        return Eval(None, path, f"{shown}, which cannot be compared with {describe(expected)}")
+        return Eval(None, path, f"{shown}, which cannot be compared with {describe(expected)}", cause=CAUSE_EVALUATOR)
     return Eval(ok, path, f"{shown}" + ("" if ok else f", expected {_expectation(op, expected, cond)}"))
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from soc2iac.checks.base import Context, Detail, Outcome, combine
-from soc2iac.model import MISSING, Ref, Resource, Unknown, resolve
+from soc2iac.model import CAUSE_APPLY, MISSING, Ref, Resource, Unknown, resolve
 
 EXAMPLE: Mapping[str, Any] = {"kind": "numeric_minimum", "path": "TODO_days", "minimum": 365, "unit": "days",
                               "absent": "fail"}
@@ -40,14 +40,17 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
     unit = check.get("unit", "")
     shown_min = amount(check["minimum"], unit)
     details: list[tuple[str, Detail]] = []
+    cause = ""
     for path, value in resolve(resource.attributes, check["path"]):
         details.append(_one(path, value, minimum, shown_min, unit, check))
+        if isinstance(value, Unknown) and not cause:
+            cause = value.cause or CAUSE_APPLY
     if not details:
         return Outcome("pass", f"{check['path']} has no entries", ())
     for verdict in ("fail", "unknown"):
         bad = [d for v, d in details if v == verdict]
         if bad:
-            return Outcome(verdict, combine(bad), tuple(bad))
+            return Outcome(verdict, combine(bad), tuple(bad), cause=cause if verdict == "unknown" else "")
     good = [d for _, d in details]
     return Outcome("pass", combine(good), tuple(good))
 

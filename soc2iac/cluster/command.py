@@ -27,7 +27,7 @@ from soc2iac.cluster.collector import Collection, collect
 from soc2iac.cluster.kinds import NotCollected, format_rule
 from soc2iac.config import Config
 from soc2iac.errors import InputProblem
-from soc2iac.model import Unread
+from soc2iac.model import CAUSE_UNREAD, Unread
 from soc2iac.parsers.registry import sources_of
 from soc2iac.pipeline import Collected, Options, run
 from soc2iac.policy import Policy, reference_groups
@@ -179,14 +179,14 @@ def _not_evaluated(findings: list[Finding], policies: Sequence[Policy], blocked:
                 policy_id=policy.id, title=policy.title, severity=policy.severity, criteria=policy.criteria,
                 verdict="unknown", message=f"not evaluated: {_reason(n)}",
                 resource=f"{n.namespace + '/' if n.namespace else ''}{n.type}/*", resource_type=n.type,
-                source="cluster", file=where, line=0, remediation=policy.remediation,
+                source="cluster", file=where, line=0, remediation=policy.remediation, cause=CAUSE_UNREAD,
             ))
         if any(_matches(n.type, edge_types) for n in missing):
             # which resources the policy applies to depends on objects of a kind that could not be
             # listed: a pass may miss what they hold, a fail may be the fail-closed answer to their
             # absence (``related`` lookups are settled per verdict by the engine)
             out = [dataclasses.replace(
-                f, verdict="unknown", evidence=(),
+                f, verdict="unknown", evidence=(), cause=CAUSE_UNREAD,
                 message=f"not evaluated: {why} (the check reads it; with what could be read it would be {f.verdict})")
                 if f.policy_id == policy.id and f.verdict in ("pass", "fail") and not f.change else f for f in out]
     return out

@@ -84,6 +84,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         **({"exception": f.exception} if f.exception else {}),
         **({"change": f.change} if f.change else {}),
         **({"baseline": f.baseline} if f.baseline else {}),
+        **({"cause": f.cause} if f.cause else {}),
     }
 
 

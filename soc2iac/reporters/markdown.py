@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from soc2iac.result import Finding, ScanResult, WaiverInfo
+from soc2iac.result import Finding, ScanResult, WaiverInfo, unknowns_by_cause
 from soc2iac.summary import (  # noqa: F401 - the HTML and CSV reports import the model from here too
     CHANGE_LABELS,
     COUNTED,
@@ -208,10 +208,10 @@ def _section_md(s: Section) -> list[str]:
                             (f"**{CHANGE_LABELS[g.change]}**: " if g.change else "") + text(g.message)]
                            for g in group))
             out.append("")
-    if s.unknown:
-        out += ["", "#### Not evaluated", ""]
+    for heading, unknown in unknowns_by_cause(s.unknown):
+        out += ["", f"#### Unknown: {text(heading)}", ""]
         out += _table(["Policy", "Resource", "Location", "Why"],
-                      ([code(f.policy_id), code(f.resource), code(f.location), text(f.message)] for f in s.unknown))
+                      ([code(f.policy_id), code(f.resource), code(f.location), text(f.message)] for f in unknown))
     if s.excepted:
         out += ["", "#### Excepted (waived)", ""]
         out += _table(["Policy", "Resource", "Location", "Waiver reason", "Finding"],

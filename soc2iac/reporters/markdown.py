@@ -45,6 +45,22 @@ def input_rows(result: ScanResult) -> list[tuple[str, str]]:
     return [(path, digest or "not recorded (read from stdin or a stream)") for path, digest in rows]
 
 
+def scope_items(result: ScanResult) -> list[tuple[str, str]]:
+    """The scope as (item, value) pairs, for formats without a scope section of their own (CSV,
+    JUnit): tool, scan time, policy set, git commit, resources, every input with its digest,
+    the live cluster's properties."""
+    items = [("tool", f"soc2iac {result.tool_version or 'version not recorded'}"),
+             ("scan time", scan_window(result)),
+             ("policy set sha256", f"{result.scope.policy_set_sha256 or 'not recorded'} "
+                                   f"({plural(len(result.policies), 'policy', 'policies')})"),
+             ("git commit", git_text(result)),
+             ("resources scanned", str(result.resources_scanned))]
+    items += [("input", f"{path} sha256:{digest}" if " " not in digest else f"{path} ({digest})")
+              for path, digest in input_rows(result)]
+    items += [(f"cluster {key}", value) for key, value in result.scope.cluster]
+    return items
+
+
 def failing_groups(findings: Sequence[Finding]) -> list[list[Finding]]:
     """Findings grouped by (severity, policy, fix), in order, so each fix is shown once."""
     groups: dict[tuple[str, str, str], list[Finding]] = {}

@@ -53,6 +53,8 @@ def _csv(result: ScanResult) -> Counts:
     out: dict[str, list[int]] = {}
     order = ("pass", "fail", "unknown", "excepted")
     for row in csv.DictReader(io.StringIO(renderer("csv")(result, fail_on="high"))):
+        if row["record"] != "check":
+            continue  # scope, notices, input problems
         out.setdefault(row["criterion"], [0, 0, 0, 0])[order.index(row["verdict"])] += 1
     return {c: (p, f, u, e) for c, (p, f, u, e) in out.items()}
 

@@ -251,7 +251,16 @@ def test_csv_rows() -> None:
     text = csv_report.render(sample_result())
     rows = list(csv.reader(io.StringIO(text)))
     assert tuple(rows[0]) == csv_report.HEADER
-    body = [dict(zip(rows[0], r)) for r in rows[1:]]
+    every = [dict(zip(rows[0], r)) for r in rows[1:]]
+    body = [r for r in every if r["record"] == "check"]
+    # the scope, notices and input problems follow, as in every other format
+    rest = [(r["record"], r["file"], r["line"], r["message"]) for r in every if r["record"] != "check"]
+    assert ("scope", "", "", "tool: soc2iac 9.9.9") in rest
+    assert ("scope", "", "", f"input: main.tf sha256:{SHA}") in rest
+    assert ("scope", "", "", "cluster context: prod-eu") in rest
+    assert ("notice", "", "", "'--var-file staging.tfvars: variable region is not declared") in rest  # no formula
+    assert ("input-problem", "broken.tf", "7", "unexpected token '}'") in rest
+    assert every[:len(body)] == body
     # fail on 2 criteria, pass on 2, excepted 1, unknown 1, pass 2, regression 1 (CC8.1 only)
     assert len(body) == 9
     assert [r["criterion"] for r in body] == ["CC6.1", "CC6.1", "CC6.7", "CC7.2", "CC7.2", "CC7.3", "CC8.1",

@@ -144,8 +144,11 @@ def main(argv: Sequence[str]) -> int:
     if len(argv) != 2 or argv[0] != "--write":
         print("usage: python -m soc2iac.catalog --write README.md", file=sys.stderr)
         return 2
+    from soc2iac.policy import compile_pack, compiled_path
+
     path = Path(argv[1])
     path.write_text(readme_with_catalog(path.read_text(encoding="utf-8"), load_policies()), encoding="utf-8")
+    compiled_path().write_text(compile_pack(), encoding="utf-8")  # the pack as it ships: validated now
     return 0
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from soc2iac import yaml_load
 from soc2iac.errors import Soc2iacError
 from soc2iac.result import Evidence, Finding, PolicyInfo
 
@@ -55,7 +56,7 @@ def load_mapping(path: Path | None = None) -> dict[str, Mapped]:
     path = path or builtin_policy_dir() / MAPPING_FILE
     schema_path = Path(__file__).resolve().parent / "schemas" / "checkov_mapping.schema.json"
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml_load.safe_load(path.read_text(encoding="utf-8"))
         schema = json.loads(schema_path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise Soc2iacError(f"{path}: cannot read the checkov mapping ({exc})") from None
@@ -113,7 +114,7 @@ def _mapped_version() -> str:
 
     from soc2iac.policy import builtin_policy_dir
 
-    doc = yaml.safe_load((builtin_policy_dir() / MAPPING_FILE).read_text(encoding="utf-8"))
+    doc = yaml_load.safe_load((builtin_policy_dir() / MAPPING_FILE).read_text(encoding="utf-8"))
     return str(doc.get("checkov_version", "3.3.30"))
 
 

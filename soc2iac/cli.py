@@ -84,7 +84,7 @@ def scan(
     fail_on_unknown: bool = typer.Option(False, "--fail-on-unknown", help="Also exit 1 when a check at or above --fail-on could not be decided (a coverage gate for CI and live audits)."),
     max_file_size: str = typer.Option("20MiB", "--max-file-size", help="Larger files are skipped as input errors: bytes, or a number with KiB, MiB or GiB."),
     follow_symlinks: bool = typer.Option(False, "--follow-symlinks", help="Follow symbolic links met in folders (by default they are skipped with a notice)."),
-    include_roots: list[Path] = typer.Option([], "--include-root", help="Folder outside the scanned paths that config includes (nginx `include`) may read (repeatable) [default: none: only the folders named, and a named file's folder]."),
+    include_roots: list[Path] = typer.Option([], "--include-root", help="Folder outside the scanned paths that config includes (nginx `include`, Terraform local module `source`) may read (repeatable) [default: none: only the folders named, and a named file's folder]."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Parse cache folder [default: $SOC2IAC_CACHE_DIR, else $XDG_CACHE_HOME/soc2iac, else ~/.cache/soc2iac]."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the parse and policy caches (also: SOC2IAC_NO_CACHE=1)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Parse in this many processes when the scan is big enough [default: the number of cores]."),

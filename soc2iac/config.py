@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from soc2iac import yaml_load
 from soc2iac.errors import Soc2iacError
 from soc2iac.policy import Policy
 
@@ -35,6 +36,7 @@ class Config:
     formats: tuple[str, ...] = ()
     show_passes: bool = False
     gateways: tuple[Mapping[str, Any], ...] = ()  # the user's own gateway Services (namespace, name/selector)
+    environments: str = "folders"  # gateway graph scope: "folders" (variant folders apart) or "one"
     file: str = ""
 
     def select(self, policies: Sequence[Policy]) -> list[Policy]:
@@ -72,7 +74,7 @@ def load_config(path: Path | None) -> Config:
 
     try:
         text = path.read_text(encoding="utf-8")
-        doc = yaml.safe_load(text) or {}
+        doc = yaml_load.safe_load(text) or {}
     except OSError as exc:
         raise Soc2iacError(f"{path}: cannot read config: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
@@ -99,6 +101,7 @@ def load_config(path: Path | None) -> Config:
         formats=tuple(output.get("format") or ()),
         show_passes=bool(output.get("show_passes", False)),
         gateways=tuple(dict(g) for g in doc.get("gateways") or ()),
+        environments=str(doc.get("environments", "folders")),
         file=str(path),
     )
 

@@ -25,9 +25,11 @@ if TYPE_CHECKING:
 class Index:
     """Lookups across the scanned resources, built lazily and near-linear in size."""
 
-    def __init__(self, resources: Sequence[Resource], unread: Sequence[Unread] = ()) -> None:
+    def __init__(self, resources: Sequence[Resource], unread: Sequence[Unread] = (), *,
+                 environments: str = "folders") -> None:
         self.resources = resources
         self.unread = unread
+        self.environments = environments
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._by_address: dict[tuple[str, str], Resource] = {}
         self._any_scope: dict[str, Resource] = {}
@@ -37,6 +39,7 @@ class Index:
             self._any_scope.setdefault(r.address, r)
         self._joins: dict[tuple[str, str], dict[Any, list[Resource]]] = {}
         self._gateway_graphs: dict[str, Graph] = {}
+        self._environment_of: dict[int, str] | None = None
 
     def of_types(self, patterns: Iterable[str]) -> list[Resource]:
         pats = list(patterns)
@@ -51,13 +54,19 @@ class Index:
             return self._any_scope.get(address)
         return self._by_address.get((scope, address))
 
-    def gateway_graph(self, gateways: Sequence[Mapping[str, Any]]) -> Graph:
-        """The scan's gateway graph for these declared gateways, built on first use."""
-        key = json.dumps(list(gateways), sort_keys=True, default=str)
-        if key not in self._gateway_graphs:
-            from soc2iac.gateway_graph import Graph
+    def gateway_graph(self, gateways: Sequence[Mapping[str, Any]], resource: Resource | None = None) -> Graph:
+        """The gateway graph of ``resource``'s environment (soc2iac.gateway_graph.environments) for
+        these declared gateways, built on first use."""
+        from soc2iac.gateway_graph import Graph, environments
 
-            self._gateway_graphs[key] = Graph(self.resources, gateways, self.by_address)
+        if self._environment_of is None:
+            self._environment_of = environments(self.resources, self.environments)
+        env = self._environment_of.get(id(resource), "") if resource is not None else ""
+        key = json.dumps([env, list(gateways)], sort_keys=True, default=str)
+        if key not in self._gateway_graphs:
+            members = [r for r in self.resources if self._environment_of.get(id(r), "") == env] \
+                if self._environment_of else self.resources
+            self._gateway_graphs[key] = Graph(members, gateways, self.by_address, environment=env)
         return self._gateway_graphs[key]
 
     def _join(self, rtype: str, path: str) -> dict[Any, list[Resource]]:
@@ -174,7 +183,7 @@ def evaluate(
     ``jobs`` > 1 on a big scan: policies are shared out among forked processes that inherit the
     resource index; their findings are put back in policy order, so the result is the serial one.
     """
-    index = Index(resources, unread)
+    index = Index(resources, unread, environments=config.environments)
     notices: list[str] = []
     active = [p for p in policies if before or not judges_before(p)]
     if jobs > 1 and len(resources) >= PARALLEL_MIN_RESOURCES and len(active) > 1:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from soc2iac import yaml_load
 from soc2iac.errors import Soc2iacError
 
 from soc2iac.severity import SEVERITIES  # noqa: E402,F401 - policies are validated against it
@@ -74,12 +75,12 @@ def _data_text(name: str) -> str:
 @functools.lru_cache(maxsize=1)
 def criteria_catalog() -> dict[str, str]:
     """Trust Services Criteria id -> short title."""
-    return {str(k): str(v) for k, v in yaml.safe_load(_data_text("criteria.yaml")).items()}
+    return {str(k): str(v) for k, v in yaml_load.safe_load(_data_text("criteria.yaml")).items()}
 
 
 @functools.lru_cache(maxsize=1)
 def reference_groups() -> dict[str, list[dict[str, str]]]:
-    return dict(yaml.safe_load(_data_text("groups.yaml")))
+    return dict(yaml_load.safe_load(_data_text("groups.yaml")))
 
 
 @functools.lru_cache(maxsize=1)
@@ -248,11 +249,16 @@ def load_policies(extra_dirs: Iterable[Path] = (), *, include_builtin: bool = Tr
 
 @functools.lru_cache(maxsize=1)
 def _builtin() -> tuple[Policy, ...]:
-    """The shipped pack, validated once per content: a cache entry keyed by the SHA-256 of every
-    policy file, the schemas and the tool version skips YAML parsing and schema validation
-    (pre-commit runs load the pack on every commit). A missing or corrupt entry is rebuilt."""
+    """The shipped pack. It ships compiled (:data:`COMPILED`: the validated documents and the
+    SHA-256 of everything validation read), so a run whose pack files match loads it without
+    YAML or jsonschema. An edited pack (a developer's checkout) is validated, once per content:
+    a cache entry keyed by that digest and the tool version, authenticated with the user's cache
+    key, skips the work next time. A missing or corrupt entry is rebuilt."""
     directory = builtin_policy_dir()
     files = policy_files(directory)
+    compiled = _compiled(files)
+    if compiled is not None:
+        return compiled
     entry = _cache_entry(files)
     secret = _cache_secret(entry)
     if entry is not None and secret is not None:
@@ -313,17 +319,15 @@ def _read_entry(entry: Path, secret: bytes, files: list[Path]) -> tuple[Policy, 
     return policies
 
 
-def _cache_entry(files: list[Path]) -> Path | None:
+def _pack_digest(files: list[Path], *, salt: str = "") -> str | None:
+    """SHA-256 of what validating ``files`` depends on: the policy schema (with the registry's
+    sources), every kind's parameter schema, the criteria and reference-group data, and each
+    file's name and bytes. None: a file cannot be read."""
     import hashlib
 
-    from soc2iac import __version__
-    from soc2iac.cache import policy_root
     from soc2iac.checks import KINDS
 
-    root = policy_root()
-    if root is None:
-        return None
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(salt.encode())
     digest.update(json.dumps(policy_schema(), sort_keys=True).encode())
     digest.update(json.dumps({k: v.SCHEMA for k, v in KINDS.items()}, sort_keys=True, default=str).encode())
     for name in ("criteria.yaml", "groups.yaml"):
@@ -333,7 +337,47 @@ def _cache_entry(files: list[Path]) -> Path | None:
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     except OSError:
         return None
-    return Path(root) / f"policies-{digest.hexdigest()[:32]}.json"
+    return digest.hexdigest()
+
+
+def _cache_entry(files: list[Path]) -> Path | None:
+    from soc2iac import __version__
+    from soc2iac.cache import policy_root
+
+    root = policy_root()
+    digest = None if root is None else _pack_digest(files, salt=__version__)
+    return None if root is None or digest is None else Path(root) / f"policies-{digest[:32]}.json"
+
+
+COMPILED = "policy_pack.json"  # in soc2iac/data; written by `python -m soc2iac.catalog --write README.md`
+
+
+def _compiled(files: list[Path]) -> tuple[Policy, ...] | None:
+    """The pack from the shipped compiled file when it was compiled from exactly these files
+    (same digest); None otherwise. The file ships inside the package, which the user trusts as
+    they trust the code; it is not writable cache storage."""
+    try:
+        doc = json.loads(_data_text(COMPILED))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("digest") != _pack_digest(files):
+        return None
+    docs = doc.get("policies")
+    if not isinstance(docs, list) or [d.get("id") for d in docs] != [p.stem for p in files]:
+        return None
+    return tuple(_policy(d, str(path)) for d, path in zip(docs, files))
+
+
+def compile_pack() -> str:
+    """The compiled pack's text: every built-in policy validated (a problem is an error)."""
+    files = policy_files(builtin_policy_dir())
+    policies = [load_file(path) for path in files]
+    return json.dumps({"digest": _pack_digest(files), "policies": [_document(p) for p in policies]},
+                      indent=1, sort_keys=True) + "\n"
+
+
+def compiled_path() -> Path:
+    return Path(__file__).resolve().parent / "data" / COMPILED
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -376,3 +420,4 @@ def resolved_check(policy: Policy, overrides: Mapping[str, Any] | None = None) -
         if errors:
             raise Soc2iacError(f"config: parameters of {policy.id}: {errors[0].message}")
     return dict(check)
+

@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from soc2iac import yaml_load
 from soc2iac.errors import InputProblem, Soc2iacError
 from soc2iac.model import Resource
 from soc2iac.result import Finding, WaiverInfo
@@ -109,7 +110,7 @@ def load_register(path: Path | None) -> list[Waiver]:
     try:
         text = path.read_text(encoding="utf-8")
         node = yaml.compose(text)
-        doc = yaml.safe_load(text)
+        doc = yaml_load.safe_load(text)
     except OSError as exc:
         raise Soc2iacError(f"{path}: cannot read waiver register: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:

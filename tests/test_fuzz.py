@@ -259,6 +259,7 @@ def test_cache_tampering_never_changes_a_verdict(data: st.DataObject) -> None:
         cwd, before = os.getcwd(), os.environ.get("SOC2IAC_CACHE_DIR")
         os.chdir(root)
         os.environ["SOC2IAC_CACHE_DIR"] = str(root / "cache")
+        compiled, policy._compiled = policy._compiled, lambda files: None  # type: ignore[assignment]  # the pack as edited: cached
         try:
             paths = ["pod.yaml", "tf"]
             reference = _TAMPER_REFERENCE.setdefault("scan", _verdicts(paths, None))
@@ -274,6 +275,7 @@ def test_cache_tampering_never_changes_a_verdict(data: st.DataObject) -> None:
             assert _verdicts(paths, Cache(root / "cache")) == reference
             assert policy._builtin.__wrapped__() == pack  # type: ignore[attr-defined]
         finally:
+            policy._compiled = compiled  # type: ignore[assignment]
             os.chdir(cwd)
             if before is None:
                 os.environ.pop("SOC2IAC_CACHE_DIR", None)

@@ -135,6 +135,7 @@ FAST = {
     "interpolation_values": 'a = "${true}${null}${[1]}"\nb = "${f(true)}"\nc = "${[1, "a"]}"\nd = "${x == 1 ? "a" : "b"}"',
     "interpolation_spacing": 'a = "x ${ a } y"\nb = "${a}-${b.c[0]}"\nc = "${a}}"\nd = "{}"',
     "escaped_interpolation": 'a = "$${x} and ${y}"\nb = "a$"\nc = "$$"\nd = "$${a}$${b}${c}"',
+    "escaped_interpolation_odd_dollars": 'a = "x/$$${b.c}"\nb = "$$$${b.c}-${d}"\nc = "$$${ b.c }-${ d }"',
     "template_directives": 'a = "%{ if x }y%{ endif }"\nb = "%{ for v in x }${v}%{ endfor }"\nc = "%%{ x }"',
     "unicode": 'a = "é ${b} ü"',
     "quoted_in_interpolation": 'a = "${lookup(m, "k", "d")}"\nb = f("a\\"${b}\\"c")\nc = "${"\\n"}"',

@@ -55,8 +55,9 @@ class Context(Protocol):
         """Whether a resource of an edge's ``type`` refers to ``resource`` through its ``path``."""
         ...
 
-    def gateway_graph(self, gateways: Sequence[Mapping[str, Any]]) -> Graph:
-        """The scan's gateway graph (routes, Services, workloads) for these declared gateways, built once."""
+    def gateway_graph(self, gateways: Sequence[Mapping[str, Any]], resource: Resource | None = None) -> Graph:
+        """The gateway graph (routes, Services, workloads) of ``resource``'s environment for these
+        declared gateways, built once."""
         ...
 
 

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from soc2iac import yaml_load
 from soc2iac.errors import Soc2iacError
 from soc2iac.text import one_line, type_phrase
 
@@ -89,7 +90,7 @@ def check_types(path: Path) -> None:
     import yaml
 
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml_load.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return
     if not isinstance(doc, dict):

@@ -730,6 +730,8 @@ class _Renderer:
                 m = _ESCAPED_INTERPOLATION.match(src, pos, end)
                 if m is None:
                     raise Unsupported("string python-hcl2 does not lex")
+                for start in [k for k in interpolations if pos <= k < m.end()]:
+                    del interpolations[start]  # "$$${x}": tree-sitter's interpolation is escaped text to python-hcl2
                 pos = m.end()
             elif ch == 0x24 and src.startswith(b"${", pos):
                 interp = interpolations.pop(pos, None)

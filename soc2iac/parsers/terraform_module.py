@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from soc2iac.model import Location, Ref, Resource, Unknown
-from soc2iac.parsers import comment_markers
+from soc2iac.parsers import comment_markers, inside_tree
 from soc2iac.parsers import hcl_values as hv
 from soc2iac.parsers.hcl_eval import META_KEYS, Exprs, ModuleObject, Scope, from_raw
 from soc2iac.parsers.hcl_syntax import Node
@@ -69,6 +69,8 @@ class Loader(Protocol):
     def shown(self, path: Path) -> str: ...
 
     def notice(self, text: str) -> None: ...
+
+    def depends_on(self, path: Path) -> None: ...
 
 
 def node_of(f: HclFile, block: Mapping[str, Any], key: str) -> Node:
@@ -251,8 +253,13 @@ class ModuleInstance:
             self.loader.notice(f"{where}: module.{name} has a non-local source ({source}); its resources are not scanned")
             return None
         target = Path(os.path.normpath(self.mod.path / source))  # the same path whatever the call order
+        self.loader.depends_on(target)  # whether it exists is part of what the root read
         if not target.is_dir():
             self.loader.notice(f"{where}: module.{name} source {source} not found")
+            return None
+        if not inside_tree(target):  # a module leading out of the scanned tree is a config reading outside it
+            self.loader.notice(f"{where}: module.{name} source {source} leads outside the scanned folder; "
+                               "not read (`scan --include-root DIR` allows a folder)")
             return None
         if target.resolve() in self.stack or self.depth >= MAX_MODULE_DEPTH:
             self.loader.notice(f"{where}: module.{name} is nested too deep or recursive; not followed")

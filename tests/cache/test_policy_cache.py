@@ -10,6 +10,12 @@ import pytest
 from soc2iac import policy
 
 
+@pytest.fixture(autouse=True)
+def _edited_pack(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As for a pack edited after it was compiled: the cache is what spares validation then."""
+    monkeypatch.setattr(policy, "_compiled", lambda files: None)
+
+
 def fresh(monkeypatch: pytest.MonkeyPatch, cache: Path) -> tuple[policy.Policy, ...]:
     monkeypatch.setenv("SOC2IAC_CACHE_DIR", str(cache))
     return policy._builtin.__wrapped__()  # type: ignore[attr-defined]  # bypass the per-process memo

@@ -111,3 +111,26 @@ def test_a_fragment_is_not_read_through_an_nginx_conf_above_the_tree(tmp_path: P
     nginx._load_main_cached.cache_clear()
     widened = scan([str(tmp_path / "conf.d")], policies=load_policies(), config=Config(), include_roots=[tmp_path])
     assert widened.problems == [] or all(TAIL not in str(p) for p in widened.problems)
+
+
+def _module_tree(root: Path) -> Path:
+    outside = root / "outside" / "mod"
+    outside.mkdir(parents=True)
+    (outside / "main.tf").write_text('resource "aws_s3_bucket" "leak" {\n  bucket = "from-outside"\n}\n')
+    scanned = root / "repo" / "live"
+    scanned.mkdir(parents=True)
+    (scanned / "main.tf").write_text('module "m" {\n  source = "../../outside/mod"\n}\n')
+    return scanned
+
+
+def test_a_terraform_module_source_leaving_the_tree_is_not_read(tmp_path: Path) -> None:
+    """A local module source is a reference the config follows: confined like an include."""
+    scanned = _module_tree(tmp_path)
+    doc = json.loads(_run([str(scanned), "-f", "json", "--show-passes"], tmp_path).stdout)
+    (notice,) = [n for n in doc["notices"] if "outside the scanned folder" in n]
+    assert "main.tf:1" in notice and "module.m" in notice and "--include-root" in notice
+    assert not any("leak" in f["resource"] for f in doc["findings"])
+    widened = json.loads(_run([str(scanned), "-f", "json", "--show-passes", "--include-root",
+                               str(tmp_path / "outside")], tmp_path).stdout)
+    assert any(f["resource"] == "module.m.aws_s3_bucket.leak" for f in widened["findings"])
+    assert not [n for n in widened["notices"] if "outside the scanned folder" in n]

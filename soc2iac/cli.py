@@ -67,7 +67,7 @@ FORMAT_HELP = f"Output format, repeatable, paired in order with --output ({', '.
 
 @app.command()
 def scan(
-    paths: list[str] = typer.Argument(..., help="Files or folders to scan; '-' reads standard input (manifests, plan JSON or a gateway config)."),
+    paths: list[str] = typer.Argument(..., help="Files or folders to scan; '-' reads standard input (manifests, plan JSON or a gateway config; Terraform source with --stdin-format terraform)."),
     formats: list[str] = typer.Option([], "--format", "-f", help=FORMAT_HELP),
     outputs: list[Path] = typer.Option([], "--output", "-o", help="Write the matching --format here (repeatable)."),
     fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 when a check at or above this severity fails [default: high]."),
@@ -91,6 +91,7 @@ def scan(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Parse in this many processes when the scan is big enough [default: the number of cores]."),
     with_checkov: bool = typer.Option(False, "--with-checkov", help="Also run checkov's built-in checks and report those mapped to SOC 2 criteria."),
     checkov_bin: Optional[str] = typer.Option(None, "--checkov", help="The checkov executable [default: $SOC2IAC_CHECKOV, checkov on PATH, or `soc2iac checkov-setup`'s]."),
+    stdin_format: Optional[str] = typer.Option(None, "--stdin-format", help="Read '-' as this input format: terraform (HCL, as a one-file root module), terraform-plan, kubernetes-manifests, kong, envoy, nginx or traefik [default: detected by content; HCL is refused without it]."),
 ) -> None:
     """Scan Terraform (source and plans), Kubernetes manifests and stdin; report verdicts by SOC 2 criterion."""
     from soc2iac.config import find_config, first_path, load_config
@@ -121,6 +122,13 @@ def scan(
         register = load_register(find_register(waiver_file or (Path(config.waivers) if config.waivers else None), start))
         baseline = _read_json(baseline_file) if baseline_file else None
         threshold = fail_on.value if fail_on else (config.fail_on or "high")
+        if stdin_format is not None:
+            from soc2iac.parsers.registry import stdin_formats
+
+            if stdin_format not in stdin_formats():
+                raise Soc2iacError(f"--stdin-format: unknown format {stdin_format!r} (one of {', '.join(stdin_formats())})")
+            if "-" not in paths:
+                raise Soc2iacError("--stdin-format needs '-' among the paths (it says how standard input is read)")
         stdin_text = sys.stdin.read() if "-" in paths else None
         checkov = None
         if with_checkov or checkov_bin:
@@ -134,7 +142,7 @@ def scan(
             inline_waivers=config.inline_waivers and not no_inline_waivers, baseline=baseline,
             max_file_size=size_limit, follow_symlinks=follow_symlinks, cache=cache,
             jobs=jobs if jobs is not None else default_jobs(), checkov=checkov, include_roots=include_roots,
-            known_policies=frozenset(p.id for p in available),
+            known_policies=frozenset(p.id for p in available), stdin_format=stdin_format,
         )
         if cache_notice:
             result = replace(result, notices=[cache_notice, *result.notices])

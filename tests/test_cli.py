@@ -89,6 +89,44 @@ def test_stdin_that_gives_nothing_is_an_input_error(text: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("soc2iac: input error: <stdin>"), proc.stderr
 
 
+HCL = """variable "retention" {
+  default = 7
+}
+
+resource "aws_cloudwatch_log_group" "audit" {
+  name              = "audit"
+  retention_in_days = var.retention
+}
+"""
+
+
+def test_piped_hcl_is_refused_with_a_pointer_to_the_flag() -> None:
+    proc = run("scan", "-", stdin=HCL)
+    assert proc.returncode == 2, proc.stdout
+    lines = [ln for ln in proc.stderr.splitlines() if "<stdin>" in ln]
+    assert lines == ["soc2iac: input error: <stdin>: standard input looks like Terraform source (HCL); to read it "
+                     "as a one-file root module, pass --stdin-format terraform"]
+
+
+def test_stdin_format_terraform_reads_hcl_as_a_one_file_root() -> None:
+    proc = run("scan", "-", "--stdin-format", "terraform", "--format", "json", stdin=HCL)
+    doc = json.loads(proc.stdout)
+    retention = [f for f in doc["findings"] if f["policy_id"] == "aws-cloudwatch-log-group-retention"]
+    assert [(f["verdict"], f["file"], f["line"]) for f in retention] == [("fail", "<stdin>", 7)]
+    assert "7 days" in retention[0]["message"]  # the variable's default, evaluated as Terraform does
+    assert "soc2iac-stdin" not in proc.stdout + proc.stderr  # the temporary folder is never shown
+
+
+def test_stdin_format_other_formats_and_usage_errors() -> None:
+    manifest = (ROOT / "k8s_fixtures/k8s-service-not-nodeport/fail.yaml").read_text()
+    proc = run("scan", "-", "--stdin-format", "kubernetes-manifests", "--format", "json", stdin=manifest)
+    assert any(f["file"] == "<stdin>" for f in json.loads(proc.stdout)["findings"])
+    proc = run("scan", "-", "--stdin-format", "cobol", stdin=manifest)
+    assert proc.returncode == 2 and "--stdin-format: unknown format 'cobol' (one of terraform," in proc.stderr
+    proc = run("scan", str(ROOT / "k8s_fixtures/k8s-service-not-nodeport"), "--stdin-format", "terraform")
+    assert proc.returncode == 2 and "--stdin-format needs '-' among the paths" in proc.stderr
+
+
 def test_fail_on_threshold_and_config_parameters_and_exceptions(tmp_path: Path) -> None:
     tf = tmp_path / "main.tf"
     tf.write_text('resource "aws_cloudwatch_log_group" "g" {\n  retention_in_days = 90\n'

@@ -36,8 +36,8 @@ KINDS: dict[str, CheckKind] = {
 }
 
 
-def in_scope(where: Mapping[str, Any], resource: Resource, ctx: Context) -> tuple[bool | None, str]:
+def in_scope(where: Mapping[str, Any], resource: Resource, ctx: Context) -> tuple[bool | None, str, str]:
     """Whether a policy's ``applies_to.where`` condition holds for ``resource`` (None: cannot tell,
-    with the reason). ``where`` uses the ``condition`` kind's language."""
+    with the reason and its cause). ``where`` uses the ``condition`` kind's language."""
     scope = condition.evaluate_condition(where, resource, ctx)
-    return scope.value, scope.reason
+    return scope.value, scope.reason, scope.cause

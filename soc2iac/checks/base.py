@@ -30,6 +30,7 @@ class Outcome:
     message: str
     details: tuple[Detail, ...] = ()
     criteria: tuple[str, ...] = ()  # where a kind's verdicts bear on fewer criteria than the policy lists
+    cause: str = ""  # for unknown: why (soc2iac.model.CAUSES); the engine defaults it to the evaluator's limits
 
     @property
     def path(self) -> str:
@@ -42,6 +43,10 @@ class Context(Protocol):
 
     def related(self, resource: Resource, spec: Mapping[str, Any]) -> list[tuple[Resource, bool]]:
         """Related resources, each with whether the relation is certain (a reference) or only possible."""
+        ...
+
+    def unread_related(self, resource: Resource, spec: Mapping[str, Any]) -> str:
+        """Why objects the lookup could find may exist unread (a kind not collected); '' when none can."""
         ...
 
     def by_address(self, address: str, scope: str | None = None) -> Resource | None: ...

@@ -34,7 +34,7 @@ from soc2iac.reporters.markdown import (
     input_rows,
     scan_window,
 )
-from soc2iac.result import Finding, ScanResult
+from soc2iac.result import Finding, ScanResult, unknowns_by_cause
 
 CSS = """
 :root { color-scheme: light; }
@@ -327,10 +327,10 @@ def _section(s: Section) -> list[str]:
                                  + e(g.message)] for g in group), ())
             out.append("</tbody>")
         out.append("</table>")
-    if s.unknown:
-        out += _table(f"{s.id}: not evaluated (decided only at plan or apply time)",
+    for heading, unknown in unknowns_by_cause(s.unknown):
+        out += _table(f"{s.id}: unknown: {heading}",
                       ["Policy", "Resource and location", "Why"], (24, 36, 40),
-                      ([_code(f.policy_id), _where(f), e(f.message)] for f in s.unknown))
+                      ([_code(f.policy_id), _where(f), e(f.message)] for f in unknown))
     if s.excepted:
         out += _table(f"{s.id}: excepted under a waiver", ["Policy", "Resource and location", "Waiver reason", "Finding"],
                       (22, 28, 25, 25),

@@ -101,6 +101,7 @@ def _finding(f: Finding, supporting: frozenset[tuple[str, str]] = frozenset()) -
         **({"exception": f.exception} if f.exception else {}),
         **({"change": f.change} if f.change else {}),
         **({"baseline": f.baseline} if f.baseline else {}),
+        **({"cause": f.cause} if f.cause else {}),
     }
 
 

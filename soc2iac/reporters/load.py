@@ -52,6 +52,7 @@ def from_document(doc: dict[str, Any]) -> ScanResult:
             source=f["source"], file=f["file"], line=f["line"], remediation=f["remediation"],
             evidence=tuple(Evidence(e["path"], e["line"], e["message"]) for e in f["evidence"]),
             exception=f.get("exception", ""), change=f.get("change", ""), baseline=f.get("baseline", ""),
+            cause=f.get("cause", ""),
         )
         for f in doc["findings"]
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from soc2iac.result import Finding, ScanResult, WaiverInfo
+from soc2iac.result import Finding, ScanResult, WaiverInfo, unknowns_by_cause
 from soc2iac.summary import (  # noqa: F401 - the HTML and CSV reports import the model from here too
     CHANGE_LABELS,
     COUNTED,
@@ -45,6 +45,22 @@ def input_rows(result: ScanResult) -> list[tuple[str, str]]:
     rows = [(path, digests.get(path, "")) for path in result.inputs]
     rows += [(path, digest) for path, digest in result.scope.inputs if path not in result.inputs]
     return [(path, digest or "not recorded (read from stdin or a stream)") for path, digest in rows]
+
+
+def scope_items(result: ScanResult) -> list[tuple[str, str]]:
+    """The scope as (item, value) pairs, for formats without a scope section of their own (CSV,
+    JUnit): tool, scan time, policy set, git commit, resources, every input with its digest,
+    the live cluster's properties."""
+    items = [("tool", f"soc2iac {result.tool_version or 'version not recorded'}"),
+             ("scan time", scan_window(result)),
+             ("policy set sha256", f"{result.scope.policy_set_sha256 or 'not recorded'} "
+                                   f"({plural(len(result.policies), 'policy', 'policies')})"),
+             ("git commit", git_text(result)),
+             ("resources scanned", str(result.resources_scanned))]
+    items += [("input", f"{path} sha256:{digest}" if " " not in digest else f"{path} ({digest})")
+              for path, digest in input_rows(result)]
+    items += [(f"cluster {key}", value) for key, value in result.scope.cluster]
+    return items
 
 
 def failing_groups(findings: Sequence[Finding]) -> list[list[Finding]]:
@@ -235,10 +251,10 @@ def _section_md(s: Section) -> list[str]:
                             (f"**{CHANGE_LABELS[g.change]}**: " if g.change else "") + text(g.message)]
                            for g in group))
             out.append("")
-    if s.unknown:
-        out += ["", "#### Not evaluated", ""]
+    for heading, unknown in unknowns_by_cause(s.unknown):
+        out += ["", f"#### Unknown: {text(heading)}", ""]
         out += _table(["Policy", "Resource", "Location", "Why"],
-                      ([code(f.policy_id), code(f.resource), code(f.location), text(f.message)] for f in s.unknown))
+                      ([code(f.policy_id), code(f.resource), code(f.location), text(f.message)] for f in unknown))
     if s.excepted:
         out += ["", "#### Excepted (waived)", ""]
         out += _table(["Policy", "Resource", "Location", "Waiver reason", "Finding"],

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from soc2iac.policy import criteria_catalog
-from soc2iac.result import CriterionEntry, Finding, ScanResult, criterion_sort_key
+from soc2iac.result import CriterionEntry, Finding, ScanResult, criterion_sort_key, unknowns_by_cause
 
 
 def render(result: ScanResult, *, fail_on: str = "high", show_passes: bool = False, explain: bool = False,
@@ -40,10 +40,9 @@ def render(result: ScanResult, *, fail_on: str = "high", show_passes: bool = Fal
         out.append(f"{cid}  {titles.get(cid, '')}")
         for f in groups[cid]:
             out.extend(_finding(f, entries))
-    unknown = [f for f in result.findings if f.verdict == "unknown" and not f.change]
-    if unknown:
+    for heading, unknown in unknowns_by_cause(result.findings):
         out.append("")
-        out.append(f"Not evaluated statically ({len(unknown)}): values only known at plan or apply time")
+        out.append(f"Unknown ({len(unknown)}): {heading}")
         for f in unknown:
             out.append(f"  UNKNOWN {f.policy_id}  {f.resource}  {f.location}")
             out.append(f"          {f.message}")

@@ -60,6 +60,8 @@ def _csv(result: ScanResult, role: str = "primary") -> Counts:
     out: dict[str, list[int]] = {}
     order = ("pass", "fail", "unknown", "excepted")
     for row in csv.DictReader(io.StringIO(renderer("csv")(result, fail_on="high"))):
+        if row["record"] != "check":
+            continue  # scope, notices, input problems
         assert row["reason"], row  # every row says why the check bears on its criterion
         if row["role"] == role:
             out.setdefault(row["criterion"], [0, 0, 0, 0])[order.index(row["verdict"])] += 1

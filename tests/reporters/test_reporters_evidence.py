@@ -63,7 +63,8 @@ def sample_result() -> ScanResult:
         _finding(TRAIL, "excepted", "aws_cloudtrail.main", "trail.tf", 1, "is_multi_region_trail is false",
                  exception="Single-region by design: every workload runs in eu-west-1 (RISK-42, approved)"),
         _finding(TLS, "unknown", "aws_lb_listener.https", "lb.tf", 5,
-                 "ssl_policy cannot be known statically: variable tls_policy has no default and no value"),
+                 "ssl_policy cannot be known statically: variable tls_policy has no default and no value",
+                 cause="after-apply"),
         _finding(LOGS, "pass", "aws_cloudwatch_log_group.audit", "logs.tf", 1, "retention_in_days is 400"),
         _finding(S3, "fail", "aws_s3_bucket.data", "main.tf", 3,
                  "this plan weakens the control: server_side_encryption AES256 → unset",
@@ -255,7 +256,16 @@ def test_csv_rows() -> None:
     text = csv_report.render(sample_result())
     rows = list(csv.reader(io.StringIO(text)))
     assert tuple(rows[0]) == csv_report.HEADER
-    body = [dict(zip(rows[0], r)) for r in rows[1:]]
+    every = [dict(zip(rows[0], r)) for r in rows[1:]]
+    body = [r for r in every if r["record"] == "check"]
+    # the scope, notices and input problems follow, as in every other format
+    rest = [(r["record"], r["file"], r["line"], r["message"]) for r in every if r["record"] != "check"]
+    assert ("scope", "", "", "tool: soc2iac 9.9.9") in rest
+    assert ("scope", "", "", f"input: main.tf sha256:{SHA}") in rest
+    assert ("scope", "", "", "cluster context: prod-eu") in rest
+    assert ("notice", "", "", "'--var-file staging.tfvars: variable region is not declared") in rest  # no formula
+    assert ("input-problem", "broken.tf", "7", "unexpected token '}'") in rest
+    assert every[:len(body)] == body
     # fail on 2 criteria, pass on 2, excepted 1, unknown 1, pass 2, regression 2 (CC8.1, CC7.1 supporting)
     assert len(body) == 10
     assert [r["criterion"] for r in body] == ["CC6.1", "CC6.1", "CC6.7", "CC7.1", "CC7.2", "CC7.2", "CC7.3",

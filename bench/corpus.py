@@ -690,6 +690,359 @@ volumeBindingMode: WaitForFirstConsumer
 """
 
 
+# Module-heavy Terraform, written the way registry modules are (terraform-aws-modules style):
+# `create` switches through locals, count/for_each over maps of objects and filtered `for`
+# expressions, try(), dynamic blocks, lookups with defaults, nested modules; examples call them
+# with features toggled on and off, as module users do.
+
+_MOD_BUCKET = """locals {
+  create      = var.create && var.putin_khuylo
+  attach_sse  = local.create && try(var.server_side_encryption_configuration.enabled, true)
+  lifecycle   = { for r in var.lifecycle_rules : r.id => r if try(r.enabled, true) }
+  grants      = flatten([for g in var.grants : [for p in try(g.permissions, []) : merge(g, { permission = p })]])
+}
+
+resource "aws_s3_bucket" "this" {
+  count         = local.create ? 1 : 0
+  bucket        = var.bucket
+  force_destroy = var.force_destroy
+  tags          = merge(var.tags, { Module = "bucket" })
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  count  = local.attach_sse ? 1 : 0
+  bucket = aws_s3_bucket.this[0].id
+
+  dynamic "rule" {
+    for_each = try(flatten([var.server_side_encryption_configuration.rule]), [])
+    content {
+      bucket_key_enabled = try(rule.value.bucket_key_enabled, null)
+      apply_server_side_encryption_by_default {
+        sse_algorithm     = rule.value.sse_algorithm
+        kms_master_key_id = try(rule.value.kms_master_key_id, null)
+      }
+    }
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  count                   = local.create && var.attach_public_policy ? 1 : 0
+  bucket                  = aws_s3_bucket.this[0].id
+  block_public_acls       = var.block_public_acls
+  block_public_policy     = var.block_public_policy
+  ignore_public_acls      = var.ignore_public_acls
+  restrict_public_buckets = var.restrict_public_buckets
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  count  = local.create && length(local.lifecycle) > 0 ? 1 : 0
+  bucket = aws_s3_bucket.this[0].id
+
+  dynamic "rule" {
+    for_each = local.lifecycle
+    content {
+      id     = rule.key
+      status = "Enabled"
+      expiration {
+        days = lookup(rule.value, "expiration_days", 365)
+      }
+    }
+  }
+}
+
+resource "aws_s3_bucket_logging" "this" {
+  count         = local.create && var.logging != null ? 1 : 0
+  bucket        = aws_s3_bucket.this[0].id
+  target_bucket = try(var.logging.target_bucket, "")
+  target_prefix = try(var.logging.target_prefix, "log/")
+}
+"""
+
+_MOD_BUCKET_VARS = """variable "create" {
+  type    = bool
+  default = true
+}
+variable "putin_khuylo" {
+  type    = bool
+  default = true
+}
+variable "bucket" {
+  type    = string
+  default = null
+}
+variable "force_destroy" {
+  type    = bool
+  default = false
+}
+variable "tags" {
+  type    = map(string)
+  default = {}
+}
+variable "server_side_encryption_configuration" {
+  type    = any
+  default = {}
+}
+variable "attach_public_policy" {
+  type    = bool
+  default = true
+}
+variable "block_public_acls" {
+  type    = bool
+  default = false
+}
+variable "block_public_policy" {
+  type    = bool
+  default = false
+}
+variable "ignore_public_acls" {
+  type    = bool
+  default = false
+}
+variable "restrict_public_buckets" {
+  type    = bool
+  default = false
+}
+variable "lifecycle_rules" {
+  type    = any
+  default = []
+}
+variable "grants" {
+  type    = any
+  default = []
+}
+variable "logging" {
+  type    = any
+  default = null
+}
+"""
+
+_MOD_LOGS = """locals {
+  groups = { for name, g in var.log_groups : name => g if var.create && try(g.enabled, true) }
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  for_each          = local.groups
+  name              = "/${var.prefix}/${each.key}"
+  retention_in_days = try(each.value.retention_in_days, var.default_retention)
+  kms_key_id        = try(each.value.kms_key_id, var.kms_key_id)
+  tags              = var.tags
+}
+
+module "archive" {
+  source = "../bucket"
+  create = var.create && var.archive
+  bucket = "${var.prefix}-log-archive"
+  server_side_encryption_configuration = {
+    rule = { sse_algorithm = var.kms_key_id == null ? "AES256" : "aws:kms", kms_master_key_id = var.kms_key_id }
+  }
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+  lifecycle_rules         = [{ id = "expire", expiration_days = var.archive_days }]
+}
+
+output "names" {
+  value = [for g in aws_cloudwatch_log_group.this : g.name]
+}
+"""
+
+_MOD_LOGS_VARS = """variable "create" {
+  type    = bool
+  default = true
+}
+variable "prefix" {
+  type = string
+}
+variable "log_groups" {
+  type    = any
+  default = {}
+}
+variable "default_retention" {
+  type    = number
+  default = 365
+}
+variable "kms_key_id" {
+  type    = string
+  default = null
+}
+variable "archive" {
+  type    = bool
+  default = false
+}
+variable "archive_days" {
+  type    = number
+  default = 400
+}
+variable "tags" {
+  type    = map(string)
+  default = {}
+}
+"""
+
+_MOD_DB = """locals {
+  create        = var.create && var.engine != null
+  is_serverless = var.engine_mode == "serverless"
+  port          = coalesce(var.port, var.engine == "aurora-postgresql" ? 5432 : 3306)
+}
+
+resource "aws_rds_cluster" "this" {
+  count                       = local.create ? 1 : 0
+  cluster_identifier          = var.name
+  engine                      = var.engine
+  engine_mode                 = var.engine_mode
+  port                        = local.port
+  storage_encrypted           = local.is_serverless ? null : var.storage_encrypted
+  kms_key_id                  = var.kms_key_id
+  manage_master_user_password = var.manage_master_user_password ? true : null
+  master_username             = var.master_username
+  master_password             = var.manage_master_user_password ? null : var.master_password
+  enabled_cloudwatch_logs_exports = compact(var.log_exports)
+}
+
+module "logs" {
+  source     = "../logs"
+  create     = local.create && length(var.log_exports) > 0
+  prefix     = "aws/rds/cluster/${var.name}"
+  log_groups = { for e in var.log_exports : e => { retention_in_days = var.log_retention } }
+  kms_key_id = var.kms_key_id
+}
+"""
+
+_MOD_DB_VARS = """variable "create" {
+  type    = bool
+  default = true
+}
+variable "name" {
+  type = string
+}
+variable "engine" {
+  type    = string
+  default = "aurora-postgresql"
+}
+variable "engine_mode" {
+  type    = string
+  default = "provisioned"
+}
+variable "port" {
+  type    = number
+  default = null
+}
+variable "storage_encrypted" {
+  type    = bool
+  default = true
+}
+variable "kms_key_id" {
+  type    = string
+  default = null
+}
+variable "manage_master_user_password" {
+  type    = bool
+  default = true
+}
+variable "master_username" {
+  type    = string
+  default = "root"
+}
+variable "master_password" {
+  type    = string
+  default = null
+}
+variable "log_exports" {
+  type    = list(string)
+  default = []
+}
+variable "log_retention" {
+  type    = number
+  default = 7
+}
+"""
+
+
+def _modules_example(i: int, rng: random.Random) -> str:
+    ok = rng.random() >= BAD_RATE
+    env = rng.choice(["dev", "stage", "prod"])
+    kms = "aws_kms_key.this.arn" if ok else "null"
+    groups = ", ".join(f'{name} = {{ retention_in_days = {400 if ok else rng.choice([7, 30])}'
+                       f'{", enabled = false" if rng.random() < 0.2 else ""} }}'
+                       for name in rng.sample(["app", "audit", "access", "worker", "cron"], rng.randint(1, 4)))
+    exports = rng.sample(["postgresql", "audit", "error"], rng.randint(0, 2))
+    sse = ('{ rule = { sse_algorithm = "aws:kms", kms_master_key_id = aws_kms_key.this.arn } }' if ok
+           else "{ enabled = false }")
+    return f"""provider "aws" {{
+  region = "eu-west-1"
+}}
+
+locals {{
+  name        = "ex-{i}-{env}"
+  enable_db   = {str(rng.random() < 0.7).lower()}
+  enable_logs = var.features.logs
+}}
+
+variable "features" {{
+  type    = object({{ logs = bool, archive = bool }})
+  default = {{ logs = {str(rng.random() < 0.8).lower()}, archive = {str(ok).lower()} }}
+}}
+
+resource "aws_kms_key" "this" {{
+  enable_key_rotation = true
+}}
+
+module "bucket" {{
+  source = "../../modules/bucket"
+  create = {str(rng.random() < 0.85).lower()}
+  bucket = "${{local.name}}-data"
+  server_side_encryption_configuration = {sse}
+  block_public_acls       = {str(ok).lower()}
+  block_public_policy     = {str(ok).lower()}
+  ignore_public_acls      = {str(ok).lower()}
+  restrict_public_buckets = {str(ok).lower()}
+  lifecycle_rules         = [{{ id = "logs", expiration_days = {400 if ok else 30} }}, {{ id = "tmp", enabled = false }}]
+}}
+
+module "logs" {{
+  source     = "../../modules/logs"
+  create     = local.enable_logs
+  prefix     = local.name
+  log_groups = {{ {groups} }}
+  kms_key_id = {kms}
+  archive    = var.features.archive
+}}
+
+module "db" {{
+  source            = "../../modules/db"
+  count             = local.enable_db ? 1 : 0
+  name              = "${{local.name}}-db"
+  storage_encrypted = {str(ok).lower()}
+  kms_key_id        = {kms}
+  log_exports       = {json_list(exports)}
+  log_retention     = {400 if ok else 14}
+  manage_master_user_password = {str(ok or rng.random() < 0.5).lower()}
+}}
+"""
+
+
+def json_list(items: list[str]) -> str:
+    return "[" + ", ".join(f'"{x}"' for x in items) + "]"
+
+
+def generate_modules(root: Path, n_roots: int, seed: int = 17) -> dict[str, int]:
+    """Three registry-style local modules (``modules/bucket``, ``modules/logs`` calling
+    ``bucket``, ``modules/db`` calling ``logs``) and ``n_roots`` example roots
+    (``examples/ex-NNNN``) calling them with features toggled; return counts."""
+    rng = random.Random(seed)
+    files = {"modules/bucket/main.tf": _MOD_BUCKET, "modules/bucket/variables.tf": _MOD_BUCKET_VARS,
+             "modules/logs/main.tf": _MOD_LOGS, "modules/logs/variables.tf": _MOD_LOGS_VARS,
+             "modules/db/main.tf": _MOD_DB, "modules/db/variables.tf": _MOD_DB_VARS}
+    for i in range(n_roots):
+        files[f"examples/ex-{i:04d}/main.tf"] = _modules_example(i, rng)
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return {"tf_files": len(files), "tf_bytes": sum(len(t.encode()) for t in files.values()), "roots": n_roots}
+
+
 def generate_kubernetes(root: Path, n_docs: int, seed: int = 11) -> dict[str, int]:
     """Write about ``n_docs`` Kubernetes documents under ``root`` as multi-document app files
     (Deployment, Service, Ingress, ConfigMap, ServiceAccount/Role/RoleBinding, Secret) in

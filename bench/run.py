@@ -20,6 +20,10 @@ What it does:
    large/4   500 .tf (~2 MB) + 2,500 Kubernetes documents (+ gateway configs)
    large/2   1,000 .tf (~4 MB) + 5,000 Kubernetes documents (+ gateway configs)
    large     2,000 .tf (~8 MB) + 10,000 Kubernetes documents (+ gateway configs)
+   modules   real-world-shaped: three registry-style modules (create switches through
+             locals, count/for_each over maps of objects and filtered ``for``, try(),
+             dynamic blocks, nested module calls) and 40 example roots calling them
+             with features toggled (46 .tf, ~60 KB; bench/corpus.py generate_modules)
    ========  =====================================================================
 
    Terraform: local modules with variables/outputs, stacks with provider, KMS key,
@@ -106,6 +110,7 @@ class Spec:
     tf_bytes: int
     k8s_docs: int = 0
     gateways: int = 0  # gateway config sets to generate (each: kong.yml, kong.conf, nginx.conf, ...)
+    module_roots: int = 0  # real-world-shaped Terraform instead: registry-style modules and example roots
 
 
 SPECS = {
@@ -114,9 +119,10 @@ SPECS = {
     "large/4": Spec("large/4", 500, 2_000_000, 2_500, 1),
     "large/2": Spec("large/2", 1_000, 4_000_000, 5_000, 2),
     "large": Spec("large", 2_000, 8_000_000, 10_000, 4),
+    "modules": Spec("modules", 0, 0, module_roots=40),
 }
-QUICK = ["small", "medium", "large/4"]
-FULL = ["small", "medium", "large/2", "large"]
+QUICK = ["small", "medium", "modules", "large/4"]
+FULL = ["small", "medium", "modules", "large/2", "large"]
 
 
 @dataclass
@@ -317,7 +323,9 @@ def version_of(cmd: list[str], env: dict[str, str]) -> str:
 def build_corpus(spec: Spec, where: Path, cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
     where.mkdir(parents=True, exist_ok=True)
     info: dict[str, Any] = {}
-    if spec.tf_files == 1:
+    if spec.module_roots:
+        info.update(corpus.generate_modules(where / "terraform", spec.module_roots))
+    elif spec.tf_files == 1:
         info.update(corpus.generate_terraform(where, 1, spec.tf_bytes))
     else:
         info.update(corpus.generate_terraform(where / "terraform", spec.tf_files, spec.tf_bytes))
@@ -584,42 +592,52 @@ def targets(all_series: list[Series], features: dict[str, bool]) -> list[str]:
     def line(what: str, target: str, value: str, ok: bool | None) -> None:
         out.append(f"| {what} | {target} | {value} | {'met' if ok else 'not met' if ok is not None else '–'} |")
 
+    def ratio(a: Series, b: Series) -> tuple[float, str]:
+        """checkov / soc2iac, wall (the target's measure) and CPU (steadier on a shared machine)."""
+        r = (b.median() or 0) / (a.median() or 1)
+        rc = (b.cpu_median() or 0) / (a.cpu_median() or 1)
+        return r, f"{r:.1f}× wall ({rc:.1f}× CPU)"
+
     v = find("start-up", "soc2iac", "--version")
     if v and v.median() is not None:
         line("`soc2iac --version`", "≤ 0.15 s", f"{v.median():.3f} s", v.median() <= 0.15)
-    for variant, what in (("scan (edited file, warm cache)", "edited file, policy pack cached"),
+    for variant, what in (("scan (edited file, warm cache)", "pre-commit: an edited file"),
                           (cold_variant, "cold: empty cache"), ("scan (warm cache)", "unchanged file")):
         s = find("small", "soc2iac", variant)
         if s and s.median() is not None:
-            line(f"`soc2iac scan main.tf` (10 KB, pre-commit; {what})", "≤ 0.35 s", f"{s.median():.3f} s",
-                 s.median() <= 0.35)
-    mc = find("medium", "checkov", "scan")
-    for variant, what in ((cold_variant, "cold"), ("scan (warm cache)", "warm cache")):
-        m = find("medium", "soc2iac", variant)
-        if m and mc and m.median() and mc.median():
-            r = mc.median() / m.median()
-            line(f"medium (47 .tf, 100 KB): checkov / soc2iac ({what})", "≥ 15×", f"{r:.1f}×", r >= 15)
+            line(f"`soc2iac scan main.tf` (10 KB; {what})", "≤ 0.2 s",
+                 f"{s.median():.3f} s ({s.cpu_median() or 0:.3f} s CPU)", s.median() <= 0.2)
+    for corpus_name, label in (("medium", "medium, terragoat-sized (47 .tf, 100 KB)"),
+                               ("modules", "modules, real-world-shaped (46 .tf, 40 roots)")):
+        mc = find(corpus_name, "checkov", "scan")
+        for variant, what, want in ((cold_variant, "cold", 15.0), ("scan (warm cache)", "warm", 25.0)):
+            m = find(corpus_name, "soc2iac", variant)
+            if m and mc and m.median() and mc.median():
+                r, text = ratio(m, mc)
+                line(f"{label}: checkov / soc2iac ({what})", f"≥ {want:g}×", text, r >= want)
     big = [n for n in ("large", "large/2", "large/4") if find(n, "soc2iac", cold_variant)]
     if big:
         b = find(big[0], "soc2iac", cold_variant)
         assert b is not None
+        bc = find(big[0], "checkov", "scan")
+        if bc and bc.median() and b.median():
+            r, text = ratio(b, bc)
+            line(f"{big[0]}: checkov / soc2iac (cold)", "≥ 25×", text, r >= 25)
         rss = max((r.rss_mib or 0) for r in b.ok_runs()) if b.ok_runs() else 0
-        line(f"{big[0]}: peak RSS", "≤ 500 MB (477 MiB)", f"{rss:,.0f} MiB", rss <= 500e6 / 2**20 if rss else None)
-        cpu = statistics.median(r.cpu / r.wall * 100 for r in b.ok_runs()) if b.ok_runs() else 0
-        line(f"{big[0]}: both cores busy", "≈ 200 % CPU", f"{cpu:.0f} %", cpu >= 150)
+        line(f"{big[0]}: peak RSS", "≤ 300 MB (286 MiB)", f"{rss:,.0f} MiB", rss <= 300e6 / 2**20 if rss else None)
         w = find(big[0], "soc2iac", "scan (warm cache)")
         if w and w.median() and b.median():
-            line(f"{big[0]}: warm / cold", "≤ 15 %", f"{w.median() / b.median() * 100:.0f} %", w.median() / b.median() <= 0.15)
+            line(f"{big[0]}: warm / cold", "≤ 20 %", f"{w.median() / b.median() * 100:.0f} %", w.median() / b.median() <= 0.2)
         else:
-            line(f"{big[0]}: warm / cold", "≤ 15 %", "no cache yet", None)
+            line(f"{big[0]}: warm / cold", "≤ 20 %", "no cache yet", None)
     pairs = [("large/2", "large"), ("large/4", "large/2")]
     for small_name, big_name in pairs:
         a, b2 = find(small_name, "soc2iac", cold_variant), find(big_name, "soc2iac", cold_variant)
         if a and b2 and a.median() and b2.median():
             r = b2.median() / a.median()
             rc = (b2.cpu_median() or 0) / (a.cpu_median() or 1)
-            line(f"linearity: {big_name} / {small_name} (2× input)", "≤ 2.2×",
-                 f"{r:.2f}× wall ({rc:.2f}× CPU)", r <= 2.2)
+            line(f"linearity: {big_name} / {small_name} (2× input)", "≤ 2.1×",
+                 f"{r:.2f}× wall ({rc:.2f}× CPU)", rc <= 2.1)
             break
     return out
 
@@ -711,8 +729,23 @@ def phase_after(phase: str, function: str, file: str) -> str:
     return phase
 
 
+# the issue's four shares: each phase above counts towards one of them (the rest is start-up and glue)
+GROUPS = {
+    "parse": ("HCL parsing of .tf files (python-hcl2 / lark)", "expression parsing from the source (hcl_syntax)",
+              "Kubernetes YAML parse + model", "gateway parse", "file discovery"),
+    "evaluate": ("Terraform model (modules, expressions, line maps)",),
+    "policies": ("policy loading + validation", "policy evaluation", "waivers", "sorting findings"),
+    "report": ("reporting", "scope (input SHA-256, git)"),
+}
+
+
 def phase_tables(phases: dict[str, float], selfs: dict[tuple[str, str], float], total: float, unit: str) -> list[str]:
-    lines = ["| phase | " + unit + " | % |", "|---|---|---|"]
+    shares = {g: sum(phases.get(label, 0.0) for label in labels) for g, labels in GROUPS.items()}
+    beyond = shares["evaluate"] + shares["policies"] + shares["report"]
+    lines = ["Shares: " + ", ".join(f"{g} {t / total * 100:.0f} %" for g, t in shares.items())
+             + f", other {(total - sum(shares.values())) / total * 100:.0f} %. Evaluation, policies and reporting "
+             f"together: {beyond / total * 100:.0f} % (target ≤ 50 % of a cold large scan).", ""]
+    lines += ["| phase | " + unit + " | % |", "|---|---|---|"]
     for label, t in sorted(phases.items(), key=lambda kv: -kv[1]):
         lines.append(f"| {label} | {t:.2f} | {t / total * 100:.1f} % |")
     lines += ["", "Top functions by self time:", "", f"| function | where | self {unit} | % |", "|---|---|---|---|"]
@@ -934,7 +967,8 @@ def main() -> int:
         print()
         print(report)
         if not args.no_profile:
-            chosen = [n for n in names if n == "medium"] + [n for n in names if n.startswith("large")][-1:]
+            chosen = ([n for n in names if n in ("medium", "modules")]
+                      + [n for n in names if n.startswith("large")][-1:])
             prof_targets = [(n, paths[n].parent, paths[n].name) for n in chosen]
             if prof_targets:
                 print("profiling ...", flush=True)

@@ -52,6 +52,7 @@ KEY_BYTES = 32
 # modules whose classes a cache entry may contain (checked by the unpickler)
 _ALLOWED = {
     "soc2iac.model": {"Resource", "Location", "Unknown", "Ref"},
+    "soc2iac.errors": {"InputProblem"},
     "copyreg": {"_reconstructor"},
     "builtins": {"object", "frozenset", "set", "tuple", "list", "dict"},
 }

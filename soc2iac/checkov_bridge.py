@@ -27,7 +27,7 @@ from typing import Any
 
 from soc2iac import yaml_load
 from soc2iac.errors import Soc2iacError
-from soc2iac.result import Evidence, Finding, PolicyInfo
+from soc2iac.result import CriterionEntry, Evidence, Finding, PolicyInfo
 
 MAPPING_FILE = "_checkov_mapping.yaml"
 FRAMEWORKS = ("terraform", "terraform_plan", "kubernetes")
@@ -44,6 +44,9 @@ class Mapped:
     reason: str
     same_as: tuple[str, ...]
     severity: str  # the mapping's severity_by_area for its area
+    family: str = ""
+    mappings: tuple[CriterionEntry, ...] = ()  # the family's entries, or the check's own (with a deviation)
+    deviation: str = ""
 
 
 def load_mapping(path: Path | None = None) -> dict[str, Mapped]:
@@ -64,10 +67,19 @@ def load_mapping(path: Path | None = None) -> dict[str, Mapped]:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top)"
         raise Soc2iacError(f"{path}: {where}: {error.message}")
-    severity = doc["severity_by_area"]
-    return {cid: Mapped(cid, tuple(e["criteria"]), e["area"], e["reason"], tuple(e.get("same_as", ())),
-                        severity[e["area"]])
-            for cid, e in doc["checks"].items()}
+    return {cid: _mapped(cid, e, doc["severity_by_area"][e["area"]], str(path)) for cid, e in doc["checks"].items()}
+
+
+def _mapped(check_id: str, e: Mapping[str, Any], severity: str, path: str) -> Mapped:
+    """One entry: its criteria are its own where it lists them, else its family's."""
+    from soc2iac.policy import entries, families
+
+    family = families().get(e["family"])
+    if family is None:
+        raise Soc2iacError(f"{path}: checks/{check_id}/family: unknown control family {e['family']!r}")
+    mappings = entries(e["criteria"]) if "criteria" in e else family.criteria
+    return Mapped(check_id, tuple(m.id for m in mappings), e["area"], e["reason"], tuple(e.get("same_as", ())),
+                  severity, family.id, mappings, str(e.get("deviation", "")))
 
 
 def find_checkov(explicit: str | None = None) -> str:
@@ -184,7 +196,8 @@ def findings_of(reports: Iterable[Mapping[str, Any]], mapping: Mapping[str, Mapp
                     titles.setdefault(check_id, finding.title)
                     findings.append(finding)
     infos = [PolicyInfo(cid, titles[cid], mapping[cid].severity, mapping[cid].criteria, mapping[cid].area,
-                        mapping[cid].reason) for cid in sorted(titles)]
+                        mapping[cid].reason, family=mapping[cid].family, mappings=mapping[cid].mappings)
+             for cid in sorted(titles)]
     notices = [f"--with-checkov: {len(unmapped)} checkov check(s) with results are not mapped to SOC 2 criteria "
                f"(not reported; policies/{MAPPING_FILE} lists the mapped ones)"] if unmapped else []
     return findings, infos, notices

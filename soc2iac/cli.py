@@ -67,7 +67,7 @@ FORMAT_HELP = f"Output format, repeatable, paired in order with --output ({', '.
 
 @app.command()
 def scan(
-    paths: list[str] = typer.Argument(..., help="Files or folders to scan; '-' reads standard input (manifests, plan JSON or a gateway config)."),
+    paths: list[str] = typer.Argument(..., help="Files or folders to scan; '-' reads standard input (manifests, plan JSON or a gateway config; Terraform source with --stdin-format terraform)."),
     formats: list[str] = typer.Option([], "--format", "-f", help=FORMAT_HELP),
     outputs: list[Path] = typer.Option([], "--output", "-o", help="Write the matching --format here (repeatable)."),
     fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 when a check at or above this severity fails [default: high]."),
@@ -75,6 +75,7 @@ def scan(
     config_file: Optional[Path] = typer.Option(None, "--config", help="Config file [default: .soc2iac.yaml found upward from the first path]."),
     var_files: list[Path] = typer.Option([], "--var-file", help="Terraform variable file (repeatable)."),
     show_passes: bool = typer.Option(False, "--show-passes", help="Also list passing and excepted checks (text)."),
+    explain: bool = typer.Option(False, "--explain", help="Text: say per failing check why it bears on each criterion (role, point of focus, reason), and per criterion what the checks cover."),
     changes_only: bool = typer.Option(False, "--changes-only", help="For plans: report only resources the plan changes."),
     repo_root: Optional[Path] = typer.Option(None, "--repo-root", help="For plans: folder with the Terraform source, for file:line [default: the plan's folder]."),
     waiver_file: Optional[Path] = typer.Option(None, "--waivers", help="Waiver register [default: .soc2iac-exceptions.yaml found upward]."),
@@ -90,6 +91,7 @@ def scan(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Parse in this many processes when the scan is big enough [default: the number of cores]."),
     with_checkov: bool = typer.Option(False, "--with-checkov", help="Also run checkov's built-in checks and report those mapped to SOC 2 criteria."),
     checkov_bin: Optional[str] = typer.Option(None, "--checkov", help="The checkov executable [default: $SOC2IAC_CHECKOV, checkov on PATH, or `soc2iac checkov-setup`'s]."),
+    stdin_format: Optional[str] = typer.Option(None, "--stdin-format", help="Read '-' as this input format: terraform (HCL, as a one-file root module), terraform-plan, kubernetes-manifests, kong, envoy, nginx or traefik [default: detected by content; HCL is refused without it]."),
 ) -> None:
     """Scan Terraform (source and plans), Kubernetes manifests and stdin; report verdicts by SOC 2 criterion."""
     from soc2iac.config import find_config, first_path, load_config
@@ -120,6 +122,13 @@ def scan(
         register = load_register(find_register(waiver_file or (Path(config.waivers) if config.waivers else None), start))
         baseline = _read_json(baseline_file) if baseline_file else None
         threshold = fail_on.value if fail_on else (config.fail_on or "high")
+        if stdin_format is not None:
+            from soc2iac.parsers.registry import stdin_formats
+
+            if stdin_format not in stdin_formats():
+                raise Soc2iacError(f"--stdin-format: unknown format {stdin_format!r} (one of {', '.join(stdin_formats())})")
+            if "-" not in paths:
+                raise Soc2iacError("--stdin-format needs '-' among the paths (it says how standard input is read)")
         stdin_text = sys.stdin.read() if "-" in paths else None
         checkov = None
         if with_checkov or checkov_bin:
@@ -133,11 +142,12 @@ def scan(
             inline_waivers=config.inline_waivers and not no_inline_waivers, baseline=baseline,
             max_file_size=size_limit, follow_symlinks=follow_symlinks, cache=cache,
             jobs=jobs if jobs is not None else default_jobs(), checkov=checkov, include_roots=include_roots,
-            known_policies=frozenset(p.id for p in available),
+            known_policies=frozenset(p.id for p in available), stdin_format=stdin_format,
         )
         if cache_notice:
             result = replace(result, notices=[cache_notice, *result.notices])
-        failed = _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
+        failed = _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes,
+                       explain=explain)
     except Soc2iacError as exc:
         _die(str(exc))
     _exit(result, "input error", threshold, new_only=fail_on_new_only, unknown=fail_on_unknown, failed=failed)
@@ -149,6 +159,7 @@ def report(
     formats: list[str] = typer.Option([], "--format", "-f", help=FORMAT_HELP),
     outputs: list[Path] = typer.Option([], "--output", "-o", help="Write the matching --format here (repeatable)."),
     fail_on: Severity = typer.Option(Severity("high"), "--fail-on", help="Threshold shown in the report."),
+    explain: bool = typer.Option(False, "--explain", help="Text: say why each failing check bears on its criteria."),
 ) -> None:
     """Render a saved JSON result in other formats (e.g. an HTML evidence report)."""
     from soc2iac.errors import Soc2iacError
@@ -156,7 +167,8 @@ def report(
 
     try:
         result = from_document(_read_json(result_file))
-        failed = _emit(result, _targets(formats or ["text"], outputs), fail_on=fail_on.value, show_passes=False)
+        failed = _emit(result, _targets(formats or ["text"], outputs), fail_on=fail_on.value, show_passes=False,
+                       explain=explain)
     except Soc2iacError as exc:
         _die(str(exc))
     for line in failed:
@@ -165,13 +177,43 @@ def report(
         raise typer.Exit(EXIT_ERROR)
 
 
-def _targets(formats: list[str], outputs: list[Path]) -> list[tuple[str, Optional[Path]]]:
+@app.command()
+def merge(
+    results: list[str] = typer.Argument(..., help="Saved JSON results (`scan`/`cluster --format json`), folders of "
+                                        "them, or LABEL=FILE to name a result's source."),
+    formats: list[str] = typer.Option([], "--format", "-f", help="markdown (default), json or html."),
+    outputs: list[Path] = typer.Option([], "--output", "-o", help="Write the matching --format here (repeatable)."),
+    fail_on: Severity = typer.Option(Severity("high"), "--fail-on",
+                                     help="Exit 1 while a check at or above this severity is still failing."),
+) -> None:
+    """Combine results from many repositories, plans and clusters, over time, into one evidence report."""
+    from soc2iac.errors import Soc2iacError
+    from soc2iac.merge import expand, merge as merge_results
+    from soc2iac.reporters.merged import FORMATS as MERGED_FORMATS, render
+    from soc2iac.severity import at_least
+
+    try:
+        targets = _targets(formats or ["markdown"], outputs, MERGED_FORMATS)
+        merged = merge_results(expand(results))
+    except Soc2iacError as exc:
+        _die(str(exc))
+    failed = [problem for fmt, out in targets if (problem := _write(render(merged, fmt), out))]
+    for line in failed:
+        _err(f"soc2iac: error: {line}")
+    if failed:
+        raise typer.Exit(EXIT_ERROR)
+    still = [t for t in merged.timeline if t.open and t.severity in SEVERITIES and at_least(t.severity, fail_on.value)]
+    raise typer.Exit(EXIT_FINDINGS if still else EXIT_OK)
+
+
+def _targets(formats: list[str], outputs: list[Path], known: Iterable[str] = FORMATS) -> list[tuple[str, Optional[Path]]]:
     """Each --output belongs to the --format written before it (``-f sarif -o r.sarif -f text``)."""
     from soc2iac.errors import Soc2iacError
 
-    unknown = [f for f in formats if f not in FORMATS]
+    known = tuple(known)
+    unknown = [f for f in formats if f not in known]
     if unknown:
-        raise Soc2iacError(f"unknown --format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
+        raise Soc2iacError(f"unknown --format {unknown[0]!r} (choose from {', '.join(known)})")
     if len(outputs) > len(formats):
         raise Soc2iacError("more --output than --format options")
     slots = _output_slots(sys.argv[1:], len(formats), len(outputs))
@@ -370,6 +412,7 @@ def cluster(
     config_file: Optional[Path] = typer.Option(None, "--config", help="Config file [default: .soc2iac.yaml found upward from here]."),
     waiver_file: Optional[Path] = typer.Option(None, "--waivers", help="Waiver register [default: .soc2iac-exceptions.yaml found upward]."),
     show_passes: bool = typer.Option(False, "--show-passes", help="Also list passing and excepted checks (text)."),
+    explain: bool = typer.Option(False, "--explain", help="Text: say per failing check why it bears on each criterion (role, point of focus, reason), and per criterion what the checks cover."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display on stderr."),
     fail_on_unknown: bool = typer.Option(False, "--fail-on-unknown", help="Also exit 1 when a check at or above --fail-on could not be decided (a coverage gate for CI and live audits)."),
     snapshot_dir: Optional[Path] = typer.Option(None, "--save-snapshot", help="Also write the collected objects (secrets redacted) as YAML here, to rescan with `soc2iac scan`."),
@@ -396,7 +439,8 @@ def cluster(
             inline_waivers=config.inline_waivers, snapshot_dir=snapshot_dir, time_limit=timeout,
             known_policies=frozenset(p.id for p in available),
         )
-        failed = _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes)
+        failed = _emit(result, targets, fail_on=threshold, show_passes=show_passes or config.show_passes,
+                       explain=explain)
     except Soc2iacError as exc:
         _die(str(exc))
     _exit(result, "collection error", threshold, unknown=fail_on_unknown, failed=failed)
@@ -459,7 +503,7 @@ def policies_new(
     policy_id: str = typer.Argument(..., help="The new policy's id (names the compliant state)."),
     kind: str = typer.Option(..., "--kind", help="Check kind (see the README's kinds table)."),
     types: list[str] = typer.Option(..., "--type", help="Resource type or kind it applies to (repeatable)."),
-    criteria_ids: list[str] = typer.Option(..., "--criteria", help="SOC 2 criterion id (repeatable)."),
+    family: str = typer.Option(..., "--family", help="Control family giving its SOC 2 criteria (soc2iac criteria --families)."),
     area: str = typer.Option(..., "--area", help="Area (tls, encryption-at-rest, audit-logging, ...)."),
     source: str = typer.Option("terraform", "--source", help="Source family or format it applies to."),
     severity: str = typer.Option("medium", "--severity", help="critical, high, medium, low or info."),
@@ -471,7 +515,7 @@ def policies_new(
     from soc2iac.scaffold import files_for, write
 
     try:
-        files = files_for(policy_id, kind=kind, source=source, types=types, criteria=criteria_ids, area=area,
+        files = files_for(policy_id, kind=kind, source=source, types=types, family=family, area=area,
                           severity=severity, policy_dir=policy_dir, root=root)
     except Soc2iacError as exc:
         _die(str(exc))
@@ -485,21 +529,29 @@ def criteria(
     all_criteria: bool = typer.Option(False, "--all", help="Also list criteria no policy tests."),
     policy_dirs: list[Path] = typer.Option([], "--policies", help="Extra policy folder (repeatable)."),
     with_checkov: bool = typer.Option(False, "--with-checkov", help="Also list the checkov checks mapped to each criterion."),
+    explain: Optional[str] = typer.Option(None, "--explain", metavar="ID",
+                                          help="One criterion: its families, policies and checkov checks with role, point of focus and reason."),
 ) -> None:
     """Print, per Trust Services Criterion, the policies that test it."""
-    from soc2iac.catalog import criteria_text
+    from soc2iac.catalog import criteria_text, explain_text
     from soc2iac.errors import Soc2iacError
-    from soc2iac.policy import load_policies
+    from soc2iac.policy import criteria_catalog, load_policies
 
+    if explain is not None and explain not in criteria_catalog():
+        _die(f"--explain {explain}: unknown Trust Services Criterion (soc2iac criteria --all lists them)")
     try:
         policies = load_policies(policy_dirs)
-        checkov = None
-        if with_checkov:
+        mapping = None
+        if with_checkov or explain is not None:
             from soc2iac.checkov_bridge import load_mapping
 
-            checkov = {cid: m.criteria for cid, m in load_mapping().items()}
+            mapping = load_mapping()
     except Soc2iacError as exc:
         _die(str(exc))
+    if explain is not None:
+        typer.echo(explain_text(explain, policies, mapping), nl=False)
+        return
+    checkov = {cid: m.criteria for cid, m in mapping.items()} if mapping is not None else None
     typer.echo(criteria_text(policies, include_untested=all_criteria, checkov=checkov), nl=False)
 
 

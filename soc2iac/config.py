@@ -36,6 +36,7 @@ class Config:
     formats: tuple[str, ...] = ()
     show_passes: bool = False
     gateways: tuple[Mapping[str, Any], ...] = ()  # the user's own gateway Services (namespace, name/selector)
+    environments: str = "folders"  # gateway graph scope: "folders" (variant folders apart) or "one"
     file: str = ""
 
     def select(self, policies: Sequence[Policy]) -> list[Policy]:
@@ -100,6 +101,7 @@ def load_config(path: Path | None) -> Config:
         formats=tuple(output.get("format") or ()),
         show_passes=bool(output.get("show_passes", False)),
         gateways=tuple(dict(g) for g in doc.get("gateways") or ()),
+        environments=str(doc.get("environments", "folders")),
         file=str(path),
     )
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from soc2iac.checks import KINDS, in_scope
 from soc2iac.checks.base import Outcome
 from soc2iac.config import Config
-from soc2iac.model import MISSING, Ref, Resource, Unknown, pseudo, resolve
+from soc2iac.model import CAUSE_EVALUATOR, MISSING, Ref, Resource, Unknown, Unread, pseudo, resolve
 from soc2iac.parsers.registry import sources_of
 from soc2iac.policy import Policy, reference_groups, resolved_check
 from soc2iac.result import Evidence, Finding, FindingVerdict
@@ -25,8 +25,11 @@ if TYPE_CHECKING:
 class Index:
     """Lookups across the scanned resources, built lazily and near-linear in size."""
 
-    def __init__(self, resources: Sequence[Resource]) -> None:
+    def __init__(self, resources: Sequence[Resource], unread: Sequence[Unread] = (), *,
+                 environments: str = "folders") -> None:
         self.resources = resources
+        self.unread = unread
+        self.environments = environments
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._by_address: dict[tuple[str, str], Resource] = {}
         self._any_scope: dict[str, Resource] = {}
@@ -36,6 +39,7 @@ class Index:
             self._any_scope.setdefault(r.address, r)
         self._joins: dict[tuple[str, str], dict[Any, list[Resource]]] = {}
         self._gateway_graphs: dict[str, Graph] = {}
+        self._environment_of: dict[int, str] | None = None
 
     def of_types(self, patterns: Iterable[str]) -> list[Resource]:
         pats = list(patterns)
@@ -50,13 +54,19 @@ class Index:
             return self._any_scope.get(address)
         return self._by_address.get((scope, address))
 
-    def gateway_graph(self, gateways: Sequence[Mapping[str, Any]]) -> Graph:
-        """The scan's gateway graph for these declared gateways, built on first use."""
-        key = json.dumps(list(gateways), sort_keys=True, default=str)
-        if key not in self._gateway_graphs:
-            from soc2iac.gateway_graph import Graph
+    def gateway_graph(self, gateways: Sequence[Mapping[str, Any]], resource: Resource | None = None) -> Graph:
+        """The gateway graph of ``resource``'s environment (soc2iac.gateway_graph.environments) for
+        these declared gateways, built on first use."""
+        from soc2iac.gateway_graph import Graph, environments
 
-            self._gateway_graphs[key] = Graph(self.resources, gateways, self.by_address)
+        if self._environment_of is None:
+            self._environment_of = environments(self.resources, self.environments)
+        env = self._environment_of.get(id(resource), "") if resource is not None else ""
+        key = json.dumps([env, list(gateways)], sort_keys=True, default=str)
+        if key not in self._gateway_graphs:
+            members = [r for r in self.resources if self._environment_of.get(id(r), "") == env] \
+                if self._environment_of else self.resources
+            self._gateway_graphs[key] = Graph(members, gateways, self.by_address, environment=env)
         return self._gateway_graphs[key]
 
     def _join(self, rtype: str, path: str) -> dict[Any, list[Resource]]:
@@ -105,10 +115,34 @@ class Index:
                         out.append((cand, True))
         return out
 
+    def unread_related(self, resource: Resource, spec: Mapping[str, Any]) -> str:
+        """Why objects the lookup ``spec`` could find may exist unread ('' when none can): a kind
+        that could not be read matters only where the lookup's ``@type`` and ``@namespace``
+        terms let its objects match ``resource`` (a Role is never what a ClusterRoleBinding names)."""
+        for gap in self.unread:
+            if not any(fnmatch.fnmatchcase(gap.type, p) for p in spec["types"]):
+                continue
+            terms = spec.get("match", ())
+            if terms and _value_of(resource, terms[0]["this"]) is None:
+                continue  # the lookup finds nothing, read or not (as in related())
+            if all(_could_match(gap, resource, m) for m in terms):
+                return gap.reason
+        return ""
+
     def referenced_by(self, resource: Resource, edges: Sequence[Mapping[str, str]]) -> bool:
         return any(
             self.pointing_at(resource, e["type"], e["path"], e.get("match_attribute")) for e in edges
         )
+
+
+def _could_match(gap: Unread, resource: Resource, term: Mapping[str, str]) -> bool:
+    """Whether an unread object of ``gap`` could satisfy one ``match`` term of a lookup from ``resource``."""
+    own = _value_of(resource, term["this"])
+    if term["related"] == "@type":
+        return bool(own == gap.type)
+    if term["related"] == "@namespace" and gap.namespace:
+        return bool(own == gap.namespace)
+    return True
 
 
 def _value_of(res: Resource, path: str) -> Any:
@@ -139,16 +173,17 @@ PARALLEL_MIN_RESOURCES = 5_000  # below this, forking workers costs more than it
 
 def evaluate(
     policies: Sequence[Policy], resources: Sequence[Resource], config: Config, *, jobs: int = 1,
-    before: bool = False,
+    before: bool = False, unread: Sequence[Unread] = (),
 ) -> tuple[list[Finding], list[str]]:
     """All verdicts of all policies on all resources they apply to, plus notices. ``policies``
     excludes the disabled ones already. ``before``: ``resources`` are the world before a plan, and
-    the policies judged there run too.
+    the policies judged there run too. ``unread``: kinds that could not be read (a live audit);
+    a lookup that could find their objects has no definite answer.
 
     ``jobs`` > 1 on a big scan: policies are shared out among forked processes that inherit the
     resource index; their findings are put back in policy order, so the result is the serial one.
     """
-    index = Index(resources)
+    index = Index(resources, unread, environments=config.environments)
     notices: list[str] = []
     active = [p for p in policies if before or not judges_before(p)]
     if jobs > 1 and len(resources) >= PARALLEL_MIN_RESOURCES and len(active) > 1:
@@ -197,18 +232,18 @@ def _evaluate_policy(policy: Policy, index: Index, config: Config) -> list[Findi
             continue
         outcome: Outcome
         if "where" in applies:
-            applies_here, why = in_scope(applies["where"], res, index)
+            applies_here, why, cause = in_scope(applies["where"], res, index)
             if applies_here is False:
                 continue
             if applies_here is None:
-                outcome = Outcome("unknown", f"cannot tell whether the policy applies: {why}")
+                outcome = Outcome("unknown", f"cannot tell whether the policy applies: {why}", cause=cause)
                 findings.append(_finding(policy, res, outcome))
                 continue
         judged: Outcome | None
         try:
             judged = kind.evaluate(res, check, index)
         except RecursionError:
-            judged = Outcome("unknown", "value nested too deeply to evaluate")
+            judged = Outcome("unknown", "value nested too deeply to evaluate", cause=CAUSE_EVALUATOR)
         if judged is not None:  # None: outside what the kind judges (no verdict)
             findings.append(_finding(policy, res, judged))
     return findings
@@ -224,4 +259,5 @@ def _finding(policy: Policy, res: Resource, outcome: Outcome) -> Finding:
         criteria=outcome.criteria or policy.criteria, verdict=verdict, message=outcome.message,
         resource=res.address, resource_type=res.type, source=res.source, file=res.location.file, line=line,
         remediation=policy.remediation, evidence=evidence, scope=res.scope,
+        cause=(outcome.cause or CAUSE_EVALUATOR) if verdict == "unknown" else "",
     )

@@ -7,6 +7,7 @@ balancer internal; the policy loader asks which Terraform types manage which Kub
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -27,16 +28,17 @@ SCHEMA: Mapping[str, Any] = {  # the file's shape, checked by tests/test_gateway
     "type": "object",
     "additionalProperties": False,
     "required": ["terraform_kinds", "routes", "selector_gateways", "controller_labels", "gateway_namespaces",
-                 "internal_lb_annotations"],
+                 "internal_lb_annotations", "gateway_classes"],
     "properties": {
         "terraform_kinds": {"type": "object", "minProperties": 1, "propertyNames": {"pattern": "^kubernetes_"},
                             "additionalProperties": _NAME},
         "routes": {"type": "array", "items": _entry(
-            ["reader", "kinds"], kinds=_NAMES, api_version_contains=_NAME)},
+            ["reader", "kinds"], kinds=_NAMES, api_version_contains=_NAME, via_node_ports={"type": "boolean"})},
         "selector_gateways": {"type": "array", "items": _entry(["kind", "product"], api_version_contains=_NAME)},
         "controller_labels": {"type": "array", "items": _entry(
             ["label", "product"], value=_NAME, contains=_NAME, namespace=_NAME)},
         "gateway_namespaces": {"type": "object", "additionalProperties": _NAME},
+        "gateway_classes": {"type": "object", "additionalProperties": _NAME},
         "internal_lb_annotations": {"type": "array", "items": _entry(
             ["annotation"], values={"type": "array", "minItems": 1, "items": {"type": "string"}})},
     },
@@ -69,6 +71,7 @@ class ControllerLabel:
 class RouteKind:
     reader: str  # the route reader in soc2iac/gateway_routes.py
     api_version_contains: str = ""
+    via_node_ports: bool = False  # cloud load balancers may reach its backends through node ports
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class GatewayData:
     controller_labels: tuple[ControllerLabel, ...]
     gateway_namespaces: Mapping[str, str]  # namespace -> product installed there by default
     internal_lb_annotations: tuple[tuple[str, tuple[str, ...] | None], ...]  # (annotation, internal values)
+    gateway_classes: Mapping[str, str] = dataclasses.field(default_factory=dict)  # gatewayClassName -> product
 
     def controller(self, labels: Mapping[str, str], ns: str) -> str | None:
         """Why ``labels`` mark a known gateway product's Service or pods, or None."""
@@ -106,13 +110,14 @@ def read(doc: Mapping[str, Any]) -> GatewayData:
     """The typed view of a document of :data:`SCHEMA`'s shape."""
     return GatewayData(
         terraform_kinds={str(k): str(v) for k, v in doc["terraform_kinds"].items()},
-        routes={kind: RouteKind(r["reader"], r.get("api_version_contains", ""))
+        routes={kind: RouteKind(r["reader"], r.get("api_version_contains", ""), bool(r.get("via_node_ports")))
                 for r in doc["routes"] for kind in r["kinds"]},
         selector_gateways=tuple(SelectorGateway(**g) for g in doc["selector_gateways"]),
         controller_labels=tuple(ControllerLabel(**c) for c in doc["controller_labels"]),
         gateway_namespaces={str(k): str(v) for k, v in doc["gateway_namespaces"].items()},
         internal_lb_annotations=tuple((a["annotation"], tuple(a["values"]) if "values" in a else None)
                                       for a in doc["internal_lb_annotations"]),
+        gateway_classes={str(k): str(v) for k, v in doc["gateway_classes"].items()},
     )
 
 

@@ -38,6 +38,88 @@ from soc2iac.parsers.k8s_shape import POD_META_PATHS, POD_SPEC_PATHS, K8sObject,
 
 
 # ---------------------------------------------------------------------------------------------
+# Environments: which manifests are deployed together
+
+
+def environments(resources: Sequence[Resource], mode: str = "folders") -> dict[int, str]:
+    """The environment of each manifest resource (``id(resource)`` -> name); empty when the scan
+    is one environment.
+
+    Rule (``mode`` "folders", the default; "one" keeps the scan together): manifests are grouped
+    by their top folder under the folder all scanned manifests share (files directly in it form
+    the folder "."). Folders that define the same object (kind, namespace, name) are deployment
+    variants of one application (``kubernetes-manifests``, ``release``, ``kustomize`` of one
+    repository) and are separate environments; folders that define different objects are
+    applied together (Istio's samples keep the app in ``platform/`` and its routing in
+    ``networking/``) and share one, taken in folder order: a folder joins the first environment
+    none of whose objects it redefines. A kustomization that names another folder
+    (``resources``, ``bases``, ``components``) always joins that folder to its own, since
+    kustomize deploys them together. The environment is named by its folders joined with "+".
+    Only manifests (source ``kubernetes``) are grouped: live clusters and Terraform stay in the
+    unnamed environment, with everything else."""
+    import os
+    import posixpath
+
+    if mode == "one":
+        return {}
+    files = {id(r): r.location.file.replace(os.sep, "/") for r in resources if r.source == "kubernetes"
+             and r.location.file and not r.location.file.startswith("<")}
+    dirs = {posixpath.dirname(f) for f in files.values()}
+    if len(dirs) < 2:
+        return {}
+    try:
+        common = posixpath.commonpath(list(dirs))
+    except ValueError:  # absolute and relative paths mixed: no shared folder
+        return {}
+
+    def top(folder: str) -> str:
+        rel = posixpath.relpath(folder, common) if folder != common else "."
+        return "." if rel == "." or rel.startswith("..") else rel.split("/")[0]
+
+    top_of = {rid: top(posixpath.dirname(f)) for rid, f in files.items()}
+    parent: dict[str, str] = {t: t for t in top_of.values()}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    objects: dict[str, set[str]] = defaultdict(set)
+    for r in resources:
+        if id(r) not in files:
+            continue
+        if r.type not in ("Kustomization", "Component"):
+            objects[top_of[id(r)]].add(r.address)
+            continue
+        here = posixpath.dirname(files[id(r)])
+        for key in ("resources", "bases", "components"):
+            entries = r.attributes.get(key)
+            for entry in entries if isinstance(entries, list) else []:
+                if isinstance(entry, str) and "://" not in entry and not entry.startswith("git@"):
+                    target = posixpath.normpath(posixpath.join(here, entry))
+                    folder = posixpath.dirname(target) if "." in posixpath.basename(target) else target
+                    a, b = find(top_of[id(r)]), find(top(folder))
+                    if a != b:
+                        parent[max(a, b)] = min(a, b)
+    groups: dict[str, set[str]] = defaultdict(set)  # joined by kustomizations
+    for t in parent:
+        groups[find(t)].add(t)
+    envs: list[tuple[set[str], set[str]]] = []  # (folders, objects) of each environment
+    for members in sorted(groups.values(), key=min):
+        mine = set().union(*(objects[t] for t in members))
+        env = next((e for e in envs if not (e[1] & mine)), None)
+        if env is None:
+            envs.append((set(members), mine))
+        else:
+            env[0].update(members)
+            env[1].update(mine)
+    if len(envs) < 2:
+        return {}
+    name = {t: "+".join(sorted(folders)) for folders, _ in envs for t in folders}
+    return {rid: name[t] for rid, t in top_of.items()}
+
+
+# ---------------------------------------------------------------------------------------------
 # The graph's nodes
 
 
@@ -68,6 +150,7 @@ class RouteRef:
 
     obj: K8sObject
     hosts: str
+    via_node_ports: bool = False  # a cloud load balancer may reach its NodePort backends through node ports
 
     def text(self, ns: str) -> str:
         return f"{self.obj.ref_from(ns)} ({self.hosts})"
@@ -106,8 +189,9 @@ class Graph:
     ``lookup`` finds a resource by address (to follow Terraform references)."""
 
     def __init__(self, resources: Sequence[Resource], gateways: Sequence[Mapping[str, Any]],
-                 lookup: Callable[[str], Resource | None]) -> None:
+                 lookup: Callable[[str], Resource | None], *, environment: str = "") -> None:
         self.lookup = lookup
+        self.environment = environment  # "": the scan's only environment
         self.objs: dict[int, K8sObject] = {}
         self.services: dict[int, Svc] = {}
         self.svc_by_key: dict[tuple[str, str], list[Svc]] = defaultdict(list)
@@ -121,6 +205,7 @@ class Graph:
         self.netpols: dict[str, list[K8sObject]] = defaultdict(list)
         self.namespaces: dict[str, Labels] = {}
         self.selector_gateways: list[tuple[K8sObject, Labels, str]] = []
+        self.by_kind: dict[str, list[K8sObject]] = defaultdict(list)  # every object, for policies attached to routes
         data = gateway_data()
         routes: list[K8sObject] = []
         for res in resources:
@@ -134,6 +219,7 @@ class Graph:
             if not obj.known:
                 continue
             kind = obj.kind
+            self.by_kind[kind].append(obj)
             if kind == "Service":
                 self._add_service(obj)
             elif kind in POD_META_PATHS:
@@ -151,7 +237,7 @@ class Graph:
                 routes.append(obj)
         for route in routes:
             for ns, name, hosts in self._backends(route):
-                self.backends[(ns, name)].append(RouteRef(route, hosts))
+                self.backends[(ns, name)].append(RouteRef(route, hosts, data.routes[route.kind].via_node_ports))
         for (ns, name), refs in self.backends.items():
             for svc in self.svc_by_key.get((ns, name), []):
                 if isinstance(svc.selector, dict) and svc.selector:
@@ -290,7 +376,7 @@ class Graph:
         wls = self.select(svc)
         for wl in wls:
             for ref, backend in self.reach.get(id(wl), []):
-                if backend is svc and nodeport_only:
+                if backend is svc and nodeport_only and ref.via_node_ports:
                     own.append(ref)
                 else:
                     paths.append(Path(wl, ref, backend))
@@ -305,7 +391,7 @@ class Graph:
                 labels = {**other.selector, **sel}
                 pods = Wl(K8sObject(svc.obj.res, "pods", svc.obj.ns, show_labels(labels), {}), labels, False, pseudo=True)
                 for ref in self.backends.get((other.obj.ns, other.obj.name), []):
-                    if other is svc and nodeport_only:
+                    if other is svc and nodeport_only and ref.via_node_ports:
                         own.append(ref)
                     else:
                         paths.append(Path(pods, ref, other))

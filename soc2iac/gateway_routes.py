@@ -70,8 +70,8 @@ def _ingress(spec: Mapping[str, Any], ns: str) -> Iterator[Backend]:
 
 def _gateway_api(spec: Mapping[str, Any], ns: str) -> Iterator[Backend]:
     parents = spec.get("parentRefs") or []
-    if parents and all(isinstance(p, Mapping) and p.get("kind") == "Service" for p in parents):
-        return  # GAMMA: a mesh route attached to a Service, not to a gateway
+    if parents and all(is_mesh_parent(p) for p in parents):
+        return  # GAMMA: a mesh route attached to a Service (or a multi-cluster ServiceImport), not to a gateway
     names = hosts_text(spec.get("hostnames") or [])
     if names == "any host" and parents:
         names = "via " + ", ".join(f"Gateway {p.get('name')}" for p in parents if isinstance(p, Mapping))
@@ -81,6 +81,11 @@ def _gateway_api(spec: Mapping[str, Any], ns: str) -> Iterator[Backend]:
                 continue
             if isinstance(ref.get("name"), (str, Ref)):
                 yield str(ref.get("namespace") or ns), ref["name"], names
+
+
+def is_mesh_parent(parent: Any) -> bool:
+    """Whether a Gateway API parentRef is a Service or ServiceImport (GAMMA: mesh routing), not a gateway."""
+    return isinstance(parent, Mapping) and parent.get("kind") in ("Service", "ServiceImport")
 
 
 def _istio(spec: Mapping[str, Any], ns: str) -> Iterator[Backend]:

@@ -13,17 +13,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+# Why a verdict is unknown (``Finding.cause``), set where the unknown is produced:
+CAUSE_APPLY = "after-apply"  # a value only known at plan or apply time (variables, resource attributes)
+CAUSE_EVALUATOR = "evaluator"  # beyond what soc2iac's evaluator can decide (an expression or config it does not evaluate)
+CAUSE_UNREAD = "not-collected"  # objects that could not be read (a live kind forbidden or cut short)
+CAUSES = (CAUSE_APPLY, CAUSE_EVALUATOR, CAUSE_UNREAD)
+
+
 @dataclass(frozen=True)
 class Unknown:
     """A value that cannot be known statically (never guessed, never a pass).
 
     ``refs`` lists the resource addresses its expression mentions (e.g.
     ``try(aws_vpc.this[0].id, "")``): possible graph edges, never certain ones.
+    ``cause``: :data:`CAUSE_EVALUATOR` where soc2iac does not evaluate the expression;
+    '' (the default) for a value only known at plan or apply time.
     """
 
     reason: str
     refs: tuple[str, ...] = field(default=(), kw_only=True)
     literal: str = field(default="", kw_only=True, repr=False)  # literal text of a template, for secret scans
+    cause: str = field(default="", kw_only=True)
 
     def __str__(self) -> str:
         return f"<unknown: {self.reason}>"
@@ -46,6 +56,17 @@ class Ref(Unknown):
 
 def is_unknown(value: Any) -> bool:
     return isinstance(value, Unknown)
+
+
+@dataclass(frozen=True)
+class Unread:
+    """Objects of ``type`` that may exist but could not be read (a live kind forbidden or cut
+    short), everywhere or only in ``namespace``; ``reason`` says why, in a reader's words.
+    A lookup that could find such objects has no definite answer."""
+
+    type: str
+    reason: str
+    namespace: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,8 +141,9 @@ def _parent_path(path: str) -> str:
 _PATH_TOKEN = re.compile(r'\["((?:[^"\\]|\\.)*)"\]|([^.\[\]]+)|\[(\d+|\*)\]')
 
 # Attributes that are views of other attributes (Kubernetes podSpec is the pod
-# template under one name); walkers over "every attribute" skip them.
-VIEW_KEYS = frozenset({"podSpec"})
+# template under one name; lastApplied is a Secret's kubectl last-applied-configuration
+# annotation read as the object it holds); walkers over "every attribute" skip them.
+VIEW_KEYS = frozenset({"podSpec", "lastApplied"})
 
 
 @functools.lru_cache(maxsize=8192)

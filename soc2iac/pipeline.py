@@ -15,7 +15,7 @@ from soc2iac import __version__, engine, waivers
 from soc2iac.clock import utc_now
 from soc2iac.config import Config
 from soc2iac.errors import InputProblem
-from soc2iac.model import Resource
+from soc2iac.model import Resource, Unread
 from soc2iac.policy import Policy
 from soc2iac.result import Finding, PolicyInfo, ScanResult, Scope, sort_findings
 from soc2iac.waivers import Waiver
@@ -34,6 +34,7 @@ class Collected:
     inputs: list[str] = field(default_factory=list)  # inputs read, as shown
     plans: Sequence[Any] = ()  # soc2iac.parsers.terraform_plan.Plan
     scope: Scope = field(default_factory=Scope)
+    unread: Sequence[Unread] = ()  # kinds a live audit could not read (lookups of them are undecided)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ def run(policies: Sequence[Policy], collected: Collected, config: Config, option
         adjust: Callable[[list[Finding]], list[Finding]] | None = None, external: External | None = None,
         started: str = "") -> ScanResult:
     """``policies`` are the ones to run (``Config.select`` has dropped the disabled ones)."""
-    findings, notices = engine.evaluate(policies, collected.resources, config, jobs=options.jobs)
+    findings, notices = engine.evaluate(policies, collected.resources, config, jobs=options.jobs,
+                                       unread=collected.unread)
     if adjust is not None:
         findings = adjust(findings)
     changed: set[str] | None = None
@@ -100,14 +102,16 @@ def run(policies: Sequence[Policy], collected: Collected, config: Config, option
 
 
 def policy_infos(policies: Sequence[Policy]) -> list[PolicyInfo]:
-    return [PolicyInfo(p.id, p.title, p.severity, p.criteria, p.area, p.description, p.remediation, p.references)
+    return [PolicyInfo(p.id, p.title, p.severity, p.criteria, p.area, p.description, p.remediation, p.references,
+                       family=p.family, mappings=p.mappings)
             for p in policies]
 
 
 def policy_set_digest(policies: Sequence[Policy]) -> str:
     digest = hashlib.sha256()
     for p in sorted(policies, key=lambda p: p.id):
-        digest.update(json.dumps([p.id, p.severity, list(p.criteria), p.applies_to, list(p.types), p.check],
+        digest.update(json.dumps([p.id, p.severity, [(m.id, m.role) for m in p.mappings] or list(p.criteria),
+                                  p.applies_to, list(p.types), p.check],
                                  sort_keys=True, default=str).encode())
     return digest.hexdigest()
 

@@ -15,6 +15,7 @@ import yaml
 
 from soc2iac import yaml_load
 from soc2iac.errors import Soc2iacError
+from soc2iac.result import CriterionEntry
 
 from soc2iac.severity import SEVERITIES  # noqa: E402,F401 - policies are validated against it
 
@@ -33,6 +34,9 @@ class Policy:
     references: tuple[str, ...] = ()
     parameters: Mapping[str, Any] = field(default_factory=dict)
     file: str = ""
+    family: str = ""
+    mappings: tuple[CriterionEntry, ...] = ()  # the criteria as entries (``criteria`` keeps the ids)
+    deviation: str = ""  # why the criteria differ from the family's
 
     @property
     def kind(self) -> str:
@@ -76,6 +80,73 @@ def _data_text(name: str) -> str:
 def criteria_catalog() -> dict[str, str]:
     """Trust Services Criteria id -> short title."""
     return {str(k): str(v) for k, v in yaml_load.safe_load(_data_text("criteria.yaml")).items()}
+
+
+@dataclass(frozen=True)
+class Family:
+    """A kind of control and the one SOC 2 mapping its policies and checkov checks share."""
+
+    id: str
+    title: str
+    covers: str
+    criteria: tuple[CriterionEntry, ...]
+
+
+@functools.lru_cache(maxsize=1)
+def families() -> dict[str, Family]:
+    """Control families (soc2iac/data/families.yaml) by id."""
+    doc = yaml_load.safe_load(_data_text("families.yaml"))
+    return {str(fid): Family(str(fid), f["title"], f["covers"], entries(f["criteria"])) for fid, f in doc.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def left_to_other_evidence() -> dict[str, str]:
+    """Per criterion some family maps: what soc2iac's checks leave to other evidence
+    (soc2iac/data/coverage.yaml)."""
+    return {str(k): str(v) for k, v in yaml_load.safe_load(_data_text("coverage.yaml")).items()}
+
+
+def coverage_line(criterion: str, family_ids: Iterable[str]) -> str:
+    """One line on what the given families' checks cover for a criterion and what they leave to
+    other evidence (the families the scanned policies belong to)."""
+    known = families()
+    covered = [known[f] for f in dict.fromkeys(family_ids) if f in known]
+    primary = [f.covers for f in covered if any(e.id == criterion and e.primary for e in f.criteria)]
+    supporting = [f.covers for f in covered if any(e.id == criterion and not e.primary for e in f.criteria)]
+    parts = []
+    if primary:
+        parts.append("soc2iac checks that " + "; ".join(primary))
+    if supporting:
+        parts.append(("as supporting evidence, that " if primary else "soc2iac checks, as supporting evidence only, that ")
+                     + "; ".join(supporting))
+    left = left_to_other_evidence().get(criterion, "Everything; no automated check tests it.")
+    return (", and, ".join(parts) + ". " if parts else "") + f"Left to other evidence: {left[0].lower()}{left[1:]}"
+
+
+def entries(items: Iterable[Mapping[str, Any]]) -> tuple[CriterionEntry, ...]:
+    return tuple(CriterionEntry(str(e["id"]), str(e["role"]), str(e["focus"]).strip(), str(e["reason"]).strip())
+                 for e in items)
+
+
+OLD_STYLE_CRITERIA = ("criteria: plain ids are the old format; write each criterion as an entry "
+                      "{id, role: primary|supporting, focus, reason} and name the policy's family "
+                      "(soc2iac/data/families.yaml: `soc2iac criteria --explain ID` shows a family's entries to start from)")
+
+
+def family_deviation(family: str, given: Iterable[tuple[str, str]], explained: bool) -> str | None:
+    """The problem with an entry's (criterion, role) pairs against its family's, or None: a
+    difference must be explained (``deviation``), and an explanation must explain something."""
+    known = families().get(family)
+    if known is None:
+        return f"family: unknown control family {family!r} (known: {', '.join(sorted(families()))})"
+    want = {(e.id, e.role) for e in known.criteria}
+    have = set(given)
+    if want == have:
+        return "deviation: the criteria are the family's, nothing to explain: remove it" if explained else None
+    if explained:
+        return None
+    diff = [f"+{c} {r}" for c, r in sorted(have - want)] + [f"-{c} {r}" for c, r in sorted(want - have)]
+    return (f"criteria: differ from family {family!r} ({', '.join(diff)}) without a `deviation` saying why")
 
 
 @functools.lru_cache(maxsize=1)
@@ -125,10 +196,10 @@ def validate_document(doc: Any, file: str, *, expected_id: str | None = None) ->
     ]
     if expected_id is not None and doc.get("id") != expected_id:
         problems.append(PolicyProblem(file, f"id: {doc.get('id')!r} must equal the file name {expected_id!r}"))
-    catalog = criteria_catalog()
-    for c in doc.get("criteria") or []:
-        if isinstance(c, str) and c not in catalog:
-            problems.append(PolicyProblem(file, f"criteria: unknown Trust Services Criterion {c!r}"))
+    problems += [PolicyProblem(file, m) for m in _criteria_problems(doc)]
+    if any(isinstance(c, str) for c in doc.get("criteria") or []):  # one clear line, not one per id
+        problems = [PolicyProblem(file, OLD_STYLE_CRITERIA)] + [
+            p for p in problems if not p.message.startswith("criteria") and "'family'" not in p.message]
     check = doc.get("check")
     if isinstance(check, Mapping):
         kind = check.get("kind")
@@ -148,6 +219,26 @@ def validate_document(doc: Any, file: str, *, expected_id: str | None = None) ->
         if applies["referenced_by"] not in reference_groups():
             problems.append(PolicyProblem(file, f"applies_to.referenced_by: unknown group {applies['referenced_by']!r}"))
     return problems
+
+
+def _criteria_problems(doc: Mapping[str, Any]) -> list[str]:
+    catalog = criteria_catalog()
+    items = [c for c in doc.get("criteria") or [] if isinstance(c, Mapping)]
+    out = [f"criteria: unknown Trust Services Criterion {c['id']!r}" for c in items
+           if isinstance(c.get("id"), str) and c["id"] not in catalog]
+    ids = [c.get("id") for c in items]
+    roles = [c.get("role") for c in items]
+    if items and "primary" not in roles:
+        out.append("criteria: no entry is primary, so no check of this policy would decide a criterion")
+    elif "supporting" in roles and roles.index("supporting") < len(roles) - roles[::-1].index("primary") - 1:
+        out.append("criteria: list the primary entries first (a finding is reported under its first criterion)")
+    out += [f"criteria: {i!r} is listed twice" for i in sorted({i for i in ids if ids.count(i) > 1}, key=str)]
+    if isinstance(doc.get("family"), str) and items and all(isinstance(c.get("role"), str) for c in items):
+        problem = family_deviation(doc["family"], ((str(c.get("id")), c["role"]) for c in items),
+                                   bool(doc.get("deviation")))
+        if problem:
+            out.append(problem)
+    return out
 
 
 def substitute(value: Any, params: Mapping[str, Any]) -> Any:
@@ -224,11 +315,12 @@ def load_file(path: Path) -> Policy:
 
 def _policy(doc: Mapping[str, Any], file: str) -> Policy:
     return Policy(
-        id=doc["id"], title=doc["title"], severity=doc["severity"], criteria=tuple(doc["criteria"]),
+        id=doc["id"], title=doc["title"], severity=doc["severity"], criteria=tuple(c["id"] for c in doc["criteria"]),
         area=doc["area"], applies_to=doc["applies_to"], check=doc["check"],
         description=doc["description"].strip(), remediation=doc["remediation"].strip(),
         references=tuple(doc.get("references") or ()), parameters=doc.get("parameters") or {},
-        file=file,
+        file=file, family=doc["family"], mappings=entries(doc["criteria"]),
+        deviation=" ".join(str(doc.get("deviation") or "").split()),
     )
 
 
@@ -330,7 +422,7 @@ def _pack_digest(files: list[Path], *, salt: str = "") -> str | None:
     digest = hashlib.sha256(salt.encode())
     digest.update(json.dumps(policy_schema(), sort_keys=True).encode())
     digest.update(json.dumps({k: v.SCHEMA for k, v in KINDS.items()}, sort_keys=True, default=str).encode())
-    for name in ("criteria.yaml", "groups.yaml"):
+    for name in ("criteria.yaml", "groups.yaml", "families.yaml"):
         digest.update(_data_text(name).encode())
     try:
         for path in files:
@@ -397,12 +489,16 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def _document(p: Policy) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "id": p.id, "title": p.title, "severity": p.severity, "criteria": list(p.criteria), "area": p.area,
+        "id": p.id, "title": p.title, "severity": p.severity, "family": p.family,
+        "criteria": [{"id": m.id, "role": m.role, "focus": m.focus, "reason": m.reason} for m in p.mappings],
+        "area": p.area,
         "applies_to": p.applies_to, "check": p.check, "description": p.description,
         "remediation": p.remediation, "references": list(p.references),
     }
     if p.parameters:
         doc["parameters"] = p.parameters
+    if p.deviation:
+        doc["deviation"] = p.deviation
     return doc
 
 

@@ -74,13 +74,8 @@ def describe(value: Any, path: str = "") -> str:
     """Render a value for a message; values under secret-looking keys are redacted."""
     if isinstance(value, Unknown):
         return f"unknown ({value.reason})"
-    last = re.split(r"[.\[\]]", path.rstrip("]"))[-1] if path else ""
     if isinstance(value, str):
-        if (last and is_secret_key(last)) or looks_secret(value):
-            return redact(value)
-        value = redact_text(value)
-        text = value if len(value) <= 80 else value[:77] + "..."
-        return repr(text)
+        return _describe_text(value, _secret_path(path))
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -97,9 +92,26 @@ def describe(value: Any, path: str = "") -> str:
     return str(value)
 
 
+@functools.lru_cache(maxsize=65536)
+def _secret_path(path: str) -> bool:
+    """Whether the last key of an attribute path (``env[0].value`` -> ``value``) names a secret."""
+    last = re.split(r"[.\[\]]", path.rstrip("]"))[-1] if path else ""
+    return bool(last and is_secret_key(last))
+
+
+@functools.lru_cache(maxsize=65536)
+def _describe_text(value: str, secret_key: bool) -> str:
+    """A string for a message (memoised: policies describe the same values over and over)."""
+    if secret_key or looks_secret(value):
+        return redact(value)
+    value = redact_text(value)
+    text = value if len(value) <= 80 else value[:77] + "..."
+    return repr(text)
+
+
 def looks_secret(text: str) -> bool:
     """Whether ``text`` holds a high-confidence secret format (AWS key id, private key, ...)."""
-    return any(re.search(rx, text) for rx in secret_patterns()["value_patterns"].values())
+    return any(rx.search(text) for _, rx in _value_res())
 
 
 _WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")

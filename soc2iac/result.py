@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,6 +18,22 @@ class Evidence:
     path: str
     line: int
     message: str
+
+
+@dataclass(frozen=True)
+class CriterionEntry:
+    """Why a policy (or checkov check) bears on one SOC 2 criterion: its role (primary: a failure
+    means the criterion does not hold; supporting: evidence toward it that alone decides nothing),
+    the point of focus it evidences and a one-sentence reason, in soc2iac's words."""
+
+    id: str
+    role: str
+    focus: str
+    reason: str
+
+    @property
+    def primary(self) -> bool:
+        return self.role != "supporting"
 
 
 @dataclass(frozen=True)
@@ -39,6 +55,7 @@ class Finding:
     change: str = ""  # for plans: regression, control-removed or improvement
     baseline: str = ""  # with --baseline, for fails: new or existing
     scope: str = ""  # the resource's scope (Terraform root module folder, plan file), where known
+    cause: str = ""  # for unknowns: why (soc2iac.model.CAUSES: after-apply, evaluator, not-collected)
 
     @property
     def location(self) -> str:
@@ -57,6 +74,11 @@ class PolicyInfo:
     description: str = ""
     remediation: str = ""
     references: tuple[str, ...] = ()
+    family: str = ""  # its control family (soc2iac/data/families.yaml)
+    mappings: tuple[CriterionEntry, ...] = ()  # one per criterion: role, focus, reason
+
+    def mapping(self, criterion: str) -> CriterionEntry | None:
+        return next((m for m in self.mappings if m.id == criterion), None)
 
 
 @dataclass(frozen=True)
@@ -168,3 +190,22 @@ def criterion_sort_key(cid: str) -> tuple[int, str, int]:
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (VERDICTS.index(f.verdict), SEVERITIES.index(f.severity),
                                            f.policy_id, f.file, f.line, f.resource))
+
+
+# How reports head the unknowns of each cause (Finding.cause; soc2iac.model.CAUSES), in this order
+CAUSE_HEADINGS: dict[str, str] = {
+    "after-apply": "Not knowable before plan or apply (values set at plan time or known only after apply)",
+    "evaluator": "Beyond what the evaluator can decide (expressions or configuration it does not evaluate)",
+    "not-collected": "Not collected (kinds the live audit was forbidden to read or cut short)",
+    "": "Not evaluated",
+}
+
+
+def unknowns_by_cause(findings: Sequence[Finding]) -> list[tuple[str, list[Finding]]]:
+    """The unknown findings (plan changes aside) grouped under their cause's heading, in
+    :data:`CAUSE_HEADINGS` order; only causes that occur."""
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.verdict == "unknown" and not f.change:
+            groups.setdefault(f.cause if f.cause in CAUSE_HEADINGS else "", []).append(f)
+    return [(CAUSE_HEADINGS[c], groups[c]) for c in CAUSE_HEADINGS if c in groups]

@@ -29,24 +29,31 @@ _STUBS = {
 }
 
 
-def files_for(policy_id: str, *, kind: str, source: str, types: Sequence[str], criteria: Sequence[str],
+def files_for(policy_id: str, *, kind: str, source: str, types: Sequence[str], family: str,
               area: str, severity: str = "medium", policy_dir: Path, root: Path) -> dict[Path, str]:
     """The new files by path (none exists yet; :class:`Soc2iacError` otherwise)."""
     from soc2iac.checks import KINDS
     from soc2iac.parsers.registry import ENTRIES, sources_of
-    from soc2iac.policy import validate_document
+    from soc2iac.policy import families, validate_document
 
     if kind not in KINDS:
         raise Soc2iacError(f"unknown check kind {kind!r} (choose from {', '.join(sorted(KINDS))})")
     if sources_of(source) is not None and not sources_of(source):
         raise Soc2iacError(f"unknown source {source!r}")
-    family = next((e.family for e in ENTRIES if source in (e.name, e.family)), source)
-    folder, ending = FIXTURE_ROOTS.get(family, GATEWAY_ROOT)
+    if family not in families():
+        raise Soc2iacError(f"unknown control family {family!r} (choose from {', '.join(sorted(families()))}; "
+                           "soc2iac/data/families.yaml)")
+    source_family = next((e.family for e in ENTRIES if source in (e.name, e.family)), source)
+    folder, ending = FIXTURE_ROOTS.get(source_family, GATEWAY_ROOT)
     doc: dict[str, Any] = {
         "id": policy_id,
         "title": f"TODO: the compliant state, e.g. {types[0]} resources are ...",
         "severity": severity,
-        "criteria": list(criteria),
+        "family": family,
+        # the family's criteria with their reasons: adapt them to the policy; a criterion added,
+        # dropped or given another role needs a `deviation` saying why
+        "criteria": [{"id": m.id, "role": m.role, "focus": m.focus, "reason": m.reason}
+                     for m in families()[family].criteria],
         "area": area,
         "applies_to": {"source": source, "types": list(types)},
         "check": dict(getattr(KINDS[kind], "EXAMPLE", None) or _skeleton(KINDS[kind].SCHEMA)),

@@ -14,8 +14,11 @@ result comes from the one pipeline every command shares (:mod:`soc2iac.pipeline`
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import re
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,7 +171,7 @@ def _add(found: Inputs, path: Path, *, explicit: bool) -> None:
 
 
 def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text: str | None = None,
-                   jobs: int = 1) -> Collected:
+                   jobs: int = 1, stdin_format: str | None = None) -> Collected:
     """All resources of the inputs, with input problems, notices, the inputs read and any plans.
     ``jobs`` > 1: Terraform root modules are evaluated in forked workers on big scans."""
     out = Collected(resources=[], problems=list(inputs.problems), notices=list(inputs.notices))
@@ -209,8 +212,14 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
         out.inputs.append(shown)
     if inputs.stdin:
         text = stdin_text if stdin_text is not None else ""
-        entry = registry.detect_stdin(text)
-        parsed = _parse(entry, text, "<stdin>", registry.STDIN, out, notice_when_foreign=False)
+        entry = registry.by_name(stdin_format) if stdin_format else registry.detect_stdin(text)
+        if entry.grouped:
+            parsed = _stdin_group(entry, text, var_files, out)
+        elif not stdin_format and entry.fallback and _HCL_BLOCK.search(text):
+            out.problems.append(InputProblem("<stdin>", _HCL_ON_STDIN))
+            parsed = None
+        else:
+            parsed = _parse(entry, text, "<stdin>", registry.STDIN, out, notice_when_foreign=False)
         if parsed is not None and not parsed.resources:  # asked for, and nothing came of it
             out.problems.append(InputProblem("<stdin>", _NOTHING_ON_STDIN))
         elif parsed is not None:
@@ -230,8 +239,34 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
 
 
 _NOTHING_ON_STDIN = ("no resources read: standard input holds no Kubernetes object, Terraform plan JSON "
-                     "(`terraform show -json`) or gateway config; Terraform source is read from its folder, "
-                     "not from standard input")
+                     "(`terraform show -json`) or gateway config (Terraform source: --stdin-format terraform)")
+_HCL_ON_STDIN = ("standard input looks like Terraform source (HCL); to read it as a one-file root module, "
+                 "pass --stdin-format terraform")
+_HCL_BLOCK = re.compile(r'^[ \t]*(resource|data|module|variable|provider|terraform|locals|output)[ \t]+("|\{|[A-Za-z_])',
+                        re.MULTILINE)
+
+
+def _stdin_group(entry: Entry, text: str, var_files: Sequence[Path], out: Collected) -> registry.Parsed:
+    """Standard input read by a folder-grouped format (Terraform): the text as the one file of a
+    root module in a private temporary folder, every location then shown as ``<stdin>``."""
+    with tempfile.TemporaryDirectory(prefix="soc2iac-stdin-") as tmp:
+        folder = Path(tmp)
+        only = folder / f"stdin{entry.suffixes[0]}"
+        only.write_text(text, encoding="utf-8")
+        loaded = entry.parser().load_groups({folder: {only.resolve()}}, set(), {only.resolve()},
+                                            var_files=var_files)
+        names = sorted({display_path(only), str(only), str(only.resolve()), display_path(folder), str(folder),
+                        str(folder.resolve())}, key=len, reverse=True)
+
+    def shown(value: str) -> str:
+        for name in names:
+            value = value.replace(name, "<stdin>")
+        return value
+
+    out.problems.extend(dataclasses.replace(p, file=shown(p.file), message=shown(p.message)) for p in loaded.problems)
+    out.notices.extend(shown(n) for n in loaded.notices)
+    return registry.Parsed([dataclasses.replace(r, location=dataclasses.replace(r.location, file=shown(r.location.file)),
+                                                scope=shown(r.scope)) for r in loaded.resources])
 
 
 def _identity(r: Resource) -> tuple[str, str, str, int, str]:
@@ -282,8 +317,10 @@ def scan(
     checkov: str | None = None,
     known_policies: frozenset[str] | None = None,
     include_roots: Sequence[Path] = (),
+    stdin_format: str | None = None,
 ) -> ScanResult:
-    """Scan ``paths``. ``cache``: parse results by content (None: parse everything); ``jobs`` > 1
+    """Scan ``paths`` (``-``: standard input, read as ``stdin_format``, a registry entry's name, or
+    as its content says). ``cache``: parse results by content (None: parse everything); ``jobs`` > 1
     parses in that many processes when the scan is big enough (results are the same); ``checkov``:
     a checkov executable whose mapped results join the findings (:mod:`soc2iac.checkov_bridge`);
     ``include_roots``: folders besides the scanned tree that config includes may read."""
@@ -297,7 +334,8 @@ def scan(
             from soc2iac.parallel import prefetch
 
             prefetch(inputs.groups, inputs.files, cache=cache, jobs=jobs, max_bytes=max_file_size)
-        collected = load_resources(inputs, var_files=var_files, stdin_text=stdin_text, jobs=jobs)
+        collected = load_resources(inputs, var_files=var_files, stdin_text=stdin_text, jobs=jobs,
+                                   stdin_format=stdin_format)
     if cache is not None:
         cache.memo.clear()
     collected.scope = scope_of(collected.inputs, paths)

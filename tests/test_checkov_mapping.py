@@ -71,12 +71,15 @@ def test_mapping_validates_against_schema() -> None:
 def test_schema_rejects_a_multi_line_reason_and_an_unknown_area() -> None:
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     validator = Draft202012Validator(schema)
-    head = {"version": 1, "checkov_version": "3.3.30",
+    head = {"version": 2, "checkov_version": "3.3.30",
             "severity_by_area": {a: "medium" for a in schema["$defs"]["area"]["enum"]}}
-    entry = {"criteria": ["CC6.7"], "area": "tls", "reason": "A reason that is long enough to pass."}
+    entry = {"family": "encryption-in-transit", "area": "tls", "reason": "A reason that is long enough to pass."}
     assert validator.is_valid({**head, "checks": {"CKV_AWS_2": entry}})
     for bad in ({"reason": "first line of the reason\nsecond line"}, {"reason": "a reason long enough to pass\n"},
-                {"area": "encryption"}, {"criteria": ["CC6"]}, {"extra": 1}):
+                {"area": "encryption"}, {"criteria": ["CC6.7"], "deviation": "old style plain criterion ids"},
+                {"criteria": [{"id": "CC6.7", "role": "primary", "focus": "encrypting data in transit",
+                               "reason": "A reason without its why."}]},  # criteria without a deviation
+                {"extra": 1}):
         doc = {**head, "checks": {"CKV_AWS_2": {**entry, **bad}}}
         assert not validator.is_valid(doc), bad
     assert not validator.is_valid({**head, "checks": {"CKV_AWS_X": entry}})
@@ -96,7 +99,8 @@ def test_mapping_size() -> None:
 
 def test_every_criterion_is_known() -> None:
     known = set(criteria_catalog())
-    unknown = {cid: sorted(set(e["criteria"]) - known) for cid, e in CHECKS.items() if set(e["criteria"]) - known}
+    mapped = checkov_bridge.load_mapping()
+    unknown = {cid: sorted(set(m.criteria) - known) for cid, m in mapped.items() if set(m.criteria) - known}
     assert unknown == {}
 
 
@@ -106,12 +110,12 @@ def test_same_as_names_existing_policies() -> None:
     assert missing == {}
 
 
-def test_same_as_policies_share_a_criterion() -> None:
-    """A check that duplicates a soc2iac policy should report under at least one of its criteria."""
-    disjoint = {f"{cid} ~ {pid}": (e["criteria"], POLICIES[pid]["criteria"])
-                for cid, e in CHECKS.items() for pid in e.get("same_as", [])
-                if pid in POLICIES and not set(e["criteria"]) & set(POLICIES[pid]["criteria"])}
-    assert disjoint == {}
+def test_same_as_policies_are_of_the_same_family() -> None:
+    """A check that duplicates a soc2iac policy is the same control: mapped the same way."""
+    differ = {f"{cid} ~ {pid}": (e["family"], POLICIES[pid]["family"])
+              for cid, e in CHECKS.items() for pid in e.get("same_as", [])
+              if pid in POLICIES and e["family"] != POLICIES[pid]["family"]}
+    assert differ == {}
 
 
 def test_reasons_are_specific() -> None:

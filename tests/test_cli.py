@@ -89,6 +89,44 @@ def test_stdin_that_gives_nothing_is_an_input_error(text: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("soc2iac: input error: <stdin>"), proc.stderr
 
 
+HCL = """variable "retention" {
+  default = 7
+}
+
+resource "aws_cloudwatch_log_group" "audit" {
+  name              = "audit"
+  retention_in_days = var.retention
+}
+"""
+
+
+def test_piped_hcl_is_refused_with_a_pointer_to_the_flag() -> None:
+    proc = run("scan", "-", stdin=HCL)
+    assert proc.returncode == 2, proc.stdout
+    lines = [ln for ln in proc.stderr.splitlines() if "<stdin>" in ln]
+    assert lines == ["soc2iac: input error: <stdin>: standard input looks like Terraform source (HCL); to read it "
+                     "as a one-file root module, pass --stdin-format terraform"]
+
+
+def test_stdin_format_terraform_reads_hcl_as_a_one_file_root() -> None:
+    proc = run("scan", "-", "--stdin-format", "terraform", "--format", "json", stdin=HCL)
+    doc = json.loads(proc.stdout)
+    retention = [f for f in doc["findings"] if f["policy_id"] == "aws-cloudwatch-log-group-retention"]
+    assert [(f["verdict"], f["file"], f["line"]) for f in retention] == [("fail", "<stdin>", 7)]
+    assert "7 days" in retention[0]["message"]  # the variable's default, evaluated as Terraform does
+    assert "soc2iac-stdin" not in proc.stdout + proc.stderr  # the temporary folder is never shown
+
+
+def test_stdin_format_other_formats_and_usage_errors() -> None:
+    manifest = (ROOT / "k8s_fixtures/k8s-service-not-nodeport/fail.yaml").read_text()
+    proc = run("scan", "-", "--stdin-format", "kubernetes-manifests", "--format", "json", stdin=manifest)
+    assert any(f["file"] == "<stdin>" for f in json.loads(proc.stdout)["findings"])
+    proc = run("scan", "-", "--stdin-format", "cobol", stdin=manifest)
+    assert proc.returncode == 2 and "--stdin-format: unknown format 'cobol' (one of terraform," in proc.stderr
+    proc = run("scan", str(ROOT / "k8s_fixtures/k8s-service-not-nodeport"), "--stdin-format", "terraform")
+    assert proc.returncode == 2 and "--stdin-format needs '-' among the paths" in proc.stderr
+
+
 def test_fail_on_threshold_and_config_parameters_and_exceptions(tmp_path: Path) -> None:
     tf = tmp_path / "main.tf"
     tf.write_text('resource "aws_cloudwatch_log_group" "g" {\n  retention_in_days = 90\n'
@@ -124,7 +162,9 @@ def test_user_policies_and_validate(tmp_path: Path) -> None:
     good = tmp_path / "good"
     good.mkdir()
     (good / "acme-buckets-tagged.yaml").write_text(
-        "id: acme-buckets-tagged\ntitle: Buckets carry an owner tag\nseverity: low\ncriteria: [CC6.1]\n"
+        "id: acme-buckets-tagged\ntitle: Buckets carry an owner tag\nseverity: low\nfamily: secret-storage\n"
+        "criteria:\n  - {id: CC6.1, role: primary, focus: protecting the credentials that grant access,\n"
+        "     reason: An owner tag names who reviews access to the bucket.}\n"
         "area: encryption-at-rest\napplies_to: {source: terraform, types: [aws_s3_bucket]}\n"
         "check: {kind: condition, condition: {path: tags.Owner, op: exists}}\n"
         "description: Every bucket names an owner for access reviews.\nremediation: Add tags.Owner.\n")
@@ -137,7 +177,8 @@ def test_user_policies_and_validate(tmp_path: Path) -> None:
     proc = run("policies", "validate", str(bad))
     assert proc.returncode == 2
     out = proc.stdout
-    assert "acme-wrong.yaml: severity:" in out and "CC99.1" in out and "must equal the file name" in out
+    assert "acme-wrong.yaml: severity:" in out and "must equal the file name" in out
+    assert "criteria: plain ids are the old format; write each criterion as an entry" in out
     assert run("scan", "terraform_fixtures", "--policies", str(bad)).returncode == 2
 
 
@@ -150,6 +191,22 @@ def test_policies_list_show_and_criteria() -> None:
     crit = run("criteria")
     assert crit.returncode == 0 and "CC6.6" in crit.stdout and "k8s-service-not-nodeport" in crit.stdout
     assert "CC1.1" in run("criteria", "--all").stdout
+
+
+def test_criteria_explain_gives_families_policies_roles_and_reasons() -> None:
+    proc = run("criteria", "--explain", "CC7.2")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.startswith("CC7.2  System components are monitored")
+    assert "family audit-logging" in out and "  primary: recording security-relevant events for monitoring" in out
+    assert "family log-encryption" in out and "  supporting: keeping monitoring records protected" in out
+    assert "  policy aws-cloudtrail-kms-encrypted" in out and "checkov check(s) with the family's entry" in out
+    assert "Left to other evidence: whether anyone reviews the logs" in out
+    listing = run("criteria").stdout  # plan regressions of every policy count under CC8.1 (and CC7.1)
+    assert "CC8.1  " in listing and "    + every policy's controls a Terraform plan weakens or fixes\n" in listing
+    bad = run("criteria", "--explain", "CC6.9")
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.strip().count("\n") == 0 and "unknown Trust Services Criterion" in bad.stderr
 
 
 def test_version_and_usage_errors() -> None:

@@ -37,6 +37,7 @@ from soc2iac.scanner import scan  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_VALUE = "hunter2-do-not-leak"
 SECRET_B64 = base64.b64encode(SECRET_VALUE.encode()).decode()
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 FAST = {"backoff": 0.0, "sleep": lambda _s: None}
 
 pytest.importorskip("kubernetes")
@@ -214,12 +215,31 @@ def test_secrets_are_listed_as_metadata_only(make_standin: Callable[..., StandIn
     secrets = [r for r in got.resources if r.type == "Secret"]
     assert {s.address for s in secrets} == {"shop/Secret/db-credentials", "payments/Secret/tls"}
     for s in secrets:
-        assert set(s.attributes) == {"apiVersion", "kind", "metadata"}
+        assert set(s.attributes) - {"lastApplied"} == {"apiVersion", "kind", "metadata"}
     db = next(s for s in secrets if s.name == "db-credentials")
-    assert db.attributes["metadata"]["annotations"] == {"team": "payments"}  # last-applied copy dropped
+    # kubectl's copy holds the data: kept with the keys only, every value a marker
+    applied = json.loads(db.attributes["metadata"]["annotations"].pop(LAST_APPLIED))
+    assert db.attributes["metadata"]["annotations"] == {"team": "payments"}
+    assert applied == {"apiVersion": "v1", "kind": "Secret", "data": {"password": f"soc2iac-redacted:secret:{len(SECRET_B64)}"}}
     dumped = json.dumps([dict(r.attributes) for r in got.resources], default=str)
     dumped += json.dumps([f.__dict__ for f in result.findings], default=str)
     assert SECRET_VALUE not in dumped and SECRET_B64 not in dumped
+
+
+def test_secret_data_in_the_last_applied_annotation_is_reported(make_standin: Callable[..., StandIn],
+                                                                kubeconfig: Callable[..., Path],
+                                                                policies: list[Any]) -> None:
+    server = make_standin()
+    result = _run(server, kubeconfig(server), policies)
+    found = {f.resource: f for f in _by_policy(result, "k8s-secret-data-not-in-last-applied")}
+    assert set(found) == {"shop/Secret/db-credentials"}  # the tls Secret carries no annotation: not in scope
+    db = found["shop/Secret/db-credentials"]
+    assert db.verdict == "fail"
+    assert db.message == ("Secret data is kept in clear in the last-applied-configuration annotation: "
+                          "lastApplied.data.password is (value redacted when collected)")
+    notices = "\n".join(result.notices)
+    assert f"{LAST_APPLIED}: on 1 Secret(s) it holds the Secret data in clear; kept with every value redacted" in notices
+    assert SECRET_B64 not in notices and SECRET_B64 not in json.dumps([f.__dict__ for f in result.findings], default=str)
 
 
 def test_server_ignoring_metadata_accept_still_leaks_nothing(make_standin: Callable[..., StandIn],
@@ -228,7 +248,7 @@ def test_server_ignoring_metadata_accept_still_leaks_nothing(make_standin: Calla
     got = collect(kubeconfig=kubeconfig(server), quiet=True, **FAST)
     assert any("Secret" in n and "discarded" in n for n in got.notices)
     secrets = [r for r in got.resources if r.type == "Secret"]
-    assert secrets and all(set(s.attributes) == {"apiVersion", "kind", "metadata"} for s in secrets)
+    assert secrets and all(set(s.attributes) - {"lastApplied"} == {"apiVersion", "kind", "metadata"} for s in secrets)
     assert SECRET_B64 not in json.dumps([dict(r.attributes) for r in got.resources], default=str)
 
 
@@ -276,22 +296,28 @@ def test_tls_is_verified(make_standin: Callable[..., StandIn], tmp_path: Path) -
 
 def test_forbidden_kind_makes_dependent_policies_not_evaluated(
         make_standin: Callable[..., StandIn], kubeconfig: Callable[..., Path], policies: list[Any]) -> None:
-    server = make_standin(forbidden={"roles", "services"})
+    log_readers = [
+        _obj("rbac.authorization.k8s.io/v1", "ClusterRole", "log-reader",
+             rules=[{"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get", "list"]}]),
+        _obj("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "everyone-reads-logs",
+             roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "log-reader"},
+             subjects=[{"kind": "Group", "name": "system:authenticated", "apiGroup": "rbac.authorization.k8s.io"}]),
+    ]
+    server = make_standin(forbidden={"roles", "rolebindings", "services"}, objects=cluster_objects() + log_readers)
     result = _run(server, kubeconfig(server), policies)
     rule_roles = 'apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["get", "list"]'
-    # Role is looked up by the RBAC policy: none of its verdicts stands, one "not evaluated" per kind
+    # Role is looked up by the RBAC policy: one "not evaluated" per unread kind
     rbac = _by_policy(result, "k8s-rbac-pod-logs-not-broad")
-    assert {f.verdict for f in rbac} == {"unknown"}
     gap = [f for f in rbac if f.resource_type == "Role"]
     assert len(gap) == 1
     assert gap[0].message == f"not evaluated: Role could not be listed (forbidden); allow with {rule_roles}"
     assert gap[0].file == "standin/Role"
-    verdicts = {f.resource: f.message for f in rbac}
-    # would pass (discovery role), would fail closed (its Role unread), would fail (built-in view role)
-    for address, would in [("ClusterRoleBinding/authenticated-discovery", "pass"), ("shop/RoleBinding/readers", "fail"),
-                           ("ClusterRoleBinding/everyone-can-view", "fail")]:
-        assert verdicts[address].startswith("not evaluated: Role could not be listed (forbidden)")
-        assert verdicts[address].endswith(f"it would be {would})")
+    assert [f.verdict for f in rbac if f.resource_type == "RoleBinding"] == ["unknown"]
+    # a ClusterRoleBinding names a ClusterRole, never a Role: what was read decides, so its verdict
+    # stands (a ClusterRole granting pods/log, the built-in view role, a discovery role)
+    verdicts = {f.resource: f.verdict for f in rbac if f.resource_type == "ClusterRoleBinding"}
+    assert verdicts == {"ClusterRoleBinding/everyone-reads-logs": "fail", "ClusterRoleBinding/everyone-can-view": "fail",
+                        "ClusterRoleBinding/authenticated-discovery": "pass"}
     # Service is what the NodePort policy applies to: no pass, no fail, one unknown
     svc = _by_policy(result, "k8s-service-not-nodeport")
     assert [f.verdict for f in svc] == ["unknown"]
@@ -304,6 +330,22 @@ def test_forbidden_kind_makes_dependent_policies_not_evaluated(
     assert 'Service: forbidden; allow with apiGroups: [""], resources: ["services"]' in notices
     scope = dict(result.scope.cluster)
     assert "Role=forbidden" in scope["not_collected"] and "Role=" not in scope["kinds"].replace("ClusterRole=", "")
+
+
+def test_unread_roles_leave_only_rolebindings_that_could_name_them_undecided(
+        make_standin: Callable[..., StandIn], kubeconfig: Callable[..., Path], policies: list[Any]) -> None:
+    server = make_standin(forbidden={"roles"})
+    rbac = {f.resource: f for f in _by_policy(_run(server, kubeconfig(server), policies), "k8s-rbac-pod-logs-not-broad")}
+    readers = rbac["shop/RoleBinding/readers"]
+    assert (readers.verdict, readers.cause) == ("unknown", "not-collected")
+    assert rbac["Role/*"].cause == "not-collected"
+    assert readers.message.startswith("not evaluated: Role could not be listed (forbidden)")
+    assert rbac["ClusterRoleBinding/everyone-can-view"].verdict == "fail"
+    # Roles unread only in another namespace: the binding's own Role was read and decides
+    server = make_standin(forbidden={("roles", "payments")})
+    rbac = {f.resource: f for f in _by_policy(_run(server, kubeconfig(server), policies, namespaces=["shop", "payments"]),
+                                              "k8s-rbac-pod-logs-not-broad")}
+    assert rbac["shop/RoleBinding/readers"].verdict == "pass"
 
 
 def test_forbidden_in_one_namespace(make_standin: Callable[..., StandIn], kubeconfig: Callable[..., Path],
@@ -575,8 +617,9 @@ def test_cronjob_runs_the_cluster_audit_with_the_service_account() -> None:
     pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     assert pod["serviceAccountName"] == account["metadata"]["name"]
     (container,) = pod["containers"]
-    assert container["command"] + container["args"] == ["soc2iac", "cluster", "--format", "json"]
-    assert "REPLACE-ME" in container["image"]
+    # the shell prunes old dated files, then execs the audit (tests/test_deploy.py runs it)
+    assert container["command"] == ["/bin/sh", "-c"] and "exec soc2iac cluster " in container["args"][0]
+    assert container["image"] == "soc2iac"  # set by deploy/kustomization.yaml's images
     assert not any(e["name"] == "KUBECONFIG" for e in container.get("env", []))  # in-cluster config
 
 

@@ -67,7 +67,8 @@ def _verdicts(findings: list[Finding]) -> dict[Pair, str]:
 
 
 def compare(root: Path, policies: list) -> Comparison:
-    result = scan([str(root)], policies=policies, config=Config())
+    # the roots share ../modules, as registry modules' examples call ../../: the tree the scan may read
+    result = scan([str(root)], policies=policies, config=Config(), include_roots=[root.parent])
     assert not result.problems, result.problems
     plan = [f for f in result.findings if f.source == "terraform-plan"]
     # the plan sits beside its source: each instance's finding points at its block's .tf file

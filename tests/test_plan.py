@@ -64,6 +64,20 @@ def test_checked_in_plan_reports_regressions_without_terraform() -> None:
     assert "CanaryPlanSecret" not in json.dumps([f.message for f in result.findings])
 
 
+def test_removed_resource_points_at_the_plan_file_without_a_line(tmp_path: Path) -> None:
+    """A deleted resource has no block in the source any more: the finding names the plan file
+    (not ``plan.json (address)``) and no line, in every output."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(PLAN.read_text())
+    result = scan([str(plan)], policies=load_policies(), config=Config())
+    removed = [f for f in result.findings if f.change == "control-removed"]
+    assert removed and all((f.file, f.line) == (str(plan), 0) for f in removed)
+    from soc2iac.reporters import renderer
+
+    text = renderer("text")(result)
+    assert f"({plan})" in text and f"{plan} (aws_" not in text and f"{plan}:0" not in text
+
+
 def test_truncated_plan_is_one_error_line_exit_2(tmp_path: Path) -> None:
     text = PLAN.read_text()
     bad = tmp_path / "plan.json"

@@ -52,7 +52,7 @@ def test_criteria_catalog_is_complete() -> None:
 
 def test_unknown_criterion_is_rejected(tmp_path: Path) -> None:
     doc = yaml.safe_load((ROOT / "policies/aws-s3-bucket-encrypted.yaml").read_text())
-    doc["criteria"] = ["CC6.9"]
+    doc["criteria"] = [{**doc["criteria"][0], "id": "CC6.9"}]
     problems = validate_document(doc, "x.yaml", expected_id="aws-s3-bucket-encrypted")
     assert any("unknown Trust Services Criterion 'CC6.9'" in p.message for p in problems)
 
@@ -77,3 +77,24 @@ def test_duplicate_keys_in_a_policy_file_are_rejected(tmp_path: Path) -> None:
     bad.write_text(text + "severity: low\n")
     with pytest.raises(Soc2iacError, match="duplicate key 'severity'"):
         load_file(bad)
+
+
+def _pattern_leaves(value: object) -> list[dict]:
+    if isinstance(value, dict):
+        found = [value] if value.get("op") in ("matches", "not_matches") else []
+        return found + [leaf for v in value.values() for leaf in _pattern_leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _pattern_leaves(v)]
+    return []
+
+
+def test_no_policy_shows_a_regular_expression_to_the_reader() -> None:
+    """A matches/not_matches pattern is said in words: by the leaf's ``expected`` or, for a simple
+    pattern, by soc2iac.checks.pattern_words."""
+    from soc2iac.checks.pattern_words import words
+
+    unworded = [(p.id, leaf["value"]) for p in load_policies()
+                for leaf in _pattern_leaves([p.applies_to, p.check])
+                if "expected" not in leaf and isinstance(leaf.get("value"), str)
+                and words(leaf["value"], negated=leaf["op"] == "not_matches") is None]
+    assert unworded == []

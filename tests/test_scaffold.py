@@ -18,20 +18,20 @@ from soc2iac.scanner import scan
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_kind_scaffolds_a_valid_policy(kind: str, tmp_path: Path) -> None:
-    files = files_for("aws-thing-holds", kind=kind, source="terraform", types=["aws_thing"], criteria=["CC6.1"],
+    files = files_for("aws-thing-holds", kind=kind, source="terraform", types=["aws_thing"], family="encryption-at-rest",
                       area="encryption-at-rest", policy_dir=tmp_path / "policies", root=tmp_path)
     write(files)
     policy = load_file(tmp_path / "policies/aws-thing-holds.yaml")  # validates, or raises
-    assert policy.kind == kind and policy.criteria == ("CC6.1",)
+    assert policy.kind == kind and policy.criteria == ("CC6.1", "C1.1")
     assert {p.relative_to(tmp_path).as_posix() for p in files} == {
         "policies/aws-thing-holds.yaml", "terraform_fixtures/aws-thing-holds/fail.tf",
         "terraform_fixtures/aws-thing-holds/pass.tf"}
 
 
 def test_kubernetes_and_gateway_policies_get_their_fixture_folders(tmp_path: Path) -> None:
-    k8s = files_for("k8s-pod-thing", kind="condition", source="kubernetes", types=["Pod"], criteria=["CC6.1"],
+    k8s = files_for("k8s-pod-thing", kind="condition", source="kubernetes", types=["Pod"], family="encryption-at-rest",
                     area="network-exposure", policy_dir=tmp_path, root=tmp_path)
-    kong = files_for("kong-thing", kind="condition", source="kong", types=["kong_route"], criteria=["CC6.6"],
+    kong = files_for("kong-thing", kind="condition", source="kong", types=["kong_route"], family="public-exposure",
                      area="gateway", policy_dir=tmp_path, root=tmp_path)
     assert tmp_path / "k8s_fixtures/k8s-pod-thing/fail.yaml" in k8s
     assert tmp_path / "gateway_fixtures/kong-thing/pass.yaml" in kong
@@ -41,7 +41,7 @@ def test_stubs_are_not_proof_yet(tmp_path: Path) -> None:
     """The fail stub marks no line (the fixture test says so) and the pass stub does not pass: the
     fixture test fails until the engineer writes both."""
     write(files_for("aws-thing-holds", kind="condition", source="terraform", types=["aws_thing"],
-                    criteria=["CC6.1"], area="encryption-at-rest", policy_dir=tmp_path, root=tmp_path))
+                    family="encryption-at-rest", area="encryption-at-rest", policy_dir=tmp_path, root=tmp_path))
     fail = tmp_path / "terraform_fixtures/aws-thing-holds/fail.tf"
     assert "soc2iac-expect: fail" not in fail.read_text()
     passing = tmp_path / "terraform_fixtures/aws-thing-holds/pass.tf"
@@ -51,7 +51,7 @@ def test_stubs_are_not_proof_yet(tmp_path: Path) -> None:
 
 def test_bad_requests_are_errors_and_nothing_is_overwritten(tmp_path: Path) -> None:
     args = ["policies", "new", "aws-thing-holds", "--kind", "condition", "--type", "aws_thing",
-            "--criteria", "CC6.1", "--area", "encryption-at-rest", "--dir", str(tmp_path / "p"),
+            "--family", "encryption-at-rest", "--area", "encryption-at-rest", "--dir", str(tmp_path / "p"),
             "--fixtures-root", str(tmp_path)]
     first = subprocess.run([*soc2iac_cmd(), *args], capture_output=True, text=True, timeout=60)
     assert first.returncode == 0 and first.stdout.count("wrote ") == 3, first.stderr
@@ -60,8 +60,8 @@ def test_bad_requests_are_errors_and_nothing_is_overwritten(tmp_path: Path) -> N
     assert again.returncode == 2 and "already exists" in again.stderr and "Traceback" not in again.stderr
     assert (tmp_path / "p/aws-thing-holds.yaml").read_text() == before
     with pytest.raises(Soc2iacError, match="unknown check kind"):
-        files_for("aws-x-y", kind="nope", source="terraform", types=["t"], criteria=["CC6.1"], area="tls",
+        files_for("aws-x-y", kind="nope", source="terraform", types=["t"], family="encryption-at-rest", area="tls",
                   policy_dir=tmp_path, root=tmp_path)
-    with pytest.raises(Soc2iacError, match="criteria"):
-        files_for("aws-x-y", kind="condition", source="terraform", types=["t"], criteria=["CC99.9"], area="tls",
+    with pytest.raises(Soc2iacError, match="unknown control family 'encryption-somewhere'"):
+        files_for("aws-x-y", kind="condition", source="terraform", types=["t"], family="encryption-somewhere", area="tls",
                   policy_dir=tmp_path, root=tmp_path)

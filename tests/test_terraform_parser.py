@@ -425,3 +425,38 @@ output "retention" {
     res = load(tmp_path)
     assert res['module.groups["worker"].aws_cloudwatch_log_group.this'].attributes["retention_in_days"] == 365
     assert res["aws_ssm_parameter.names"].attributes == {"type": "StringList", "value": 30}
+
+
+def test_unknowns_carry_their_cause(tmp_path: Path) -> None:
+    """Why a verdict is unknown is set where the unknown is made, and each cause has its heading."""
+    from soc2iac.config import Config
+    from soc2iac.policy import load_policies
+    from soc2iac.reporters import renderer
+    from soc2iac.scanner import scan
+
+    (tmp_path / "main.tf").write_text('''variable "enc" {}
+resource "aws_ebs_volume" "plan_time" {
+  availability_zone = "eu-west-1a"
+  size              = 10
+  encrypted         = var.enc
+}
+resource "aws_ebs_volume" "not_evaluated" {
+  availability_zone = "eu-west-1a"
+  size              = 10
+  encrypted         = file("flag.txt") == "true"
+}
+resource "aws_ebs_volume" "deeply" {
+  availability_zone = "eu-west-1a"
+  size              = 10
+  encrypted         = coalesce(file("flag.txt"), "x") == "true"
+}
+''')
+    policy = next(p for p in load_policies() if p.id == "aws-ebs-volume-encrypted")
+    result = scan([str(tmp_path)], policies=[policy], config=Config())
+    causes = {f.resource: f.cause for f in result.findings}
+    assert causes == {"aws_ebs_volume.plan_time": "after-apply", "aws_ebs_volume.not_evaluated": "evaluator",
+                      "aws_ebs_volume.deeply": "evaluator"}
+    text = renderer("text")(result)
+    assert "Unknown (1): Not knowable before plan or apply" in text
+    assert "Unknown (2): Beyond what the evaluator can decide" in text
+    assert '"cause": "evaluator"' in renderer("json")(result)

@@ -11,6 +11,7 @@ from soc2iac.checks import (
     control_removed,
     cors_origin_restricted,
     gateway_bypass,
+    gateway_route_policy,
     iam_statements,
     numeric_minimum,
     route_authentication,
@@ -26,6 +27,7 @@ KINDS: dict[str, CheckKind] = {
     "secret_literal": secret_literal,
     "iam_statements": iam_statements,
     "gateway_bypass": gateway_bypass,
+    "gateway_route_policy": gateway_route_policy,
     "control_removed": control_removed,
     "route_authentication": route_authentication,
     "route_rate_limit": route_rate_limit,
@@ -34,8 +36,8 @@ KINDS: dict[str, CheckKind] = {
 }
 
 
-def in_scope(where: Mapping[str, Any], resource: Resource, ctx: Context) -> tuple[bool | None, str]:
+def in_scope(where: Mapping[str, Any], resource: Resource, ctx: Context) -> tuple[bool | None, str, str]:
     """Whether a policy's ``applies_to.where`` condition holds for ``resource`` (None: cannot tell,
-    with the reason). ``where`` uses the ``condition`` kind's language."""
+    with the reason and its cause). ``where`` uses the ``condition`` kind's language."""
     scope = condition.evaluate_condition(where, resource, ctx)
-    return scope.value, scope.reason
+    return scope.value, scope.reason, scope.cause

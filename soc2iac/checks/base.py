@@ -30,6 +30,7 @@ class Outcome:
     message: str
     details: tuple[Detail, ...] = ()
     criteria: tuple[str, ...] = ()  # where a kind's verdicts bear on fewer criteria than the policy lists
+    cause: str = ""  # for unknown: why (soc2iac.model.CAUSES); the engine defaults it to the evaluator's limits
 
     @property
     def path(self) -> str:
@@ -44,14 +45,19 @@ class Context(Protocol):
         """Related resources, each with whether the relation is certain (a reference) or only possible."""
         ...
 
+    def unread_related(self, resource: Resource, spec: Mapping[str, Any]) -> str:
+        """Why objects the lookup could find may exist unread (a kind not collected); '' when none can."""
+        ...
+
     def by_address(self, address: str, scope: str | None = None) -> Resource | None: ...
 
     def referenced_by(self, resource: Resource, edges: Sequence[Mapping[str, str]]) -> bool:
         """Whether a resource of an edge's ``type`` refers to ``resource`` through its ``path``."""
         ...
 
-    def gateway_graph(self, gateways: Sequence[Mapping[str, Any]]) -> Graph:
-        """The scan's gateway graph (routes, Services, workloads) for these declared gateways, built once."""
+    def gateway_graph(self, gateways: Sequence[Mapping[str, Any]], resource: Resource | None = None) -> Graph:
+        """The gateway graph (routes, Services, workloads) of ``resource``'s environment for these
+        declared gateways, built once."""
         ...
 
 

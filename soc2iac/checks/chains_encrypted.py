@@ -61,7 +61,7 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
             elif isinstance(transport, Unknown):
                 unknowns.append((at, f"{at} cannot be known statically: {transport.reason}"))
             elif not encrypted(facts):
-                fails.append((at, f"{at} is {describe(transport, at)}, expected to match '^(tls|redirect to https)'"))
+                fails.append((at, f"{at} is {describe(transport, at)}, expected TLS or a redirect to https"))
     return every(where, count, fails, unknowns)
 
 

@@ -10,7 +10,9 @@ with ``that``), or a lookup of related resources (``related`` with
 branch on ``@type`` when one policy covers resources with different attribute names.
 
 Leaf paths use dots and ``[n]``/``[*]``; ``@type``, ``@name``, ``@address``
-and ``@namespace`` name the resource itself.
+and ``@namespace`` name the resource itself. A leaf's ``expected`` says the compliant
+value in words for messages; a ``matches``/``not_matches`` pattern is otherwise said in
+words when it is simple (:mod:`soc2iac.checks.pattern_words`), never shown as a regex.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from soc2iac.checks import pattern_words
 from soc2iac.checks.base import Context, Detail, Outcome, Verdict
-from soc2iac.model import MISSING, Ref, Resource, Unknown, join_path, pseudo, resolve
+from soc2iac.model import (CAUSE_APPLY, CAUSE_EVALUATOR, CAUSE_UNREAD, MISSING, Ref, Resource, Unknown, join_path,
+                           pseudo, resolve)
 from soc2iac.redact import describe
 
 EXAMPLE: Mapping[str, Any] = {  # what `soc2iac policies new --kind condition` starts from
@@ -47,6 +51,7 @@ class Eval:
     path: str
     reason: str
     vacuous: bool = False  # true only because nothing was there to check (a false `when`, no entries)
+    cause: str = ""  # when unknown: why (soc2iac.model.CAUSES)
 
 
 _NEGATIVE_OPS = {"absent", "empty", "falsy", "not_equals", "not_in", "not_contains", "contains_none", "not_matches"}
@@ -58,7 +63,8 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
     if result.value is True and result.vacuous:
         return None  # nothing was checked: not applicable, never a pass
     verdict: Verdict = "pass" if result.value is True else "fail" if result.value is False else "unknown"
-    return Outcome(verdict, result.reason, (Detail(result.path, result.reason),))
+    return Outcome(verdict, result.reason, (Detail(result.path, result.reason),),
+                   cause=result.cause if verdict == "unknown" else "")
 
 
 def evaluate_condition(cond: Mapping[str, Any], resource: Resource, ctx: Context) -> Eval:
@@ -82,7 +88,7 @@ def _eval(cond: Mapping[str, Any], res: Resource, node: Any, base: str, ctx: Con
         return _eval(cond["then"], res, node, base, ctx)
     if "not" in cond:
         r = _eval(cond["not"], res, node, base, ctx)
-        return Eval(None if r.value is None else not r.value, r.path, r.reason)
+        return Eval(None if r.value is None else not r.value, r.path, r.reason, cause=r.cause)
     for quant in ("each", "some", "none"):
         if quant in cond:
             return _quantified(quant, cond[quant], cond["that"], res, node, base, ctx)
@@ -99,7 +105,7 @@ def _quantified(quant: str, path: str, that: Mapping[str, Any], res: Resource, n
         if value is MISSING or value is None:
             continue
         if isinstance(value, Unknown):
-            return Eval(None, full, f"{full} is {describe(value)}")
+            return Eval(None, full, f"{full} is {describe(value)}", cause=_cause(value))
         if isinstance(value, list):
             items.extend((join_path(full, i), v) for i, v in enumerate(value))
         else:
@@ -136,15 +142,20 @@ def _related(cond: Mapping[str, Any], res: Resource, ctx: Context) -> Eval:
         e = _eval(that, r, r.attributes, "", ctx) if that else Eval(True, "", "exists")
         if not certain and e.value is True:  # it only may refer to this resource
             e = Eval(None, e.path, f"{r.address} may refer to {res.address} (through an expression only known "
-                                   f"at plan time), so whether it applies is unknown")
+                                   f"at plan time), so whether it applies is unknown", cause=CAUSE_APPLY)
         results.append((r, e))
+    # objects of a kind that could not be read may match: only what was read and decides stands
+    gap = ctx.unread_related(res, spec)
+    unread = Eval(None, "", f"not evaluated: {gap}", cause=CAUSE_UNREAD) if gap else None
     if quant == "some":
         for r, e in results:
             if e.value is True:
                 return Eval(True, "", f"{r.address} ({r.location}) applies: {e.reason}")
+        if unread:
+            return unread
         for r, e in results:
             if e.value is None:
-                return Eval(None, "", f"{r.address}: {e.reason}")
+                return Eval(None, "", f"{r.address}: {e.reason}", cause=e.cause)
         if results:
             return Eval(False, "", f"related {kinds} found but none holds: {results[0][1].reason}")
         return Eval(False, "", f"no {kinds} refers to {res.address}")
@@ -152,15 +163,24 @@ def _related(cond: Mapping[str, Any], res: Resource, ctx: Context) -> Eval:
         for want in (False, None):
             for r, e in results:
                 if e.value is want:
-                    return Eval(want, "", f"{r.address} ({r.location}): {e.reason}")
+                    return Eval(want, "", f"{r.address} ({r.location}): {e.reason}", cause=e.cause)
+            if unread and want is False:
+                return unread
         return Eval(True, "", f"all {len(results)} related {kinds} hold" if results else f"no {kinds} refers to it")
     for r, e in results:  # none
         if e.value is True:
             return Eval(False, "", f"{r.address} ({r.location}): {e.reason}")
+    if unread:
+        return unread
     for r, e in results:
         if e.value is None:
-            return Eval(None, "", f"{r.address}: {e.reason}")
+            return Eval(None, "", f"{r.address}: {e.reason}", cause=e.cause)
     return Eval(True, "", f"no related {kinds} matches ({len(results)} checked)")
+
+
+def _cause(value: Unknown) -> str:
+    """Why ``value`` is unknown: as its producer said, else only known at plan or apply time."""
+    return value.cause or CAUSE_APPLY
 
 
 def _full(base: str, path: str) -> str:
@@ -218,17 +238,25 @@ def _compare(op: str, expected: Any, cond: Mapping[str, Any], path: str, value: 
             return Eval(True, path, f"{path} is set (refers to {value.address})")
         if op in ("absent", "empty", "falsy"):
             return Eval(False, path, f"{path} is set (refers to {value.address})")
-        return Eval(None, path, f"{path} is only known after apply ({value.reason})")
+        return Eval(None, path, f"{path} is only known after apply ({value.reason})", cause=CAUSE_APPLY)
     if isinstance(value, Unknown):
-        return Eval(None, path, f"{path} cannot be known statically: {value.reason}")
+        return Eval(None, path, f"{path} cannot be known statically: {value.reason}", cause=_cause(value))
     shown = f"{path} is {describe(value, path)}{note}"
     ok = _apply(op, expected, value)
     if ok is None:
-        return Eval(None, path, f"{shown}, which cannot be compared with {describe(expected)}")
-    return Eval(ok, path, f"{shown}" + ("" if ok else f", expected {_expectation(op, expected)}"))
+        return Eval(None, path, f"{shown}, which cannot be compared with {describe(expected)}", cause=CAUSE_EVALUATOR)
+    return Eval(ok, path, f"{shown}" + ("" if ok else f", expected {_expectation(op, expected, cond)}"))
 
 
-def _expectation(op: str, expected: Any) -> str:
+def _expectation(op: str, expected: Any, cond: Mapping[str, Any]) -> str:
+    """The compliant value in words: the leaf's own ``expected`` wording, a pattern said in words,
+    never a regular expression."""
+    if isinstance(cond.get("expected"), str):
+        return str(cond["expected"])
+    if op in ("matches", "not_matches"):
+        said = pattern_words.words(str(expected), negated=op == "not_matches")
+        return said or ("a value of the form the policy requires" if op == "matches"
+                        else "a value outside the form the policy rules out")
     words = {
         "exists": "it to be set", "absent": "it to be unset", "empty": "it to be empty",
         "not_empty": "it to be non-empty", "truthy": "true", "falsy": "false or unset",
@@ -236,8 +264,7 @@ def _expectation(op: str, expected: Any) -> str:
     if op in words:
         return words[op]
     sym = {"equals": "", "not_equals": "anything but ", "in": "one of ", "not_in": "none of ",
-           "gte": ">= ", "gt": "> ", "lte": "<= ", "lt": "< ", "matches": "to match ",
-           "not_matches": "not to match ", "contains": "to contain ", "not_contains": "not to contain ",
+           "gte": ">= ", "gt": "> ", "lte": "<= ", "lt": "< ", "contains": "to contain ", "not_contains": "not to contain ",
            "contains_any": "to contain one of ", "contains_none": "to contain none of ",
            "contains_all": "to contain all of "}[op]
     return f"{sym}{describe(expected)}"

@@ -148,10 +148,12 @@ def _list(value: Any) -> list[Any]:
 
 
 def evaluate_routes(resource: Resource, check: Mapping[str, Any], subject: str, wanted: str,
-                    decide: Callable[[Manager, Route], Decision]) -> Outcome:
+                    decide: Callable[[Manager, Route], Decision]) -> Outcome | None:
     """One decision per forwarding route of every connection manager: fail on the first whose
     text does not start with ``wanted``, else unknown on the first unknown, else pass. Routes
-    that are themselves unknown (RDS) make the outcome unknown. Messages name the route's
+    that are themselves unknown (RDS) make the outcome unknown. No forwarding route at all (a
+    listener whose routes only answer ``direct_response`` or redirect) is no verdict: nothing
+    reaches an upstream, so nothing was checked. Messages name the route's
     ``subject`` (``chains[0].http.routes[1].authentication is 'opted out: ...'``), worded
     as the ``condition`` check these policies used before, so reports stay comparable; the
     evidence points at the fact that decides."""
@@ -178,5 +180,7 @@ def evaluate_routes(resource: Resource, check: Mapping[str, Any], subject: str, 
             if isinstance(d.value, Unknown):
                 unknowns.append((d.at, f"{said} cannot be known statically: {d.value.reason}"))
             elif not str(d.value).startswith(wanted):
-                fails.append((d.at, f"{said} is {describe(d.value, said)}, expected to match '^{wanted}'"))
+                fails.append((d.at, f"{said} is {describe(d.value, said)}, expected {subject.replace('_', ' ')} to be {wanted}"))
+    if not count:
+        return None
     return every(where, count, fails, unknowns)

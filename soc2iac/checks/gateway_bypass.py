@@ -10,13 +10,18 @@ or ``hostNetwork`` (the finding sits on the workload: the Service is not involve
 pod template is what must change). A path from such an entry to a workload that a gateway
 route also reaches fails, unless NetworkPolicies admit ingress to that workload only from
 the gateway (its namespace or pods). NetworkPolicy does not govern host-network pods, so
-``hostNetwork`` is never mitigated. A NodePort Service that is itself the backend of a route
-is the normal shape of cloud ingresses (GKE Ingress, AWS ALB instance targets) and is not a
-bypass through itself.
+``hostNetwork`` is never mitigated. A NodePort Service that is itself the backend of an
+Ingress is the normal shape of cloud ingresses (GKE Ingress, AWS ALB instance targets) and is
+not a bypass through itself; in-cluster proxies (Istio VirtualServices, Gateway API routes,
+Traefik, Contour) reach the pods directly, so a NodePort backend of theirs is a bypass.
 
 ``report: exposure`` judges the same Services: one whose pods no gateway route reaches is
 "exposed without a gateway"; an internal load balancer (cloud annotations, or
 ``loadBalancerSourceRanges`` that admit only private ranges) passes with that reason.
+
+``report: node_port`` judges every Service's type: NodePort fails, unless the Service is the
+gateway's own (the ingress controller's bare-metal NodePort Service is how the gateway is
+published), which passes with that reason.
 
 The gateway's own Service is never a bypass: recognised by the labels of common
 controllers, by Istio Gateway selectors, or declared in ``.soc2iac.yaml`` ``gateways``.
@@ -25,6 +30,7 @@ controllers, by Istio Gateway selectors, or declared in ``.soc2iac.yaml`` ``gate
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from soc2iac.checks.base import Context, Detail, Outcome, Verdict
@@ -51,8 +57,9 @@ SCHEMA: Mapping[str, Any] = {
     "required": ["kind", "report"],
     "properties": {
         "kind": {"const": "gateway_bypass"},
-        "report": {"enum": ["bypass", "exposure"],
-                   "description": "bypass: reachable around a gateway; exposure: exposed without any gateway."},
+        "report": {"enum": ["bypass", "exposure", "node_port"],
+                   "description": "bypass: reachable around a gateway; exposure: exposed without any gateway; "
+                                  "node_port: a NodePort Service that is not the gateway's own."},
         "gateways": {"type": "array", "items": GATEWAY_ITEM,
                      "description": "The user's own gateway Services (also settable as `gateways` in .soc2iac.yaml)."},
     },
@@ -61,16 +68,27 @@ SCHEMA: Mapping[str, Any] = {
 
 def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome | None:
     """None (not applicable: no verdict, never a pass) for what is neither a Service nor a workload."""
-    graph = ctx.gateway_graph(check.get("gateways") or [])
+    graph = ctx.gateway_graph(check.get("gateways") or [], resource)
+    return in_environment(graph, _evaluate(graph, resource, check["report"]))
+
+
+def in_environment(graph: Graph, outcome: Outcome | None) -> Outcome | None:
+    """The outcome, naming the environment when the scan has several (soc2iac.gateway_graph.environments)."""
+    if outcome is None or not graph.environment:
+        return outcome
+    return replace(outcome, message=f"[environment {graph.environment}] {outcome.message}")
+
+
+def _evaluate(graph: Graph, resource: Resource, report: str) -> Outcome | None:
     obj = graph.objs.get(id(resource))
     if obj is None:
         return None
     if not obj.known:
         return Outcome("unknown", f"the name or namespace of {resource.address} cannot be known statically")
-    report = check["report"]
     svc = graph.services.get(id(resource))
     if svc is not None:
-        return _service_bypass(graph, svc) if report == "bypass" else _service_exposure(graph, svc)
+        judge = {"bypass": _service_bypass, "exposure": _service_exposure, "node_port": _node_port}[report]
+        return judge(graph, svc)
     wl = graph.workloads.get(id(resource))
     if wl is not None and report == "bypass":
         return _workload_bypass(graph, wl)
@@ -188,6 +206,29 @@ def _workload_bypass(graph: Graph, wl: Wl) -> Outcome:
     else:
         m = graph.mitigation(wl)
     return _judge([(p, m) for p in paths], lambda p: f"{ref} ({shown}) ← {_route_text(p, ns)}", hosts[0][1], ns)
+
+
+def _node_port(graph: Graph, svc: Svc) -> Outcome:
+    where = svc.obj.attr("spec.type")
+    if isinstance(svc.type, UnknownValue):
+        msg = f"the type of Service {svc.obj.name} cannot be known statically: {svc.type.reason}"
+        return Outcome("unknown", msg, (Detail(where, svc.type.reason),))
+    if svc.type != "NodePort":
+        msg = f"spec.type is {svc.type!r}" + (" (the Kubernetes default type)" if "type" not in _spec(svc) else "")
+        return Outcome("pass", msg, (Detail(where, msg),))
+    exposure = service_entries(svc)
+    entry = _entry_text(svc, exposure if isinstance(exposure, list) else [])
+    why = graph.gw.svc.get(id(svc))
+    if why:
+        msg = f"{entry} is the gateway's own Service ({why}): publishing the gateway on node ports is its job"
+        return Outcome("pass", msg, (Detail(where, msg),))
+    msg = f"{entry} opens its port on every node, around any ingress controller or gateway"
+    return Outcome("fail", msg, (Detail(where, "spec.type is 'NodePort'"),))
+
+
+def _spec(svc: Svc) -> Mapping[str, Any]:
+    spec = svc.obj.body.get("spec")
+    return spec if isinstance(spec, Mapping) else {}
 
 
 def _service_exposure(graph: Graph, svc: Svc) -> Outcome:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from soc2iac.checks.base import Context, Detail, Outcome, combine
-from soc2iac.model import MISSING, Ref, Resource, Unknown, resolve
+from soc2iac.model import CAUSE_APPLY, MISSING, Ref, Resource, Unknown, resolve
 
 EXAMPLE: Mapping[str, Any] = {"kind": "numeric_minimum", "path": "TODO_days", "minimum": 365, "unit": "days",
                               "absent": "fail"}
@@ -38,18 +38,32 @@ SCHEMA: Mapping[str, Any] = {
 def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome:
     minimum = float(check["minimum"])
     unit = check.get("unit", "")
-    shown_min = f"{check['minimum']:g}{' ' + unit if unit else ''}" if isinstance(check["minimum"], float) else f"{check['minimum']}{' ' + unit if unit else ''}"
+    shown_min = amount(check["minimum"], unit)
     details: list[tuple[str, Detail]] = []
+    cause = ""
     for path, value in resolve(resource.attributes, check["path"]):
         details.append(_one(path, value, minimum, shown_min, unit, check))
+        if isinstance(value, Unknown) and not cause:
+            cause = value.cause or CAUSE_APPLY
     if not details:
         return Outcome("pass", f"{check['path']} has no entries", ())
     for verdict in ("fail", "unknown"):
         bad = [d for v, d in details if v == verdict]
         if bad:
-            return Outcome(verdict, combine(bad), tuple(bad))
+            return Outcome(verdict, combine(bad), tuple(bad), cause=cause if verdict == "unknown" else "")
     good = [d for _, d in details]
     return Outcome("pass", combine(good), tuple(good))
+
+
+def amount(number: Any, unit: str) -> str:
+    """``365 days``, ``1 day``, ``0.5 days``: the number (``:g`` when a float) with its unit,
+    singular for exactly one (units are given in the plural)."""
+    shown = f"{number:g}" if isinstance(number, float) else f"{number}"
+    if not unit:
+        return shown
+    if unit.endswith("s") and isinstance(number, (int, float)) and not isinstance(number, bool) and number == 1:
+        unit = unit[:-1]
+    return f"{shown} {unit}"
 
 
 def _one(path: str, value: Any, minimum: float, shown_min: str, unit: str,
@@ -62,7 +76,7 @@ def _one(path: str, value: Any, minimum: float, shown_min: str, unit: str,
             value = check["default"]
             note = check.get("default_note", "the documented default")
             ok = float(value) >= minimum
-            msg = f"{path} is not set; {note} is {value:g}{' ' + unit if unit else ''}"
+            msg = f"{path} is not set; {note} is {amount(value, unit)}"
             return ("pass" if ok else "fail"), Detail(path, msg + ("" if ok else f", below the {shown_min} minimum"))
         return "fail", Detail(path, f"{path} is not set; at least {shown_min} is required")
     if isinstance(value, Ref) or isinstance(value, Unknown):
@@ -74,7 +88,7 @@ def _one(path: str, value: Any, minimum: float, shown_min: str, unit: str,
         return "fail", Detail(path, f"{path} is {value!r}, not a number")
     if number == 0 and check.get("zero_means_forever"):
         return "pass", Detail(path, f"{path} is 0: kept forever (never expires), meets the {shown_min} minimum")
-    shown = f"{number:g}{' ' + unit if unit else ''}"
+    shown = amount(number, unit)
     if number >= minimum:
         return "pass", Detail(path, f"{path} is {shown}, meets the {shown_min} minimum")
     return "fail", Detail(path, f"{path} is {shown}, below the {shown_min} minimum")

@@ -50,7 +50,7 @@ SCHEMA: Mapping[str, Any] = {
 AUTH_KINDS = ("jwt_authn", "ext_authz")
 
 
-def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome:
+def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome | None:
     return evaluate_routes(resource, check, "authentication", "required", decide)
 
 

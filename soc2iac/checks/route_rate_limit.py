@@ -41,7 +41,7 @@ SCHEMA: Mapping[str, Any] = {
 }
 
 
-def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome:
+def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome | None:
     return evaluate_routes(resource, check, "rate_limit", "enforced", decide)
 
 

@@ -30,9 +30,10 @@ SCHEMA: Mapping[str, Any] = {
                       "description": "Paths to walk recursively for secret-looking keys ('' = all attributes)."},
         "paths": {"type": "array", "items": {"type": "string"},
                   "description": "Paths whose literal string value is a secret whatever the key."},
-        "paths_hold": {"type": "string", "minLength": 3,
-                       "description": "What a literal at `paths` is called in the finding [default: a literal "
-                                      "secret]; e.g. committed Secret data, which need not look secret."},
+        "paths_finding": {"type": "string", "minLength": 3,
+                          "description": "What a literal at `paths` means, as the finding's opening words "
+                                         "[default: '<path> holds a literal secret']; e.g. 'Secret data is "
+                                         "committed in the manifest', data which need not look secret."},
         "pairs": {
             "type": "array",
             "items": {"type": "object", "additionalProperties": False, "required": ["list"],
@@ -49,6 +50,11 @@ def _patterns() -> tuple[re.Pattern[str], dict[str, re.Pattern[str]]]:
     p = secret_patterns()
     values = {name: re.compile(rx) for name, rx in p["value_patterns"].items()}
     return re.compile(p["reference_value_pattern"]), values
+
+
+@functools.lru_cache(maxsize=1)
+def _placeholder() -> re.Pattern[str]:
+    return re.compile(secret_patterns()["placeholder_value_pattern"])
 
 
 REDACTED = "soc2iac-redacted:"  # soc2iac.cluster.snapshot's marker for a value it removed
@@ -70,7 +76,7 @@ def _is_literal(value: Any) -> bool:
     if text is None or not text.strip():
         return False
     text = text.strip()
-    return not reference.search(text) and not _BOOLEAN_OR_NUMBER.match(text)
+    return not reference.search(text) and not _BOOLEAN_OR_NUMBER.match(text) and not _placeholder().match(text)
 
 
 def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outcome:
@@ -99,8 +105,9 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
         for path, value in resolve(resource.attributes, target):
             checked += 1
             if value is not MISSING and _is_literal(value):
-                noun = check.get("paths_hold", "a literal secret")
-                found.setdefault(path, Detail(path, f"{path} holds {noun} {_shown(value)}"))
+                finding = check.get("paths_finding")
+                found.setdefault(path, Detail(path, f"{finding}: {path} is {_shown(value)}" if finding
+                                              else f"{path} holds a literal secret {_shown(value)}"))
     if check.get("value_patterns", True):
         _, formats = _patterns()
         for path, _key, leaf in _walk(resource.attributes, ""):
@@ -111,16 +118,49 @@ def evaluate(resource: Resource, check: Mapping[str, Any], ctx: Context) -> Outc
                     found.setdefault(path, Detail(path, f"{path} contains a literal {fmt} (redacted in the snapshot)"))
                 continue
             if isinstance(text, str):
-                for fmt, rx in formats.items():
-                    match = rx.search(text)
-                    if match:
-                        found.setdefault(path, Detail(path, f"{path} contains a literal {fmt} {redact(match.group(0))}"))
+                for plain, how in ((text, ""), (_decoded(text), " (base64-encoded)")):
+                    hit = _format_in(plain, formats) if plain else None
+                    if hit:
+                        fmt, secret = hit
+                        found.setdefault(path, Detail(path, f"{path} contains a literal {fmt}{how} {redact(secret)}"))
                         break
     if found:
         details = tuple(sorted(found.values(), key=lambda d: (resource.line_of(d.path), d.path)))
         more = f" (+{len(details) - 1} more)" if len(details) > 1 else ""
         return Outcome("fail", details[0].message + more, details)
     return Outcome("pass", f"no literal secret found ({checked} secret-capable attributes checked)", ())
+
+
+def _format_in(text: str, formats: Mapping[str, re.Pattern[str]]) -> tuple[str, str] | None:
+    """The first high-confidence secret format in ``text``: (format name, matched text)."""
+    for fmt, rx in formats.items():
+        match = rx.search(text)
+        if match:
+            return fmt, match.group(0)
+    return None
+
+
+_BASE64 = re.compile(r"^[A-Za-z0-9+/\s]{32,}={0,2}\s*$")
+MAX_DECODED = 1 << 20  # a decoded (and gunzipped) value is scanned up to this size
+
+
+def _decoded(text: str) -> str:
+    """The text a base64 value holds (``user_data_base64``, ``base64encode(...)``, cloud-init's
+    ``base64gzip``), '' when it is no base64 of text."""
+    if len(text) > 4 * MAX_DECODED or not _BASE64.match(text):
+        return ""
+    import base64
+    import binascii
+    import zlib
+
+    try:
+        raw = base64.b64decode("".join(text.split()), validate=True)
+        if raw[:2] == b"\x1f\x8b":  # gzip
+            inflater = zlib.decompressobj(wbits=31)
+            raw = inflater.decompress(raw, MAX_DECODED)
+        return raw.decode("utf-8")
+    except (binascii.Error, ValueError, zlib.error, UnicodeDecodeError):
+        return ""
 
 
 def _roots(attrs: Mapping[str, Any], root: str) -> Iterator[tuple[str, Any]]:
@@ -146,6 +186,8 @@ def _walk(value: Any, here: str, key: str = "") -> Iterator[tuple[str, str, Any]
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, str) and value.startswith(REDACTED):
+        return "(value redacted when collected)"
     if isinstance(value, Unknown):
         return f"in a template {redact(value.literal.strip())}"
     return redact(str(value))

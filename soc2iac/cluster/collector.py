@@ -11,7 +11,9 @@ Read-only and discreet by construction:
   server sends names, labels and annotations but never values; whatever a server
   sends anyway is dropped here, and so is the ``last-applied-configuration``
   annotation of every object, which holds a copy of the object as applied (Secret data,
-  env values) in clear;
+  env values) in clear; on a Secret, the annotation is kept as the data keys of the copy
+  with every value replaced by a redaction marker, so the report can say whether the data
+  is readable there by anyone who may read the Secret's metadata (the notices say both);
 * a 403 on a kind does not stop the run: the kind is recorded as not collected
   (forbidden) with the RBAC rule that would allow it, so the policies that need it
   report "not evaluated" instead of passing.
@@ -23,6 +25,7 @@ as manifests (:func:`soc2iac.parsers.kubernetes.to_resource`) with
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -40,7 +43,7 @@ from soc2iac.cluster.kubeconfig import IN_CLUSTER_CONTEXT, load_configuration, t
 from soc2iac.errors import Soc2iacError
 from soc2iac.model import Location, Resource
 from soc2iac.parsers.kubernetes import to_resource
-from soc2iac.redact import redact_text, shown_url
+from soc2iac.redact import marker, redact_text, shown_url
 
 SOURCE = "cluster"
 SECRET_METADATA_ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
@@ -63,6 +66,7 @@ class Collection:
     excluded_namespaces: tuple[str, ...] = ()
     collected_at: str = ""
     notices: list[str] = field(default_factory=list)
+    last_applied: dict[str, int] = field(default_factory=dict)  # "dropped"/"redacted" -> objects
 
     @property
     def scope(self) -> tuple[tuple[str, str], ...]:
@@ -262,6 +266,7 @@ def _collect(api: Api, out: Collection, kinds: Sequence[KindSpec], chosen: tuple
         last = out.not_collected[-1].reason if failures else ""
         progress.done(spec.label, index, total, f"{count}" + (f" ({last})" if failures else ""))
     out.notices += discovery.notices
+    out.notices += _last_applied_notice(out.last_applied)
     cut = [n.kind for n in out.not_collected if api.out_of_time_reason() in n.reason]
     if cut:
         out.notices.append(f"{api.out_of_time_reason()}: {len(cut)} kind(s) not collected ({', '.join(cut)}); "
@@ -283,7 +288,7 @@ def _list_all(api: Api, spec: KindSpec, version: str, path: str, page_size: int,
                                        f"{list_kind or 'another kind'}; everything but metadata was discarded unread")
                 for item in items:
                     if isinstance(item, Mapping):
-                        objects.append(_clean(item, spec, api_version))
+                        objects.append(_clean(item, spec, api_version, out.last_applied))
             return objects
         except Restart:
             if attempt:
@@ -292,20 +297,30 @@ def _list_all(api: Api, spec: KindSpec, version: str, path: str, page_size: int,
     raise AssertionError("unreachable")
 
 
-def _clean(item: Mapping[str, Any], spec: KindSpec, api_version: str) -> dict[str, Any]:
+def _clean(item: Mapping[str, Any], spec: KindSpec, api_version: str, counts: dict[str, int]) -> dict[str, Any]:
     """The object as a manifest; metadata only for metadata-only kinds; no managedFields and no
-    ``last-applied-configuration`` annotation.
+    ``last-applied-configuration`` annotation, except a redacted one on a Secret.
 
     kubectl apply copies the whole object as applied into that annotation: Secret data,
     env values and ConfigMap entries in clear, a second time. The policies judge the live
-    object itself, so the copy is dropped for every kind rather than kept redacted: nothing
-    reads it, and a copy that is not kept cannot leak into a finding, a report or a snapshot.
+    object itself, so the copy is dropped rather than kept redacted: a copy that is not kept
+    cannot leak into a finding, a report or a snapshot. A Secret is listed as metadata only,
+    so its copy is the one place its data shows, to anyone allowed to list Secret metadata:
+    the annotation keeps the copy's data keys with every value replaced by a marker
+    (``soc2iac-redacted:secret:<length>``), which the policies judge and report.
+    ``counts`` tallies what was done ("dropped", "redacted").
     """
     raw_meta = item.get("metadata")
     meta = {k: v for k, v in raw_meta.items() if k != "managedFields"} if isinstance(raw_meta, Mapping) else {}
     annotations = meta.get("annotations")
     if isinstance(annotations, Mapping) and LAST_APPLIED in annotations:
-        meta["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
+        kept = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
+        redacted = _redacted_secret_copy(annotations[LAST_APPLIED]) if spec.kind == "Secret" else None
+        if redacted is not None:
+            kept[LAST_APPLIED], holds_data = redacted
+        meta["annotations"] = kept
+        what = "dropped" if redacted is None else "redacted" if holds_data else "kept"
+        counts[what] = counts.get(what, 0) + 1
     if spec.metadata_only:
         return {"apiVersion": api_version, "kind": spec.kind, "metadata": meta}
     obj = dict(item)
@@ -313,6 +328,34 @@ def _clean(item: Mapping[str, Any], spec: KindSpec, api_version: str) -> dict[st
     obj["kind"] = spec.kind
     obj["metadata"] = meta
     return obj
+
+
+def _redacted_secret_copy(text: Any) -> tuple[str, bool] | None:
+    """The Secret data (``data``/``stringData``) of a last-applied copy, every value replaced by a
+    marker, as the annotation's JSON (nothing else of the copy is kept), and whether it holds any;
+    None when the copy is no JSON object."""
+    try:
+        applied = json.loads(text) if isinstance(text, str) and len(text) <= 4_000_000 else None
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(applied, Mapping):
+        return None
+    held = {field: {str(k): marker(str(v), "secret") for k, v in value.items()}
+            for field in ("data", "stringData") if isinstance(value := applied.get(field), Mapping) and value}
+    return json.dumps({"apiVersion": "v1", "kind": "Secret", **held}, sort_keys=True), bool(held)
+
+
+def _last_applied_notice(counts: Mapping[str, int]) -> list[str]:
+    out = []
+    if counts.get("dropped"):
+        out.append(f"{LAST_APPLIED}: dropped from {counts['dropped']} object(s) (kubectl's copy of the object as "
+                   "applied; the live object itself is judged)")
+    if counts.get("kept"):
+        out.append(f"{LAST_APPLIED}: on {counts['kept']} Secret(s) it holds no Secret data; kept (data keys only)")
+    if counts.get("redacted"):
+        out.append(f"{LAST_APPLIED}: on {counts['redacted']} Secret(s) it holds the Secret data in clear; "
+                   "kept with every value redacted and reported (k8s-secret-data-not-in-last-applied)")
+    return out
 
 
 def _namespace_of(obj: Mapping[str, Any]) -> str:

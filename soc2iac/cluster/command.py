@@ -4,10 +4,13 @@ Forbidden is not absent: a policy that needs a kind the reviewer may not list
 gets an ``unknown`` finding "not evaluated" per such kind. When the kind is one
 the policy applies to (``applies_to.types``), the objects of other kinds and
 namespaces that were read keep their verdicts. When it is one the policy looks
-up (``related`` / ``referenced_by``, e.g. the Roles behind RoleBindings), every
-pass and fail of the policy becomes ``unknown`` too: a pass may miss what the
-unread objects hold, and a fail may be the fail-closed answer to their absence.
-Nothing that depends on unread data passes.
+up through ``related`` (e.g. the Roles behind RoleBindings), the engine is told
+which kinds are unread: a verdict stands when what was read decides it (a
+ClusterRoleBinding never names a Role; a built-in role fails whatever Roles
+hold) and is ``unknown`` only where unread objects could change it. Kinds looked
+up through ``referenced_by`` edges leave every verdict of the policy ``unknown``:
+a pass may miss what the unread objects hold, and a fail may be the fail-closed
+answer to their absence. Nothing that depends on unread data passes.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from soc2iac.cluster.collector import Collection, collect
 from soc2iac.cluster.kinds import NotCollected, format_rule
 from soc2iac.config import Config
 from soc2iac.errors import InputProblem
+from soc2iac.model import CAUSE_UNREAD, Unread
 from soc2iac.parsers.registry import sources_of
 from soc2iac.pipeline import Collected, Options, run
 from soc2iac.policy import Policy, reference_groups
@@ -86,7 +90,8 @@ def result_of(collection: Collection, policies: Sequence[Policy], config: Config
                            "policies that need it are not evaluated")
               for n in collection.not_collected if n.reason.startswith("error")]
     collected = Collected(resources=collection.resources, problems=failed, notices=_notices(collection),
-                          scope=Scope(cluster=collection.scope))
+                          scope=Scope(cluster=collection.scope),
+                          unread=[Unread(n.type, _reason(n), n.namespace) for n in blocked if n.type])
 
     def not_evaluated(findings: list[Finding]) -> list[Finding]:
         return _not_evaluated(findings, policies, blocked, collection.context)
@@ -117,22 +122,24 @@ def _notices(collection: Collection) -> list[str]:
     return out
 
 
-def kinds_needed(policy: Policy) -> tuple[set[str], set[str]]:
-    """(kind patterns the policy applies to, kind patterns it looks up through related/referenced_by)."""
+def kinds_needed(policy: Policy) -> tuple[set[str], set[str], set[str]]:
+    """Kind patterns the policy (applies to, looks up through ``referenced_by`` edges, looks up
+    through ``related`` conditions)."""
     applies = policy.applies_to
     direct = {str(t) for t in applies.get("types", [])}
-    looked_up: set[str] = set()
+    edge_types: set[str] = set()
     edges = applies.get("referenced_by")
     if isinstance(edges, str):
         edges = reference_groups().get(edges, [])
     for edge in edges or []:
         if isinstance(edge, Mapping) and "type" in edge:
-            looked_up.add(str(edge["type"]))
+            edge_types.add(str(edge["type"]))
+    related: set[str] = set()
     for node in _walk(applies.get("where")):
-        looked_up |= node
+        related |= node
     for node in _walk(policy.check):
-        looked_up |= node
-    return direct, looked_up
+        related |= node
+    return direct, edge_types, related
 
 
 def _walk(value: Any) -> Iterator[set[str]]:
@@ -159,10 +166,10 @@ def _not_evaluated(findings: list[Finding], policies: Sequence[Policy], blocked:
         sources = sources_of(policy.applies_to.get("source", ""))
         if sources is not None and LIVE_SOURCE not in sources:
             continue
-        direct, looked_up = kinds_needed(policy)
+        direct, edge_types, related = kinds_needed(policy)
         excluded = {str(t) for t in policy.applies_to.get("exclude_types", [])}
         missing = [n for n in blocked if n.type and (_matches(n.type, direct) and not _matches(n.type, excluded)
-                                                     or _matches(n.type, looked_up))]
+                                                     or _matches(n.type, edge_types | related))]
         if not missing:
             continue
         why = "; ".join(_reason(n) for n in _unique(missing))
@@ -172,13 +179,14 @@ def _not_evaluated(findings: list[Finding], policies: Sequence[Policy], blocked:
                 policy_id=policy.id, title=policy.title, severity=policy.severity, criteria=policy.criteria,
                 verdict="unknown", message=f"not evaluated: {_reason(n)}",
                 resource=f"{n.namespace + '/' if n.namespace else ''}{n.type}/*", resource_type=n.type,
-                source="cluster", file=where, line=0, remediation=policy.remediation,
+                source="cluster", file=where, line=0, remediation=policy.remediation, cause=CAUSE_UNREAD,
             ))
-        if any(_matches(n.type, looked_up) for n in missing):
-            # every verdict of this policy reads objects of a kind that could not be listed: a pass may
-            # miss what they hold, a fail may be the fail-closed answer to their absence
+        if any(_matches(n.type, edge_types) for n in missing):
+            # which resources the policy applies to depends on objects of a kind that could not be
+            # listed: a pass may miss what they hold, a fail may be the fail-closed answer to their
+            # absence (``related`` lookups are settled per verdict by the engine)
             out = [dataclasses.replace(
-                f, verdict="unknown", evidence=(),
+                f, verdict="unknown", evidence=(), cause=CAUSE_UNREAD,
                 message=f"not evaluated: {why} (the check reads it; with what could be read it would be {f.verdict})")
                 if f.policy_id == policy.id and f.verdict in ("pass", "fail") and not f.change else f for f in out]
     return out

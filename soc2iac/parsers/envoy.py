@@ -172,7 +172,7 @@ def _sub(doc_lines: Lines, prefix: str) -> dict[str, int]:
 
 
 def _listener(obj: Mapping[str, Any], prefix: str, index: int, doc_lines: Lines, shown: str,
-              text_lines: Sequence[str]) -> Resource:
+              text_lines: Sequence[str], clusters: Mapping[str, Mapping[str, Any]]) -> Resource:
     lines = _sub(doc_lines, prefix)
     if "address" in obj and obj["address"] is not None and not isinstance(obj["address"], Mapping):
         raise InputError(shown, "listener address must be a mapping (socket_address, pipe, ...)",
@@ -182,6 +182,7 @@ def _listener(obj: Mapping[str, Any], prefix: str, index: int, doc_lines: Lines,
         raise InputError(shown, f"listener port_value must be a number, not {port!r}",
                          line=line_at(lines, "address.socket_address.port_value"))
     vb = ListenerViews(Lines(lines))
+    vb.clusters = clusters
     views = vb.listener(obj)
     name = str(obj.get("name") or "")
     if not name:
@@ -238,6 +239,13 @@ def _documents(text: str, shown: str) -> Iterator[tuple[Any, dict[str, int]]]:
         yield norm.document(value), norm.lines
 
 
+def _clusters_by_name(doc: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The clusters of one document by name (static ones and typed Cluster resources)."""
+    found = as_list(as_map(doc.get("static_resources")).get("clusters")) + [
+        item for item in as_list(doc.get("resources")) if short_type(item.get("@type")).endswith(".Cluster")]
+    return {str(c["name"]): c for c in found if isinstance(c, Mapping) and c.get("name")}
+
+
 def parse_text(text: str, shown: str, path: Path | None = None) -> list[Resource]:
     try:
         return _parse(text, shown)
@@ -251,9 +259,10 @@ def _parse(text: str, shown: str) -> list[Resource]:
     for doc, raw_lines in _documents(text, shown):
         lines = Lines(raw_lines)
         static = doc.get("static_resources")
+        clusters = _clusters_by_name(doc)
         if isinstance(static, Mapping):
             for i, lst in enumerate(as_list(static.get("listeners"))):
-                out.append(_listener(lst, f"static_resources.listeners[{i}]", i, lines, shown, text_lines))
+                out.append(_listener(lst, f"static_resources.listeners[{i}]", i, lines, shown, text_lines, clusters))
             for i, cl in enumerate(as_list(static.get("clusters"))):
                 out.append(_cluster(cl, f"static_resources.clusters[{i}]", i, lines, shown, text_lines))
             for i, sec in enumerate(as_list(static.get("secrets"))):
@@ -265,7 +274,7 @@ def _parse(text: str, shown: str) -> list[Resource]:
             kind = short_type(item.get("@type"))
             prefix = f"resources[{i}]"
             if kind.endswith(".Listener"):
-                out.append(_listener(item, prefix, i, lines, shown, text_lines))
+                out.append(_listener(item, prefix, i, lines, shown, text_lines, clusters))
             elif kind.endswith(".Cluster"):
                 out.append(_cluster(item, prefix, i, lines, shown, text_lines))
             elif kind.endswith(".Secret"):

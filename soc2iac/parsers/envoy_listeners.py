@@ -17,6 +17,8 @@ from soc2iac.parsers.envoy_normalize import as_list, as_map, short_type, typed_c
 class ListenerViews(HttpViews):
     """The view attributes of a listener (and the TLS view of a cluster), with their lines."""
 
+    clusters: Mapping[str, Mapping[str, Any]] = {}  # the clusters of the same document, by name
+
     # -- TLS ----------------------------------------------------------------------
     def tls_view(self, ctx: Mapping[str, Any], ctx_path: str, at: str, dst: str, direction: str) -> dict[str, Any]:
         self.line(dst, ctx_path)
@@ -87,7 +89,10 @@ class ListenerViews(HttpViews):
     def transport(self, fc: Mapping[str, Any], path: str) -> tuple[Any, Mapping[str, Any] | None, str]:
         """(description, DownstreamTlsContext or None, its path) of a filter chain. The
         description is ``<protocol> (<what sets it>)``, protocol tls, tls passthrough or
-        plaintext; an unrecognised transport socket is unknown."""
+        plaintext; an unrecognised transport socket is unknown. A chain without a transport
+        socket that matches on ``server_names`` or ``application_protocols`` passes TLS through
+        unopened (``tls_inspector`` + ``tcp_proxy``, TLS terminated upstream): SNI and ALPN come
+        only from a TLS ClientHello, so a plaintext connection never selects it."""
         ts = fc.get("transport_socket")
         ts_path = f"{path}.transport_socket"
         if not isinstance(ts, Mapping) and isinstance(fc.get("tls_context"), Mapping):  # v2 API
@@ -117,4 +122,32 @@ class ListenerViews(HttpViews):
         match = as_map(fc.get("filter_chain_match"))
         if match.get("transport_protocol") == "tls":
             return "tls passthrough (filter_chain_match.transport_protocol: tls)", None, path
+        for key in ("server_names", "application_protocols"):  # SNI and ALPN exist only in a TLS ClientHello
+            if isinstance(match.get(key), list) and match[key]:
+                return f"tls passthrough (filter_chain_match.{key}: only TLS connections carry them)", None, path
+        upstream = self._tls_upstream(fc)
+        if upstream:
+            return f"tls passthrough ({upstream})", None, path
         return "plaintext (no transport_socket)", None, path
+
+    def _tls_upstream(self, fc: Mapping[str, Any]) -> str | None:
+        """Why a chain that only runs tcp_proxy passes TLS through: its cluster (in the same file)
+        reaches every endpoint on port 443 and has no transport socket of its own, so Envoy forwards
+        the client's bytes to a TLS server, which terminates TLS (Envoy's tls/https-passthrough example)."""
+        filters = as_list(fc.get("filters"))
+        if len(filters) != 1:
+            return None
+        cfg, _ = typed_config(filters[0])
+        cfg = as_map(cfg)
+        if not (short_type(cfg.get("@type")).endswith(".TcpProxy") or str(filters[0].get("name", "")).endswith("tcp_proxy")):
+            return None
+        name = cfg.get("cluster")
+        cluster = self.clusters.get(str(name)) if isinstance(name, str) else None
+        if cluster is None or cluster.get("transport_socket") or cluster.get("transport_socket_matches"):
+            return None
+        ports = [as_map(as_map(as_map(lb.get("endpoint")).get("address")).get("socket_address")).get("port_value")
+                 for ep in as_list(as_map(cluster.get("load_assignment")).get("endpoints"))
+                 for lb in as_list(as_map(ep).get("lb_endpoints"))]
+        if ports and all(str(p) == "443" for p in ports):
+            return f"tcp_proxy to cluster {name} on port 443, which Envoy does not encrypt itself: TLS is the client's, terminated upstream"
+        return None

@@ -18,7 +18,7 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from soc2iac.model import Ref, Unknown
+from soc2iac.model import CAUSE_EVALUATOR, Ref, Unknown
 from soc2iac.parsers import hcl_functions as fn
 from soc2iac.parsers import hcl_values as hv
 from soc2iac.parsers.hcl_values import EvalError, first_unknown, refs_of, unknown
@@ -74,7 +74,7 @@ def from_raw(raw: Any) -> Node:
             try:
                 return parse_template(raw)
             except (HclSyntaxError, RecursionError):
-                return ("lit", Unknown("expression is not evaluated statically"))
+                return ("lit", Unknown("expression is not evaluated statically", cause=CAUSE_EVALUATOR))
         return ("lit", raw)
     if isinstance(raw, list):
         return ("tuple", tuple(from_raw(v) for v in raw))
@@ -110,7 +110,7 @@ class Scope:
         try:
             return concrete(self.value(node))
         except EvalError as exc:
-            return Unknown(f"invalid expression: {exc}")
+            return Unknown(f"invalid expression: {exc}", cause=CAUSE_EVALUATOR)
 
     def evaluate_block(self, raw: Mapping[str, Any], exprs: Exprs | None) -> dict[str, Any]:
         """A block body: attributes, nested blocks, and ``dynamic`` blocks expanded where their
@@ -213,7 +213,7 @@ class Scope:
             return self.bindings[name]
         if name in ("each", "count"):
             return Unknown(f"`{name}` is used outside a resource or module with {name if name == 'count' else 'for_each'}")
-        return Unknown(f"`{name}` is not evaluated statically")
+        return Unknown(f"`{name}` is not evaluated statically", cause=CAUSE_EVALUATOR)
 
     def _named(self, root: str, name: str) -> Any:
         """``var.x``, ``local.x``, ``module.x``, ``aws_x.y``: values by name, not by attribute."""
@@ -224,7 +224,7 @@ class Scope:
         if root == "local":
             return self._base.local(name)
         if root == "module":
-            return self._resolver.module_value(name) if self._resolver else Unknown(f"module.{name} is not scanned")
+            return self._resolver.module_value(name) if self._resolver else Unknown(f"module.{name} is not scanned", cause=CAUSE_EVALUATOR)
         if root in ("path", "terraform", "self"):
             return Unknown(f"`{root}.{name}` is only known at plan time")
         if root not in _NOT_RESOURCE_ROOTS and "_" in root:

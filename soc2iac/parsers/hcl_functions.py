@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from soc2iac.model import Unknown
+from soc2iac.model import CAUSE_APPLY, CAUSE_EVALUATOR, Unknown
 from soc2iac.parsers.hcl_values import (
     EvalError,
     as_list,
@@ -496,11 +496,15 @@ def _regex(pattern: str, s: str) -> Any:
     return m.group()
 
 
+_KNOWN_ONLY_WHEN_RUN = frozenset({"timestamp", "plantimestamp", "uuid", "bcrypt"})  # new values each run
+
+
 def call(name: str, args: list[Any], *, expand: bool = False) -> Any:
     """Call the function ``name``; Unknown when it is not one evaluated here or an argument is unknown."""
     fn = FUNCTIONS.get(name)
     if fn is None:
-        return unknown(f"function {name}() is not evaluated statically", args)
+        cause = CAUSE_APPLY if name in _KNOWN_ONLY_WHEN_RUN else CAUSE_EVALUATOR
+        return unknown(f"function {name}() is not evaluated statically", args, cause=cause)
     if expand:
         if not args or isinstance(args[-1], Unknown):
             return unknown(f"{name}() of expanded arguments not known statically", args)

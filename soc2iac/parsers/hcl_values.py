@@ -49,9 +49,13 @@ def first_unknown(value: Any) -> Unknown | None:
     return None
 
 
-def unknown(reason: str, *sources: Any) -> Unknown:
-    """An Unknown with ``reason`` that mentions every resource ``sources`` mention."""
-    return Unknown(reason, refs=tuple(dict.fromkeys(a for s in sources for a in refs_of(s))))
+def unknown(reason: str, *sources: Any, cause: str = "") -> Unknown:
+    """An Unknown with ``reason`` that mentions every resource ``sources`` mention (and keeps the
+    cause of the first unknown among them, unless ``cause`` is given)."""
+    if not cause:
+        cause = next((u.cause for s in sources for u in (s if isinstance(s, list) else [s])
+                      if isinstance(u, Unknown) and u.cause), "")
+    return Unknown(reason, refs=tuple(dict.fromkeys(a for s in sources for a in refs_of(s))), cause=cause)
 
 
 # ---------------------------------------------------------------------------

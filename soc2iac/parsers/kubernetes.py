@@ -8,6 +8,7 @@ Deployment, CronJob, ... under one name, so policies need one path for all.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -251,6 +252,12 @@ def to_resource(obj: Mapping[str, Any], location: Location, lines: Mapping[str, 
             for p, ln in lines.items():
                 if p == spec_path or p.startswith(spec_path + ".") or p.startswith(spec_path + "["):
                     all_lines["podSpec" + p[len(spec_path):]] = ln
+    applied = _last_applied(kind, meta)
+    if applied is not None:
+        attrs["lastApplied"] = applied
+        where = join_path("metadata.annotations", LAST_APPLIED)
+        if where in lines:
+            all_lines["lastApplied"] = lines[where]
     if kind in CLUSTER_SCOPED or not namespace:
         address = f"{kind}/{name}"
     else:
@@ -259,6 +266,25 @@ def to_resource(obj: Mapping[str, Any], location: Location, lines: Mapping[str, 
         source=source, type=kind, name=name, address=address, attributes=attrs,
         location=location, lines=all_lines,
     )
+
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def _last_applied(kind: str, meta: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """A Secret's ``last-applied-configuration`` annotation read as the object it holds (kubectl
+    apply copies the object there, data included); None when absent or not a JSON object."""
+    if kind != "Secret":
+        return None
+    annotations = meta.get("annotations")
+    text = annotations.get(LAST_APPLIED) if isinstance(annotations, Mapping) else None
+    if not isinstance(text, str) or len(text) > 1_000_000:
+        return None
+    try:
+        applied = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return applied if isinstance(applied, dict) else None
 
 
 def _sub_lines(lines: Mapping[str, int], prefix: str) -> dict[str, int]:

@@ -3,7 +3,8 @@
 Files are tokenized and parsed by `crossplane <https://github.com/nginxinc/crossplane>`_
 (in single-file mode, without its context and argument checks, so fragments parse
 alone); line numbers are crossplane's. ``include`` is followed (``nginx_config``), as nginx does,
-relative to the main file's folder; an absolute include (``/etc/nginx/conf.d/*.conf``)
+relative to the main file's folder (its configuration folder; a fragment no main file includes,
+such as a template, resolves them from the folder of the nginx.conf up to two folders above it); an absolute include (``/etc/nginx/conf.d/*.conf``)
 is looked for under the main file's folder by its trailing path components, never
 on the scanning machine. An include that cannot be found is recorded: directives a
 policy needs that are absent where such an include could have set them are
@@ -404,20 +405,34 @@ def _load_main_cached(resolved: str, mtime_ns: int, size: int, cwd: str, shown: 
     return parse_config_text(read_source(main, shown), shown, main.parent, main)
 
 
-def _find_main(path: Path) -> tuple[Path, Config] | None:
-    """An nginx.conf up to two folders above ``path`` that includes it, parsed."""
+def _mains(path: Path) -> Iterable[Path]:
+    """The nginx.conf files up to two folders above ``path``, nearest first, in the scanned tree."""
     resolved = path.resolve()
     folder = resolved.parent
     for candidate_dir in (folder, folder.parent, folder.parent.parent):
         candidate = candidate_dir / "nginx.conf"
         if candidate.is_file() and candidate.resolve() != resolved and inside_tree(candidate):
-            try:
-                cfg = _load_main(candidate)
-            except (InputError, OSError):
-                continue
-            if resolved in cfg.included:
-                return candidate, cfg
+            yield candidate
+
+
+def _find_main(path: Path) -> tuple[Path, Config] | None:
+    """An nginx.conf up to two folders above ``path`` that includes it, parsed."""
+    resolved = path.resolve()
+    for candidate in _mains(path):
+        try:
+            cfg = _load_main(candidate)
+        except (InputError, OSError):
+            continue
+        if resolved in cfg.included:
+            return candidate, cfg
     return None
+
+
+def _config_folder(path: Path) -> Path:
+    """Where nginx resolves the relative includes of a fragment no main file includes (a
+    template, a dot-file a ``conf.d/*.conf`` glob skips): its configuration folder, the folder
+    of the nearest nginx.conf above it, else the fragment's own folder."""
+    return next((main.parent for main in _mains(path)), path.parent)
 
 
 def _is_fragment(text: str) -> bool:
@@ -427,6 +442,7 @@ def _is_fragment(text: str) -> bool:
 def parse_text(text: str, shown: str, path: Path | None = None) -> list[Resource]:
     root = path.parent if path is not None else Path(".")
     if path is not None and path.is_file() and path.name != "nginx.conf" and _is_fragment(text):
+        root = _config_folder(path)
         found = _find_main(path)
         if found is not None:
             _, cfg = found

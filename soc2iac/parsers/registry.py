@@ -106,6 +106,11 @@ def by_name(name: str) -> Entry:
 STDIN = Path("<stdin>")
 
 
+def stdin_formats() -> list[str]:
+    """The formats ``--stdin-format`` may name: every entry that reads text (not the live cluster)."""
+    return [e.name for e in ENTRIES if e.suffixes]
+
+
 def detect_stdin(text: str) -> Entry:
     """The entry that reads standard input: the first whose parser claims the text under one of its
     file endings (a plan, a gateway config, ...), else the one that reads ``-`` (manifests)."""

@@ -14,6 +14,7 @@ fetched; they are recorded as notices.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -370,6 +371,17 @@ def is_local_source(source: str) -> bool:
 
 
 @dataclass
+class Trace:
+    """What evaluating one root read, so that its result can be reused while none of it changed:
+    ``reads`` ("file": an HCL file loaded, "dir": a module folder listed, "data": a JSON tfvars
+    file), and ``loads``, the (problems, notices) index ranges the first loads added to the
+    loader's diagnostics (they are the loads' own, replayed by loading again)."""
+
+    reads: list[tuple[str, str]] = field(default_factory=list)
+    loads: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+
+@dataclass
 class Diagnostics:
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -389,7 +401,9 @@ class TerraformLoader:
         self.diag = Diagnostics()
         self._files: dict[Path, HclFile | None] = {}
         self._dirs: dict[Path, ModuleDir] = {}
+        self._dir_files: dict[Path, list[Path]] = {}  # each folder's .tf files that are read
         self._adopted: set[Path] = set()
+        self.trace: Trace | None = None  # what the root being evaluated reads (see :class:`Trace`)
 
     # -- loading ------------------------------------------------------------
     def loaded_files(self) -> list[Path]:
@@ -404,30 +418,51 @@ class TerraformLoader:
 
     def file(self, path: Path) -> HclFile | None:
         key = path.resolve()
+        if self.trace is not None:
+            self.trace.reads.append(("file", str(path)))
         if key not in self._files:
-            try:
-                self._files[key] = load_hcl_file(path)
-            except InputError as exc:
-                self.diag.problems.append(exc.problem)
-                self._files[key] = None
+            with self._loading():
+                try:
+                    self._files[key] = load_hcl_file(path)
+                except InputError as exc:
+                    self.diag.problems.append(exc.problem)
+                    self._files[key] = None
         return self._files[key]
 
     def module_dir(self, path: Path) -> ModuleDir:
         key = path.resolve()
         if key not in self._dirs:
-            mod = ModuleDir(path=path)
-            try:
-                names = sorted(p for p in path.iterdir() if p.suffix == ".tf" and (p.is_file() or p.is_symlink()))
-            except OSError as exc:
-                self.diag.problems.append(InputProblem(display_path(path), f"cannot read: {exc.strerror or exc}"))
-                names = []
-            names = [p for p in names if self._follow(p)]
-            for p in names:
-                f = self.file(p)
-                if f is not None:
-                    mod.files.append(f)
-            self._dirs[key] = mod
+            with self._loading():
+                self._dirs[key] = self._read_dir(path)
+        if self.trace is not None:
+            self.trace.reads.append(("dir", str(path)))
+            self.trace.reads.extend(("file", str(p)) for p in self._dir_files.get(key, ()))
         return self._dirs[key]
+
+    @contextlib.contextmanager
+    def _loading(self) -> Iterator[None]:
+        """Problems and notices of a first load belong to the load, not to the root being traced."""
+        before = (len(self.diag.problems), len(self.diag.notices))
+        try:
+            yield
+        finally:
+            if self.trace is not None:
+                self.trace.loads.append((before, (len(self.diag.problems), len(self.diag.notices))))
+
+    def _read_dir(self, path: Path) -> ModuleDir:
+        mod = ModuleDir(path=path)
+        try:
+            names = sorted(p for p in path.iterdir() if p.suffix == ".tf" and (p.is_file() or p.is_symlink()))
+        except OSError as exc:
+            self.diag.problems.append(InputProblem(display_path(path), f"cannot read: {exc.strerror or exc}"))
+            names = []
+        names = [p for p in names if self._follow(p)]
+        self._dir_files[path.resolve()] = names
+        for p in names:
+            f = self.file(p)
+            if f is not None:
+                mod.files.append(f)
+        return mod
 
     def _follow(self, path: Path) -> bool:
         """Whether to read a ``.tf`` file: symlinks only with ``follow_symlinks`` or when named."""
@@ -447,6 +482,11 @@ class TerraformLoader:
 
     def notice(self, text: str) -> None:
         self.diag.notices.append(text)
+
+    def depends_on(self, path: Path) -> None:
+        """The root being evaluated looked at ``path`` (whether it exists, what it is)."""
+        if self.trace is not None:
+            self.trace.reads.append(("path", str(path)))
 
     def root_resources(self, root: Path, only_files: set[Path] | None = None) -> list[Resource]:
         mod = self.module_dir(root)
@@ -477,6 +517,8 @@ class TerraformLoader:
 
     def _tfvars(self, path: Path) -> dict[str, Any]:
         if path.name.endswith(".json"):
+            if self.trace is not None:
+                self.trace.reads.append(("data", str(path)))
             try:
                 data = json.loads(read_source(path, display_path(path)))
             except InputError as exc:

@@ -8,6 +8,7 @@ and locals: pre-commit passes just the staged files) is not an input, so its pro
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,10 +92,81 @@ def warm(path: Path, text: str, shown: str) -> None:
 
 def _root(loader: TerraformLoader, folder: Path, only: set[Path] | None) -> tuple[list[Resource], InputProblem | None]:
     try:
-        return loader.root_resources(folder, only), None
+        return _root_resources(loader, folder, only), None
     except Exception as exc:  # noqa: BLE001 - one bad module never stops the scan
         reraise_when_debugging()
         return [], crashed(display_path(folder), exc)
+
+
+def _root_resources(loader: TerraformLoader, folder: Path, only: set[Path] | None) -> list[Resource]:
+    """A root's evaluated resources, reused from the cache while nothing the evaluation read has
+    changed: every file loaded (by content), every folder listed and path looked at (by what is
+    there), under the same options, scanned tree, working directory and soc2iac. A reused root
+    loads its files again (from the parse cache), so the loads' problems and notices, and the list
+    of files read, are what evaluating it gives; the evaluation's own notices are replayed."""
+    from soc2iac.cache import current, may_cache
+    from soc2iac.parsers import tree_key
+
+    cache = current()
+    if cache is None or loader.trace is not None:
+        return loader.root_resources(folder, only)
+    key = cache.key("tf-root", [str(folder), os.getcwd(), repr(sorted(map(str, only or ()))), repr(only is None),
+                                repr([str(v) for v in loader.var_files]), repr(loader.follow_symlinks),
+                                repr(sorted(map(str, loader.explicit))), repr(tree_key())])
+    stored = cache.get("tf-root", key)
+    if isinstance(stored, tuple) and len(stored) == 4 and _unchanged(stored[0]):
+        digests, resources, problems, notices = stored
+        for kind, path, _ in digests:  # the loads, as evaluating would make them
+            if kind == "dir":
+                loader.module_dir(Path(path))
+            elif kind == "file":
+                loader.file(Path(path))
+        loader.diag.problems.extend(problems)
+        loader.diag.notices.extend(notices)
+        return list(resources)
+    trace = loader.trace = terraform.Trace()
+    start = (len(loader.diag.problems), len(loader.diag.notices))
+    try:
+        resources = loader.root_resources(folder, only)
+    finally:
+        loader.trace = None
+    loaded = [range(a[0], b[0]) for a, b in trace.loads], [range(a[1], b[1]) for a, b in trace.loads]
+    problems = [p for i, p in enumerate(loader.diag.problems[start[0]:], start[0]) if not any(i in r for r in loaded[0])]
+    notices = [n for i, n in enumerate(loader.diag.notices[start[1]:], start[1]) if not any(i in r for r in loaded[1])]
+    reads = list(dict.fromkeys(trace.reads))
+    digests = [(kind, path, _digest(kind, path)) for kind, path in reads]
+    texts = [_text(path) for kind, path in reads if kind in ("file", "data")]
+    if all(t is not None for t in texts) and may_cache([t for t in texts if t is not None]):
+        cache.put("tf-root", key, (digests, resources, problems, notices))  # no root whose files hold a secret
+    return resources
+
+
+def _digest(kind: str, path: str) -> str:
+    """What ``path`` is now, as far as a root's evaluation could see: a file's bytes, a folder's
+    entries (names and which are links), or just what the path is."""
+    import hashlib
+
+    p = Path(path)
+    try:
+        if kind in ("file", "data"):
+            return hashlib.sha256(p.read_bytes()).hexdigest()
+        if kind == "dir":
+            return repr(sorted((e.name, e.is_symlink()) for e in os.scandir(p)))
+        return "dir" if p.is_dir() else "file" if p.is_file() else "link" if p.is_symlink() else "missing"
+    except OSError as exc:
+        return f"unreadable: {exc.errno}"
+
+
+def _unchanged(digests: object) -> bool:
+    return isinstance(digests, list) and all(
+        isinstance(d, tuple) and len(d) == 3 and _digest(d[0], d[1]) == d[2] for d in digests)
+
+
+def _text(path: str) -> str | None:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _roots_forked(loader: TerraformLoader, roots: list[tuple[Path, set[Path] | None]], jobs: int

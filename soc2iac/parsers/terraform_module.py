@@ -70,6 +70,8 @@ class Loader(Protocol):
 
     def notice(self, text: str) -> None: ...
 
+    def depends_on(self, path: Path) -> None: ...
+
 
 def node_of(f: HclFile, block: Mapping[str, Any], key: str) -> Node:
     """The syntax tree of attribute ``key`` of ``block``: read from the source, else from python-hcl2."""
@@ -251,6 +253,7 @@ class ModuleInstance:
             self.loader.notice(f"{where}: module.{name} has a non-local source ({source}); its resources are not scanned")
             return None
         target = Path(os.path.normpath(self.mod.path / source))  # the same path whatever the call order
+        self.loader.depends_on(target)  # whether it exists is part of what the root read
         if not target.is_dir():
             self.loader.notice(f"{where}: module.{name} source {source} not found")
             return None

@@ -165,7 +165,7 @@ def _resource(item: Mapping[str, Any], attrs: dict[str, Any], shown: str, locato
     if item.get("mode") == "data":
         rtype = f"data.{rtype}"
     block = locator.find(address)
-    location = block.location if block is not None else Location(f"{shown} ({address})")
+    location = block.location if block is not None else Location(shown)  # no line: the plan file itself
     return Resource(
         source=SOURCE, type=rtype, name=str(item.get("name", "")), address=address, attributes=attrs,
         location=location, lines=dict(block.lines) if block is not None else {}, scope=shown, actions=actions,

@@ -25,13 +25,16 @@ from soc2iac.reporters.markdown import (
     PASS,
     Section,
     anchor,
+    roles_label,
+    supporting_cell,
+    supporting_text,
     evidence,
     failing_groups,
     git_text,
     input_rows,
     scan_window,
 )
-from soc2iac.result import Finding, ScanResult
+from soc2iac.result import Finding, ScanResult, unknowns_by_cause
 
 CSS = """
 :root { color-scheme: light; }
@@ -77,7 +80,12 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .alert { border-left: 4px solid #a1000e; padding: .35rem .7rem; background: #fdf3f3; }
 .note { color: #444; font-size: .9rem; }
 section.criterion { border-top: 1px solid #b9b9b9; margin-top: 1.8rem; }
-section.criterion h3 { display: flex; gap: .6rem; align-items: baseline; flex-wrap: wrap; }
+section.criterion h3, details.criterion h3 { display: flex; gap: .6rem; align-items: baseline; flex-wrap: wrap; }
+details.criterion { border-top: 1px solid #b9b9b9; margin-top: 1.2rem; }
+details.criterion > summary { cursor: pointer; list-style-position: outside; }
+details.criterion > summary h3 { display: inline-flex; margin: .8rem 0 .4rem; }
+details.passed > summary { cursor: pointer; margin: .4rem 0; font-weight: 600; }
+.why { color: #333; }
 a { color: #0645ad; }
 footer { margin-top: 2.5rem; color: #555; font-size: .85rem; border-top: 1px solid #b9b9b9; padding-top: .5rem; }
 @page { size: A4; margin: 14mm 12mm 16mm; }
@@ -165,7 +173,9 @@ def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
     untested = [s.id for s in ev.sections if not s.detailed]
     if untested:
         out.append(f'<p class="note">No policy in the policy set tests {len(untested)} criteria; they are NOT '
-                   f"APPLICABLE and not detailed below: {e(', '.join(untested))}.</p>")
+                   f"TESTED (other evidence must show them) and not detailed below: {e(', '.join(untested))}.</p>")
+    out.append('<p class="note">Criteria with no resource in scope or only supporting checks are collapsed; '
+               "open one to see its policies.</p>")
     out.append("</section>")
     for s in ev.sections:
         if s.detailed:
@@ -204,10 +214,13 @@ def _summary(result: ScanResult, ev: Any) -> list[str]:
     rows, classes = [], []
     for s in ev.sections:
         ident = f'<a href="#{anchor(s.id)}">{e(s.id)}</a>' if s.detailed else e(s.id)
-        rows.append([ident, e(s.title), _badge(s.verdict), *(str(s.counts[k]) for k in COUNTED), e(s.basis)])
+        rows.append([ident, e(s.title), _badge(s.verdict), *(str(s.counts[k]) for k in COUNTED),
+                     e(supporting_cell(s)), e(s.basis)])
         classes.append("na" if s.verdict in (NO_RESOURCES, NOT_TESTED) else "")
-    head = ["Criterion", "Title", "Verdict", "Pass", "Fail", "Unknown", "Excepted", "Basis"]
-    out += _table("Verdict per Trust Services Criterion (2017)", head, (9, 29, 13, 8, 8, 9, 9, 15), rows,
+    head = ["Criterion", "Title", "Verdict", "Pass", "Fail", "Unknown", "Excepted", "Supporting", "Basis"]
+    out.append('<p class="note">Counts are of primary checks, which decide the verdict; supporting checks are '
+               "evidence toward a criterion that does not decide it and are counted apart.</p>")
+    out += _table("Verdict per Trust Services Criterion (2017)", head, (8, 25, 12, 7, 7, 8, 8, 12, 13), rows,
                   numeric=("Pass", "Fail", "Unknown", "Excepted"), row_class=classes)
     out.append("</section>")
     return out
@@ -263,43 +276,79 @@ def _where(f: Finding) -> str:
     return f"{_code(f.resource)}<br>{_code(f.location)}"
 
 
+def _why(focus: str, reason: str) -> str:
+    if not reason:
+        return "not recorded"
+    return (f"<em>{e(focus)}</em>: " if focus else "") + e(reason)
+
+
 def _section(s: Section) -> list[str]:
     head = f"h-{anchor(s.id)}"
+    collapsed = s.verdict in (NO_RESOURCES, NOT_TESTED)
     classes = "criterion tested" if s.counts != {k: 0 for k in COUNTED} else "criterion"
-    out = [f'<section class="{classes}" id="{anchor(s.id)}" aria-labelledby="{head}">',
-           f'<h3 id="{head}"><span>{e(s.id)} {e(s.title)}</span> {_badge(s.verdict)}</h3>',
-           f"<p>{e(s.reason[:1].upper() + s.reason[1:])}. Checks: {s.counts['pass']} pass, {s.counts['fail']} fail, "
-           f"{s.counts['unknown']} unknown, {s.counts['excepted']} excepted, on "
-           f"{plural(len(s.resources), 'resource', 'resources')}.</p>"]
-    out += _table(f"{s.id}: policies that test it",
-                  ["Policy", "Severity", "Title", "Pass", "Fail", "Unknown", "Excepted", "Resources"],
-                  (23, 10, 25, 7, 7, 9, 9, 10),
-                  ([_code(p.id), e(p.severity), e(p.title), *(str(p.counts[k]) for k in COUNTED),
-                    str(p.resources) if p.resources else "none in scope"] for p in s.policies),
-                  numeric=("Pass", "Fail", "Unknown", "Excepted", "Resources"))
+    title = f'<h3 id="{head}"><span>{e(s.id)} {e(s.title)}</span> {_badge(s.verdict)}</h3>'
+    out = ([f'<details class="criterion" id="{anchor(s.id)}" aria-labelledby="{head}">', f"<summary>{title}</summary>"]
+           if collapsed else [f'<section class="{classes}" id="{anchor(s.id)}" aria-labelledby="{head}">', title])
+    out.append(f"<p>{e(s.reason[:1].upper() + s.reason[1:])}. {'Primary checks' if s.supporting else 'Checks'}: "
+               f"{s.counts['pass']} pass, "
+               f"{s.counts['fail']} fail, {s.counts['unknown']} unknown, {s.counts['excepted']} excepted, on "
+               f"{plural(len(s.resources), 'resource', 'resources')}.</p>")
+    if supporting_text(s):
+        out.append(f'<p class="supporting">{e(supporting_text(s))}</p>')
+    if s.coverage:
+        out.append(f'<p class="note"><strong>Coverage:</strong> {e(s.coverage)}</p>')
+    why = {p.id: p for p in s.policies}
+    for label, rows in (("primary checks (decide the verdict)", [p for p in s.policies if p.primary]),
+                        ("supporting checks (shown apart; they do not decide the verdict)",
+                         [p for p in s.policies if not p.primary])):
+        if rows:
+            out += _table(f"{s.id}: {label}",
+                          ["Policy", "Severity", "Title", f"Why it bears on {s.id}", "Pass", "Fail", "Unknown",
+                           "Excepted", "Resources"],
+                          (17, 8, 18, 25, 6, 6, 7, 7, 6),
+                          ([_code(p.id), e(p.severity), e(p.title), f'<span class="why">{_why(p.focus, p.reason)}</span>',
+                            *(str(p.counts[k]) for k in COUNTED),
+                            str(p.resources) if p.resources else "none in scope"] for p in rows),
+                          numeric=("Pass", "Fail", "Unknown", "Excepted", "Resources"))
     if s.failing:
         cols = ["Resource", "Location", "Finding"]
         out += _open(f"{s.id}: failing checks, by policy", cols, (30, 30, 40), ())
         for group in failing_groups(s.failing):
             f = group[0]
+            row = why.get(f.policy_id)
+            matters = (f'<span class="fix"><strong>Why it matters for {e(s.id)}:</strong> '
+                       f"{_why(row.focus, row.reason)}</span>" if row is not None and row.reason else "")
             out += ["<tbody>",
                     f'<tr class="group"><th scope="rowgroup" colspan="3">{_code(f.policy_id)} '
-                    f'<span class="sev">{e(f.severity)}</span> {e(f.title)}'
+                    f'<span class="sev">{e(f.severity)}</span> {e(f.title)}{matters}'
                     f'<span class="fix"><strong>Fix:</strong> {e(f.remediation) or "not recorded"}</span></th></tr>']
             out += _rows(cols, ([_code(g.resource), _code(g.location),
                                  (f"<strong>{e(CHANGE_LABELS[g.change])}:</strong> " if g.change else "")
                                  + e(g.message)] for g in group), ())
             out.append("</tbody>")
         out.append("</table>")
-    if s.unknown:
-        out += _table(f"{s.id}: not evaluated (decided only at plan or apply time)",
+    for heading, unknown in unknowns_by_cause(s.unknown):
+        out += _table(f"{s.id}: unknown: {heading}",
                       ["Policy", "Resource and location", "Why"], (24, 36, 40),
-                      ([_code(f.policy_id), _where(f), e(f.message)] for f in s.unknown))
+                      ([_code(f.policy_id), _where(f), e(f.message)] for f in unknown))
     if s.excepted:
         out += _table(f"{s.id}: excepted under a waiver", ["Policy", "Resource and location", "Waiver reason", "Finding"],
                       (22, 28, 25, 25),
                       ([_code(f.policy_id), _where(f), e(f.exception or "not recorded"), e(f.message)]
                        for f in s.excepted))
+    weak = [f for f in s.supporting if f.verdict in ("fail", "unknown")]
+    if weak:
+        out += _table(f"{s.id}: supporting checks that failed or were not decided (they do not decide the verdict)",
+                      ["Policy", "Verdict", "Resource and location", "Finding"], (24, 10, 30, 36),
+                      ([_code(f.policy_id), e(f.verdict.upper()), _where(f), e(f.message)] for f in weak))
+    if s.passed:
+        out.append(f'<details class="passed"><summary>{plural(len(s.passed), "check", "checks")} passed: '
+                   "the evidence, per policy and resource</summary>")
+        out += _table(f"{s.id}: checks that passed", ["Policy", "Resource and location", "What was checked"],
+                      (26, 34, 40),
+                      ([_code(f.policy_id), _where(f), e(f.message)]
+                       for f in sorted(s.passed, key=lambda f: (f.policy_id, f.file, f.line, f.resource))))
+        out.append("</details>")
     if s.resources:
         out += _table(f"{s.id}: resources checked", ["Resource", "Type", "Location", "Pass", "Fail", "Unknown",
                                                      "Excepted"],
@@ -307,7 +356,7 @@ def _section(s: Section) -> list[str]:
                       ([_code(r.resource), _code(r.resource_type), _code(r.location),
                         *(str(r.counts[k]) for k in COUNTED)] for r in s.resources),
                       numeric=("Pass", "Fail", "Unknown", "Excepted"))
-    out.append("</section>")
+    out.append("</details>" if collapsed else "</section>")
     return out
 
 
@@ -331,8 +380,10 @@ def _appendices(result: ScanResult) -> list[str]:
             about += f'<br><span class="note">{e(" ".join(p.description.split()))}</span>'
         if p.references:
             about += '<br><span class="note">References: ' + "; ".join(_reference(r) for r in p.references) + "</span>"
-        rows.append([_code(p.id), e(p.severity), e(", ".join(p.criteria)), about])
-    out += _table("Policies in the policy set", ["Policy", "Severity", "Criteria", "Title and description"],
-                  (24, 10, 12, 54), rows)
+        criteria = roles_label(p.criteria, (m.id for m in p.mappings if not m.primary))
+        rows.append([_code(p.id), e(p.severity), e(criteria) + (f'<br><span class="note">{e(p.family)}</span>'
+                                                                 if p.family else ""), about])
+    out += _table("Policies in the policy set", ["Policy", "Severity", "Criteria (family)", "Title and description"],
+                  (24, 10, 14, 52), rows)
     out.append("</section>")
     return out

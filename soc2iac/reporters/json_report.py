@@ -7,9 +7,10 @@ import secrets
 from collections.abc import Iterator
 from typing import Any
 
-from soc2iac.result import VERDICTS, Finding, ScanResult
+from soc2iac.result import VERDICTS, CriterionEntry, Finding, ScanResult
 
-SCHEMA_VERSION = "2.0"  # 2.0: summary.by_criterion holds every criterion with its verdict
+SCHEMA_VERSION = "2.1"  # 2.0: summary.by_criterion holds every criterion with its verdict; 2.1: criteria
+# entries (role, focus, reason) on policies and by_criterion, supporting checks counted apart
 
 
 def to_document(result: ScanResult, *, fail_on: str = "high", findings: bool = True) -> dict[str, Any]:
@@ -27,6 +28,8 @@ def to_document(result: ScanResult, *, fail_on: str = "high", findings: bool = T
             "resources_scanned": result.resources_scanned,
             "policies": [
                 {"id": p.id, "title": p.title, "severity": p.severity, "criteria": list(p.criteria),
+                 **({"family": p.family} if p.family else {}),
+                 **({"criteria_entries": [_entry(m) for m in p.mappings]} if p.mappings else {}),
                  "area": p.area, "description": p.description, "remediation": p.remediation,
                  "references": list(p.references)}
                 for p in result.policies
@@ -47,7 +50,7 @@ def to_document(result: ScanResult, *, fail_on: str = "high", findings: bool = T
             **({"baseline_fixed": [{"policy_id": p, "resource": r} for p, r in result.baseline_fixed]}
                if result.baseline_fixed is not None else {}),
         },
-        "findings": [_finding(f) for f in result.findings] if findings else [],
+        "findings": [_finding(f, _supporting(result)) for f in result.findings] if findings else [],
         "waivers": [
             {"policy": w.policy, "resources": list(w.resources), "reason": w.reason, "approved_by": w.approved_by,
              "ticket": w.ticket, "expires": w.expires, "origin": w.origin, "status": w.status, "matched": w.matched}
@@ -59,19 +62,33 @@ def to_document(result: ScanResult, *, fail_on: str = "high", findings: bool = T
 
 
 def by_criterion(result: ScanResult, fail_on: str) -> dict[str, dict[str, Any]]:
-    """The summary model's verdict and counts for every criterion."""
+    """The summary model's verdict and counts for every criterion (primary checks; supporting ones
+    apart), the policies testing it with role, point of focus and reason, and what soc2iac's
+    checks cover and leave to other evidence."""
     from soc2iac.summary import verdicts_by_criterion
 
-    return {cid: {"verdict": verdict, **counts, "policies": policies}
-            for cid, (verdict, counts, policies) in verdicts_by_criterion(result).items()}
+    out = {}
+    for cid, v in verdicts_by_criterion(result).items():
+        out[cid] = {"verdict": v.verdict, **v.counts, "policies": v.policies}
+        if v.rows:
+            out[cid].update({
+                "supporting": v.supporting, "coverage": v.coverage,
+                "checks": [{"policy": r.id, "role": r.role, "focus": r.focus, "reason": r.reason} for r in v.rows]})
+    return out
 
 
-def _finding(f: Finding) -> dict[str, Any]:
+def _entry(m: CriterionEntry) -> dict[str, str]:
+    return {"id": m.id, "role": m.role, "focus": m.focus, "reason": m.reason}
+
+
+def _finding(f: Finding, supporting: frozenset[tuple[str, str]] = frozenset()) -> dict[str, Any]:
+    weak = [c for c in f.criteria if (f.policy_id, c) in supporting]
     return {
         "policy_id": f.policy_id,
         "title": f.title,
         "severity": f.severity,
         "criteria": list(f.criteria),
+        **({"supporting_criteria": weak} if weak else {}),
         "verdict": f.verdict,
         "message": f.message,
         "resource": f.resource,
@@ -84,7 +101,13 @@ def _finding(f: Finding) -> dict[str, Any]:
         **({"exception": f.exception} if f.exception else {}),
         **({"change": f.change} if f.change else {}),
         **({"baseline": f.baseline} if f.baseline else {}),
+        **({"cause": f.cause} if f.cause else {}),
     }
+
+
+def _supporting(result: ScanResult) -> frozenset[tuple[str, str]]:
+    """(policy id, criterion) pairs where the policy's check is supporting evidence only."""
+    return frozenset((p.id, m.id) for p in result.policies for m in p.mappings if not m.primary)
 
 
 def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
@@ -102,8 +125,9 @@ def render_chunks(result: ScanResult, *, fail_on: str = "high", **_: Any) -> Ite
     if not result.findings:
         yield "[]"
     else:
+        supporting = _supporting(result)
         for i, f in enumerate(result.findings):
-            text = json.dumps(_finding(f), indent=2, sort_keys=False).replace("\n", "\n    ")
+            text = json.dumps(_finding(f, supporting), indent=2, sort_keys=False).replace("\n", "\n    ")
             yield ("[\n    " if i == 0 else ",\n    ") + text
         yield "\n  ]"
     yield tail + "\n"

@@ -5,7 +5,10 @@ shares (soc2iac.summary: a finding counts toward every criterion it is attribute
 plan's weakened or fixed control under CC8.1), with the criterion's verdict as a
 property; one <testcase> per finding: fail -> <failure>, unknown and excepted ->
 <skipped>, pass -> a passing case. Input problems form one more
-suite of <error> cases. A pure function of the scan result; messages are
+suite of <error> cases. A last suite, "scope", holds no test: its properties are the scope
+(tool, scan time, policy set, git commit, resources scanned, each input with its SHA-256,
+the live cluster's properties) and its <system-out> the notices, one a line (what was not
+read and why), so CI views show what the verdicts rest on. A pure function of the scan result; messages are
 already redacted and nothing else that could hold a value (evidence text) is
 copied, only evidence paths and lines.
 """
@@ -18,14 +21,16 @@ from typing import Any
 
 from soc2iac.errors import InputProblem
 from soc2iac.policy import criteria_catalog
+from soc2iac.reporters.markdown import scope_items
 from soc2iac.reporters.sarif import split_location
 from soc2iac.result import VERDICTS, Finding, ScanResult
-from soc2iac.summary import evidence
+from soc2iac.summary import evidence, supporting_cell
 
 CHANGE_PREFIX = {"regression": "Weakened: ", "control-removed": "Removed: "}
 CHANGE_SUFFIX = {"regression": " [weakened by plan]", "control-removed": " [removed by plan]",
                  "improvement": " [fixed by plan]"}
 PROBLEMS_SUITE = "input problems"
+SCOPE_SUITE = "scope"
 WAIVERS_SUITE = "waivers"
 
 # characters XML 1.0 cannot carry at all, even escaped
@@ -43,6 +48,14 @@ def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
         suite = _suite(root, f"{section.id} {titles.get(section.id, '')}".strip(), findings_count(findings))
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", {"name": "verdict", "value": section.verdict})
+        if section.coverage:
+            ET.SubElement(props, "property", {"name": "coverage", "value": _x(section.coverage)})
+        if supporting_cell(section):  # supporting checks are not test cases here: they do not decide
+            ET.SubElement(props, "property", {"name": "supporting", "value": supporting_cell(section)})
+        for row in section.policies:  # why each policy bears on the criterion
+            if row.reason:
+                ET.SubElement(props, "property", {"name": f"{row.role}:{_x(row.id)}",
+                                                  "value": _x(f"{row.focus}: {row.reason}")})
         for f in findings:
             _testcase(suite, f)
         _add(totals, suite)
@@ -65,6 +78,11 @@ def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
             else:
                 ET.SubElement(case, "skipped", {"message": _x(f"waiver {w.status}: {detail}")})
         _add(totals, suite)
+    scope = _suite(root, SCOPE_SUITE, {"tests": 0, "failures": 0, "errors": 0, "skipped": 0})
+    props = ET.SubElement(scope, "properties")
+    for item, value in scope_items(result):
+        ET.SubElement(props, "property", {"name": _x(item), "value": _x(value)})
+    ET.SubElement(scope, "system-out").text = _x("\n".join(result.notices) if result.notices else "no notices")
     for k, v in totals.items():
         root.set(k, str(v))
     ET.indent(root, space="  ")

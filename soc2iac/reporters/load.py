@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from soc2iac.errors import InputProblem, Soc2iacError
-from soc2iac.result import Evidence, Finding, PolicyInfo, ScanResult, Scope, WaiverInfo
+from soc2iac.result import CriterionEntry, Evidence, Finding, PolicyInfo, ScanResult, Scope, WaiverInfo
 from soc2iac.text import squashed
 
 
@@ -52,6 +52,7 @@ def from_document(doc: dict[str, Any]) -> ScanResult:
             source=f["source"], file=f["file"], line=f["line"], remediation=f["remediation"],
             evidence=tuple(Evidence(e["path"], e["line"], e["message"]) for e in f["evidence"]),
             exception=f.get("exception", ""), change=f.get("change", ""), baseline=f.get("baseline", ""),
+            cause=f.get("cause", ""),
         )
         for f in doc["findings"]
     ]
@@ -67,7 +68,10 @@ def from_document(doc: dict[str, Any]) -> ScanResult:
         notices=list(doc["notices"]),
         inputs=list(scan["inputs"]),
         policies=[PolicyInfo(p["id"], p["title"], p["severity"], tuple(p["criteria"]), p.get("area", ""),
-                             p.get("description", ""), p.get("remediation", ""), tuple(p.get("references", ())))
+                             p.get("description", ""), p.get("remediation", ""), tuple(p.get("references", ())),
+                             family=p.get("family", ""),
+                             mappings=tuple(CriterionEntry(e["id"], e["role"], e["focus"], e["reason"])
+                                            for e in p.get("criteria_entries", ())))
                   for p in scan["policies"]],
         waivers=[WaiverInfo(w["policy"], tuple(w["resources"]), w["reason"], w["approved_by"], w["ticket"],
                             w["expires"], w["origin"], w["status"], w["matched"]) for w in doc.get("waivers", [])],
@@ -95,6 +99,9 @@ def _check_summary(result: ScanResult, doc: dict[str, Any]) -> None:
 
     summary = doc["summary"]
     again = to_document(result, fail_on=summary["fail_on"])["summary"]
+    if doc["schema_version"] == "2.0":  # written before criteria entries: compare what it recorded
+        again["by_criterion"] = {c: {k: v for k, v in again["by_criterion"].get(c, {}).items()
+                                     if k in (summary["by_criterion"].get(c) or {})} for c in summary["by_criterion"]}
     for key in ("failing", "by_verdict", "by_criterion", "plan_changes", "baseline_fixed"):
         if summary.get(key) != again.get(key):
             raise Soc2iacError(f"inconsistent result document: summary/{key} does not match the findings "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from soc2iac.result import Finding, ScanResult, WaiverInfo
+from soc2iac.result import Finding, ScanResult, WaiverInfo, unknowns_by_cause
 from soc2iac.summary import (  # noqa: F401 - the HTML and CSV reports import the model from here too
     CHANGE_LABELS,
     COUNTED,
@@ -22,6 +22,8 @@ from soc2iac.summary import (  # noqa: F401 - the HTML and CSV reports import th
     evidence,
     finding_key,
     plural,
+    supporting_cell,
+    supporting_text,
 )
 
 
@@ -43,6 +45,22 @@ def input_rows(result: ScanResult) -> list[tuple[str, str]]:
     rows = [(path, digests.get(path, "")) for path in result.inputs]
     rows += [(path, digest) for path, digest in result.scope.inputs if path not in result.inputs]
     return [(path, digest or "not recorded (read from stdin or a stream)") for path, digest in rows]
+
+
+def scope_items(result: ScanResult) -> list[tuple[str, str]]:
+    """The scope as (item, value) pairs, for formats without a scope section of their own (CSV,
+    JUnit): tool, scan time, policy set, git commit, resources, every input with its digest,
+    the live cluster's properties."""
+    items = [("tool", f"soc2iac {result.tool_version or 'version not recorded'}"),
+             ("scan time", scan_window(result)),
+             ("policy set sha256", f"{result.scope.policy_set_sha256 or 'not recorded'} "
+                                   f"({plural(len(result.policies), 'policy', 'policies')})"),
+             ("git commit", git_text(result)),
+             ("resources scanned", str(result.resources_scanned))]
+    items += [("input", f"{path} sha256:{digest}" if " " not in digest else f"{path} ({digest})")
+              for path, digest in input_rows(result)]
+    items += [(f"cluster {key}", value) for key, value in result.scope.cluster]
+    return items
 
 
 def failing_groups(findings: Sequence[Finding]) -> list[list[Finding]]:
@@ -95,6 +113,12 @@ def waiver_row(w: WaiverInfo) -> list[str]:
             w.ticket or "-", w.expires or "-", w.origin, str(w.matched)]
 
 
+def roles_label(criteria: Sequence[str], supporting: Iterable[str]) -> str:
+    """``CC6.1, C1.1 (supporting)``: a policy's criteria with the supporting ones marked."""
+    weak = set(supporting)
+    return ", ".join(c + (" (supporting)" if c in weak else "") for c in criteria)
+
+
 def anchor(cid: str) -> str:
     """A safe fragment id for a criterion: lowercase letters, digits and hyphens only."""
     return "criterion-" + "".join(ch for ch in cid.lower() if ch.isascii() and (ch.isalnum() or ch == "-"))
@@ -123,10 +147,12 @@ def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
         out.append(f"- **Input problems**: {len(result.problems)} file(s) could not be read and were not "
                    "scanned (see Scope)")
     out += ["", "Verdict rules: " + "; ".join(f"{label}, {rule}" for label, rule in VERDICT_RULES) + ".", ""]
+    out += ["Counts are of primary checks, which decide the verdict; supporting checks are evidence toward a "
+            "criterion that does not decide it and are counted apart.", ""]
     out += _table(
-        ["Criterion", "Title", "Verdict", "Pass", "Fail", "Unknown", "Excepted", "Basis"],
+        ["Criterion", "Title", "Verdict", "Pass", "Fail", "Unknown", "Excepted", "Supporting", "Basis"],
         ([f"[{text(s.id)}](#{anchor(s.id)})" if s.detailed else text(s.id), text(s.title), f"**{s.verdict}**",
-          *(str(s.counts[k]) for k in COUNTED), text(s.basis)] for s in ev.sections),
+          *(str(s.counts[k]) for k in COUNTED), text(supporting_cell(s)), text(s.basis)] for s in ev.sections),
     )
 
     out += ["", "## Scope", ""]
@@ -168,8 +194,8 @@ def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
     out += ["", "## Criteria", ""]
     untested = [s.id for s in ev.sections if not s.detailed]
     if untested:
-        out += [f"No policy in the policy set tests {len(untested)} criteria (NOT APPLICABLE, not detailed "
-                f"below): {text(', '.join(untested))}.", ""]
+        out += [f"No policy in the policy set tests {len(untested)} criteria (NOT TESTED: other evidence must "
+                f"show them; not detailed below): {text(', '.join(untested))}.", ""]
     for s in ev.sections:
         if s.detailed:
             out += _section_md(s)
@@ -178,8 +204,9 @@ def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
     out += _table(["Input", "SHA-256"], ([code(p), code(d) if len(d) == 64 else text(d)]
                                         for p, d in input_rows(result)))
     out += ["", "## Appendix B: Policies", ""]
-    out += _table(["Policy", "Severity", "Criteria", "Title"],
-                  ([code(p.id), text(p.severity), text(", ".join(p.criteria)), text(p.title)]
+    out += _table(["Policy", "Severity", "Family", "Criteria", "Title"],
+                  ([code(p.id), text(p.severity), text(p.family), text(roles_label(p.criteria, (
+                      m.id for m in p.mappings if not m.primary))), text(p.title)]
                    for p in sorted(result.policies, key=lambda p: p.id)))
     lines: list[str] = []
     for line in out:  # no runs of blank lines
@@ -191,35 +218,63 @@ def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
 def _section_md(s: Section) -> list[str]:
     out = [f'<a id="{anchor(s.id)}"></a>', "", f"### {text(s.id)} {text(s.title)}", ""]
     out += [f"**Verdict: {s.verdict}**: {text(s.reason)}.", ""]
-    out.append(f"Checks: {s.counts['pass']} pass, {s.counts['fail']} fail, {s.counts['unknown']} unknown, "
-               f"{s.counts['excepted']} excepted, on {plural(len(s.resources), 'resource', 'resources')}.")
-    out += ["", "#### Policies", ""]
-    out += _table(["Policy", "Severity", "Title", "Pass", "Fail", "Unknown", "Excepted", "Resources"],
-                  ([code(p.id), text(p.severity), text(p.title), *(str(p.counts[k]) for k in COUNTED),
-                    str(p.resources) if p.resources else "none in scope"] for p in s.policies))
+    if s.coverage:
+        out += [f"Coverage: {text(s.coverage)}", ""]
+    out.append(f"{'Primary checks' if s.supporting else 'Checks'}: {s.counts['pass']} pass, {s.counts['fail']} fail, "
+               f"{s.counts['unknown']} unknown, {s.counts['excepted']} excepted, on "
+               f"{plural(len(s.resources), 'resource', 'resources')}.")
+    if supporting_text(s):
+        out += ["", supporting_text(s)]
+    why = {p.id: p for p in s.policies}
+    for label, rows in (("Primary checks (decide the verdict)", [p for p in s.policies if p.primary]),
+                        ("Supporting checks (shown apart; they do not decide the verdict)",
+                         [p for p in s.policies if not p.primary])):
+        if not rows:
+            continue
+        out += ["", f"#### {label}", ""]
+        out += _table(["Policy", "Severity", "Title", f"Why it bears on {text(s.id)}", "Pass", "Fail", "Unknown",
+                       "Excepted", "Resources"],
+                      ([code(p.id), text(p.severity), text(p.title), _why(p.focus, p.reason),
+                        *(str(p.counts[k]) for k in COUNTED),
+                        str(p.resources) if p.resources else "none in scope"] for p in rows))
     if s.failing:
         out += ["", "#### Failing checks", ""]
         for group in failing_groups(s.failing):
             f = group[0]
-            out += [f"{code(f.policy_id)} ({text(f.severity)}): {text(f.title)}", "",
-                    f"Fix: {text(f.remediation) or 'not recorded'}", ""]
+            row = why.get(f.policy_id)
+            out += [f"{code(f.policy_id)} ({text(f.severity)}, primary): {text(f.title)}", ""]
+            if row is not None and row.reason:
+                out += [f"Why it matters for {text(s.id)}: {_why(row.focus, row.reason)}", ""]
+            out += [f"Fix: {text(f.remediation) or 'not recorded'}", ""]
             out += _table(["Resource", "Location", "Finding"],
                           ([code(g.resource), code(g.location),
                             (f"**{CHANGE_LABELS[g.change]}**: " if g.change else "") + text(g.message)]
                            for g in group))
             out.append("")
-    if s.unknown:
-        out += ["", "#### Not evaluated", ""]
+    for heading, unknown in unknowns_by_cause(s.unknown):
+        out += ["", f"#### Unknown: {text(heading)}", ""]
         out += _table(["Policy", "Resource", "Location", "Why"],
-                      ([code(f.policy_id), code(f.resource), code(f.location), text(f.message)] for f in s.unknown))
+                      ([code(f.policy_id), code(f.resource), code(f.location), text(f.message)] for f in unknown))
     if s.excepted:
         out += ["", "#### Excepted (waived)", ""]
         out += _table(["Policy", "Resource", "Location", "Waiver reason", "Finding"],
                       ([code(f.policy_id), code(f.resource), code(f.location), text(f.exception or "not recorded"),
                         text(f.message)] for f in s.excepted))
+    weak = [f for f in s.supporting if f.verdict in ("fail", "unknown")]
+    if weak:
+        out += ["", "#### Supporting checks that failed or were not decided (they do not decide the verdict)", ""]
+        out += _table(["Policy", "Verdict", "Resource", "Location", "Finding"],
+                      ([code(f.policy_id), f.verdict.upper(), code(f.resource), code(f.location), text(f.message)]
+                       for f in weak))
     if s.resources:
         out += ["", "#### Resources checked", ""]
         out += _table(["Resource", "Type", "Location", "Pass", "Fail", "Unknown", "Excepted"],
                       ([code(r.resource), code(r.resource_type), code(r.location),
                         *(str(r.counts[k]) for k in COUNTED)] for r in s.resources))
     return out + [""]
+
+
+def _why(focus: str, reason: str) -> str:
+    if not reason:
+        return "not recorded"
+    return (f"*{text(focus)}*: " if focus else "") + text(reason)

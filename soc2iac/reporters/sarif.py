@@ -83,7 +83,11 @@ def _rule(p: PolicyInfo) -> dict[str, Any]:
     description = " ".join(p.description.split()) or p.title
     text = remediation
     markdown = remediation
-    if p.criteria:
+    if p.mappings:
+        text += "\n\nSOC 2 criteria:\n" + "\n".join(f"- {m.id} ({m.role}, {m.focus}): {m.reason}" for m in p.mappings)
+        markdown += "\n\n**SOC 2 criteria**\n\n" + "\n".join(
+            f"- **{m.id}** ({m.role}, *{m.focus}*): {m.reason}" for m in p.mappings)
+    elif p.criteria:
         text += f"\n\nSOC 2 criteria: {', '.join(p.criteria)}"
         markdown += f"\n\n**SOC 2 criteria:** {', '.join(p.criteria)}"
     if p.references:
@@ -104,6 +108,9 @@ def _rule(p: PolicyInfo) -> dict[str, Any]:
             "security-severity": SECURITY_SEVERITY.get(p.severity, "5.5"),
             "severity": p.severity,
             "soc2-criteria": list(p.criteria),
+            **({"soc2-criteria-entries": [{"id": m.id, "role": m.role, "focus": m.focus, "reason": m.reason}
+                                          for m in p.mappings]} if p.mappings else {}),
+            **({"soc2-family": p.family} if p.family else {}),
             **({"area": p.area} if p.area else {}),
         },
     }

@@ -1,16 +1,23 @@
-"""Plain-text report: failing checks grouped by SOC 2 criterion, then a summary per criterion."""
+"""Plain-text report: failing checks grouped by SOC 2 criterion, then a summary per criterion.
+
+With ``explain`` (``--explain``) each failing check also says, per criterion, its role (primary or
+supporting) and why it bears on the criterion, and each criterion of the summary what soc2iac's
+checks cover and leave to other evidence."""
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 from soc2iac.policy import criteria_catalog
-from soc2iac.result import Finding, ScanResult, criterion_sort_key
+from soc2iac.result import CriterionEntry, Finding, ScanResult, criterion_sort_key, unknowns_by_cause
 
 
-def render(result: ScanResult, *, fail_on: str = "high", show_passes: bool = False, **_: Any) -> str:
+def render(result: ScanResult, *, fail_on: str = "high", show_passes: bool = False, explain: bool = False,
+           **_: Any) -> str:
     titles = criteria_catalog()
+    entries = {p.id: p.mappings for p in result.policies} if explain else {}
     out: list[str] = []
     out.append(
         f"soc2iac {result.tool_version}: {len(result.inputs)} file(s), {result.resources_scanned} resource(s), "
@@ -23,7 +30,7 @@ def render(result: ScanResult, *, fail_on: str = "high", show_passes: bool = Fal
         out.append("")
         out.append("Plan changes to controls (CC8.1)")
         for f in changes:
-            out.extend(_finding(f))
+            out.extend(_finding(f, entries))
     groups: dict[str, list[Finding]] = {}
     for f in result.findings:
         if f.verdict in shown and not f.change:
@@ -32,26 +39,29 @@ def render(result: ScanResult, *, fail_on: str = "high", show_passes: bool = Fal
         out.append("")
         out.append(f"{cid}  {titles.get(cid, '')}")
         for f in groups[cid]:
-            out.extend(_finding(f))
-    unknown = [f for f in result.findings if f.verdict == "unknown" and not f.change]
-    if unknown:
+            out.extend(_finding(f, entries))
+    for heading, unknown in unknowns_by_cause(result.findings):
         out.append("")
-        out.append(f"Not evaluated statically ({len(unknown)}): values only known at plan or apply time")
+        out.append(f"Unknown ({len(unknown)}): {heading}")
         for f in unknown:
             out.append(f"  UNKNOWN {f.policy_id}  {f.resource}  {f.location}")
             out.append(f"          {f.message}")
     if result.findings:
-        from soc2iac.summary import evidence
+        from soc2iac.summary import evidence, supporting_cell
 
         out.append("")
         out.append("Summary by criterion (each policy counts toward every criterion it maps to; a plan's "
                    "weakened or fixed controls under CC8.1; criteria without checks are left out)")
-        out.append(f"  {'criterion':<9} {'verdict':<14} {'pass':>6} {'fail':>6} {'unknown':>8} {'excepted':>9}")
+        out.append("  (counts of primary checks, which decide the verdict; supporting checks apart)")
+        out.append(f"  {'criterion':<9} {'verdict':<14} {'pass':>6} {'fail':>6} {'unknown':>8} {'excepted':>9}"
+                   "  supporting")
         for s in evidence(result, fail_on).sections:
             row = s.counts
-            if sum(row.values()):
+            if sum(row.values()) or supporting_cell(s):
                 out.append(f"  {s.id:<9} {s.verdict:<14} {row['pass']:>6} {row['fail']:>6} {row['unknown']:>8} "
-                           f"{row['excepted']:>9}")
+                           f"{row['excepted']:>9}  {supporting_cell(s)}".rstrip())
+                if explain and s.coverage:
+                    out.extend(f"            {part}" for part in textwrap.wrap(s.coverage, 96))
     if result.waivers:
         out.append("")
         out.append(f"Waivers ({len(result.waivers)})")
@@ -82,7 +92,7 @@ def render(result: ScanResult, *, fail_on: str = "high", show_passes: bool = Fal
     return "\n".join(out) + "\n"
 
 
-def _finding(f: Finding) -> list[str]:
+def _finding(f: Finding, entries: Mapping[str, tuple[CriterionEntry, ...]] | None = None) -> list[str]:
     label = {"regression": "WEAKENED", "control-removed": "REMOVED", "improvement": "FIXED"}.get(
         f.change, {"fail": "FAIL", "pass": "PASS", "excepted": "EXCEPTED", "unknown": "UNKNOWN"}[f.verdict])
     lines = [
@@ -92,6 +102,9 @@ def _finding(f: Finding) -> list[str]:
     ]
     if f.verdict == "fail":
         lines.append(f"           criteria: {', '.join(f.criteria)}")
+        for m in (entries or {}).get(f.policy_id, ()):
+            why = textwrap.wrap(f"{m.id} ({m.role}, {m.focus}): {m.reason}", 96)
+            lines.extend(f"           {'why: ' if i == 0 else '     '}{part}" for i, part in enumerate(why))
         fix = textwrap.wrap(" ".join(f.remediation.split()), 100)  # in full: it is the action to take
         lines.extend(f"           {'fix: ' if i == 0 else '     '}{part}" for i, part in enumerate(fix))
     if f.exception:

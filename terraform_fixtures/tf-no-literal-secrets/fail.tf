@@ -237,3 +237,46 @@ resource "helm_release" "postgres" {
     value = "Sup3rS3cretExample!" # soc2iac-expect: fail
   }
 }
+
+# A private key written into user data, base64-encoded (the form EC2 receives).
+resource "aws_instance" "builder" {
+  ami              = "ami-0123456789abcdef0"
+  instance_type    = "t3.micro"
+  user_data_base64 = "IyEvYmluL2Jhc2gKbWtkaXIgLXAgL3Jvb3QvLnNzaApjYXQgPiAvcm9vdC8uc3NoL2lkX3JzYSA8PCdLRVknCi0tLS0tQkVHSU4gUlNBIFBSSVZBVEUgS0VZLS0tLS0KTUlJRW93SUJBQUtDQVFFQWV4YW1wbGVFWEFNUExFZXhhbXBsZUZBS0VmYWtlRkFLRWZha2UwMTIzNDU2Nzg5Ci0tLS0tRU5EIFJTQSBQUklWQVRFIEtFWS0tLS0tCktFWQo=" # soc2iac-expect: fail
+}
+
+# The same, gzipped first as cloud-init's base64gzip() does.
+resource "aws_launch_template" "builder" {
+  name_prefix = "builder-"
+  user_data   = "H4sIAAAAAAACA1NW1E/KzNNPSizO4MrNTsksUtAtUNAvys8v0dcrBoolJ5Yo2CEJ6GemxBcVJyrY2Kh7u0aqc+mCgJOru6efQlCwo0JAkGeYY4irAlAOLMPl6+npml/u6eTo6O3sGOjqmFqRmFuQk+oa4egb4OMK5bk5erumJWbDaQNDI2MTUzNzC0uI+a5+LthNBzK4AL0b+y7CAAAA" # soc2iac-expect: fail
+}
+
+# A PuTTY private key (.ppk), whatever the argument is called.
+resource "local_sensitive_file" "jump_key" {
+  filename = "jump.ppk"
+  content  = "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: jump\nPublic-Lines: 2\nAAAAC3NzaC1lZDI1NTE5AAAAIExampleExampleExample\n" # soc2iac-expect: fail
+}
+
+# Secret env names spelled PASS / PWD.
+resource "kubernetes_deployment" "legacy_db_clients" {
+  metadata {
+    name = "legacy-db-clients"
+  }
+  spec {
+    template {
+      metadata {
+        name = "legacy-db-clients"
+      }
+      spec {
+        container {
+          name  = "client"
+          image = "registry.example.com/client:2.0"
+          env {
+            name  = "DB_PASS_BD"
+            value = "passx-example-literal" # soc2iac-expect: fail
+          }
+        }
+      }
+    }
+  }
+}

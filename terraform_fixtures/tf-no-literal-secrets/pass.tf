@@ -237,3 +237,48 @@ resource "helm_release" "grafana" {
     value = var.grafana_admin_password
   }
 }
+
+# An EFS creation token is an idempotency key, not a secret.
+resource "aws_efs_file_system" "shared" {
+  creation_token = "shared"
+  encrypted      = true
+}
+
+# Placeholders that stand for a secret filled in later are not secrets.
+resource "kubernetes_deployment" "maps" {
+  metadata {
+    name = "maps"
+  }
+  spec {
+    template {
+      metadata {
+        name = "maps"
+      }
+      spec {
+        container {
+          name  = "maps"
+          image = "registry.example.com/maps:1.0"
+          env {
+            name  = "GOOGLE_API_KEY"
+            value = "GOOGLE_API_KEY_VAL"
+          }
+          env {
+            name  = "ADMIN_PASSWORD"
+            value = "changeme"
+          }
+          env {
+            name  = "PWD"
+            value = "/srv/maps"
+          }
+        }
+      }
+    }
+  }
+}
+
+# Base64 user data without secrets.
+resource "aws_instance" "web" {
+  ami              = "ami-0123456789abcdef0"
+  instance_type    = "t3.micro"
+  user_data_base64 = "IyEvYmluL2Jhc2gKZWNobyAiaGVsbG8gZnJvbSB1c2VyIGRhdGEiCg=="
+}

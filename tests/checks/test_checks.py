@@ -233,13 +233,60 @@ def test_nothing_checked_is_not_applicable_never_a_pass() -> None:
                      ("aws-x-each-ok", "aws_x.https"): "pass", ("aws-x-each-ok", "aws_x.bad"): "fail"}
 
 
+def test_shipped_secret_policy_says_the_data_is_committed() -> None:
+    from soc2iac.policy import load_policies
+
+    policy = next(p for p in load_policies() if p.id == "k8s-secret-not-committed")
+    secret = Resource("kubernetes", "Secret", "tz", "default/Secret/tz",
+                      {"data": {"TZ": "RXVyb3BlL0JlcmxpbgA="}}, Location("s.yaml", 1, 5), lines={"data.TZ": 4})
+    found = evaluate([policy], [secret], Config())[0]
+    assert [f.verdict for f in found] == ["fail"]
+    assert found[0].message.startswith("Secret data is committed in the manifest: data.TZ is ")
+    assert "literal secret" not in found[0].message and "RXVyb3BlL0JlcmxpbgA=" not in found[0].message
+
+
 def test_committed_secret_data_is_called_what_it_is() -> None:
     """A Secret's data is judged for being committed, not for looking secret (a timezone is no secret)."""
     secret = Resource("kubernetes", "Secret", "tz", "default/Secret/tz",
                       {"data": {"TZ": "RXVyb3BlL0JlcmxpbgA="}}, Location("s.yaml", 1, 5), lines={"data.TZ": 4})
-    check = {"kind": "secret_literal", "paths": ["data.*"], "paths_hold": "Secret data committed with the manifest"}
+    check = {"kind": "secret_literal", "paths": ["data.*"], "paths_finding": "Secret data is committed in the manifest"}
     out = secret_literal.evaluate(secret, check, Index([]))
-    assert out.verdict == "fail" and "data.TZ holds Secret data committed with the manifest" in out.message
+    assert out.verdict == "fail" and out.message.startswith("Secret data is committed in the manifest: data.TZ is ")
     assert "literal secret" not in out.message
     default = secret_literal.evaluate(secret, {"kind": "secret_literal", "paths": ["data.*"]}, Index([]))
     assert "data.TZ holds a literal secret" in default.message
+
+
+def test_numeric_minimum_says_one_day_not_one_days() -> None:
+    check = {"kind": "numeric_minimum", "path": "retention", "minimum": 7, "unit": "days"}
+    one = Resource("terraform", "aws_x", "a", "aws_x.a", {"retention": 1}, Location("m.tf", 1, 3))
+    out = numeric_minimum.evaluate(one, check, Index([]))
+    assert (out.verdict, out.message) == ("fail", "retention is 1 day, below the 7 days minimum")
+    assert numeric_minimum.amount(0.5, "days") == "0.5 days" and numeric_minimum.amount(2, "") == "2"
+
+
+@pytest.mark.parametrize(("pattern", "negated", "said"), [
+    ("^required", False, "a value starting with 'required'"),
+    ("^1[.][23]$", False, "'1.2' or '1.3'"),
+    ("^TLS1_[23]$", True, "none of 'TLS1_2', 'TLS1_3'"),
+    ("(?i)^(https|tls)$", False, "'https' or 'tls' (any case)"),
+    ("@internal$", True, "a value not ending with '@internal'"),
+    ("^gateway\\.networking\\.(x-)?k8s\\.io/", False,
+     "a value starting with 'gateway.networking.k8s.io/' or 'gateway.networking.x-k8s.io/'"),
+    ("(^|,)\\s*(0\\.0\\.0\\.0|\\*)(:|$)", True, None),
+])
+def test_patterns_in_words(pattern: str, negated: bool, said: str | None) -> None:
+    from soc2iac.checks.pattern_words import words
+
+    assert words(pattern, negated=negated) == said
+
+
+def test_condition_messages_say_patterns_in_words() -> None:
+    res = Resource("terraform", "aws_x", "a", "aws_x.a", {"policy": "TLS1_0"}, Location("m.tf", 1, 3))
+    simple = evaluate_condition({"path": "policy", "op": "matches", "value": "^TLS1_[23]$"}, res, Index([]))
+    assert simple.reason == "policy is 'TLS1_0', expected 'TLS1_2' or 'TLS1_3'"
+    worded = evaluate_condition({"path": "policy", "op": "matches", "value": "^(TLS1_2$|TLS1_3)",
+                                 "expected": "TLS 1.2 or newer"}, res, Index([]))
+    assert worded.reason == "policy is 'TLS1_0', expected TLS 1.2 or newer"
+    hard = evaluate_condition({"path": "policy", "op": "matches", "value": "^(TLS1_2$|TLS1_3)"}, res, Index([]))
+    assert "^" not in hard.reason and hard.reason.endswith("expected a value of the form the policy requires")

@@ -13,7 +13,9 @@ from soc2iac.config import Config, load_config
 from soc2iac.engine import Index, evaluate
 from soc2iac.model import Location, Ref, Resource, Unknown
 from soc2iac.parsers import kubernetes
+from soc2iac.errors import Soc2iacError
 from soc2iac.policy import builtin_policy_dir, load_file
+from soc2iac.scanner import scan as scan_paths
 
 BYPASS = "k8s-workload-not-bypassing-gateway"
 EXPOSURE = "k8s-service-exposed-through-gateway"
@@ -441,9 +443,9 @@ def test_graph_is_built_once_per_scan(monkeypatch: pytest.MonkeyPatch) -> None:
     built = []
     real = gateway_graph.Graph.__init__
 
-    def counting(self: Any, *args: Any) -> None:
+    def counting(self: Any, *args: Any, **kwargs: Any) -> None:
         built.append(1)
-        real(self, *args)
+        real(self, *args, **kwargs)
 
     monkeypatch.setattr(gateway_graph.Graph, "__init__", counting)
     scan(APP + APP.replace("shop", "shop2"))
@@ -471,3 +473,99 @@ def test_index_holds_one_graph_per_gateway_set() -> None:
     g1 = index.gateway_graph([])
     assert index.gateway_graph([]) is g1
     assert index.gateway_graph([{"namespace": "x", "name": "y"}]) is not g1
+
+
+# -- environments: deployment-variant folders of one scan are judged apart (issue 20) ----------
+
+_ROUTED = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+"""
+_EXPOSED = """\
+apiVersion: v1
+kind: Service
+metadata: {name: web-external}
+spec: {type: LoadBalancer, selector: {app: web}, ports: [{port: 80}]}
+"""
+
+
+_WEB_PODS = """\
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: web:1}]}}
+"""
+
+
+def _variants(root: Path) -> Path:
+    (root / "ingress-variant").mkdir(parents=True)
+    (root / "ingress-variant" / "app.yaml").write_text(_ROUTED + _WEB_PODS)
+    (root / "loadbalancer-variant").mkdir()
+    (root / "loadbalancer-variant" / "app.yaml").write_text(_EXPOSED + _WEB_PODS)
+    return root
+
+
+def _env_findings(root: Path, config: Config) -> dict[str, tuple[str, str]]:
+    policies = [load_file(builtin_policy_dir() / f"{p}.yaml")
+                for p in ("k8s-workload-not-bypassing-gateway", "k8s-service-exposed-through-gateway")]
+    result = scan_paths([str(root)], policies=policies, config=config)
+    return {f"{f.policy_id} {f.resource}": (f.verdict, f.message) for f in result.findings
+            if f.resource == "Service/web-external"}
+
+
+def test_variant_folders_are_separate_environments(tmp_path: Path) -> None:
+    """Two deployment variants of one app in one repository: the LoadBalancer of one variant is
+    not a bypass of the other variant's Ingress (was: merged into one graph, a bypass)."""
+    root = _variants(tmp_path / "repo")
+    got = _env_findings(root, Config())
+    verdict, message = got["k8s-workload-not-bypassing-gateway Service/web-external"]
+    assert verdict == "pass" and message.startswith("[environment loadbalancer-variant] ")
+    verdict, message = got["k8s-service-exposed-through-gateway Service/web-external"]
+    assert verdict == "fail" and "[environment loadbalancer-variant] exposed without a gateway" in message
+    # the documented config key judges the scan as one environment: the bypass is back, unnamed
+    one = _env_findings(root, Config(environments="one"))
+    verdict, message = one["k8s-workload-not-bypassing-gateway Service/web-external"]
+    assert verdict == "fail" and message.startswith("gateway bypass:")
+
+
+def test_a_kustomization_joins_the_folders_it_deploys(tmp_path: Path) -> None:
+    root = _variants(tmp_path / "repo")
+    (root / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+        "resources: [ingress-variant, loadbalancer-variant/app.yaml]\n")
+    got = _env_findings(root, Config())
+    verdict, message = got["k8s-workload-not-bypassing-gateway Service/web-external"]
+    assert verdict == "fail" and "[environment" not in message
+
+
+def test_environments_config_key_is_validated(tmp_path: Path) -> None:
+    cfg = tmp_path / ".soc2iac.yaml"
+    cfg.write_text("environments: one\n")
+    assert load_config(cfg).environments == "one"
+    cfg.write_text("environments: merged\n")
+    with pytest.raises(Soc2iacError, match="environments"):
+        load_config(cfg)
+
+
+def test_folders_with_different_objects_are_applied_together(tmp_path: Path) -> None:
+    """Istio's samples keep the app in platform/ and its routing in networking/: different objects,
+    one environment, so the NodePort of routed pods is a bypass and the message names no environment."""
+    root = tmp_path / "bookinfo"
+    (root / "platform").mkdir(parents=True)
+    (root / "platform" / "app.yaml").write_text(_EXPOSED.replace("LoadBalancer", "NodePort") + _WEB_PODS)
+    (root / "networking").mkdir()
+    (root / "networking" / "routes.yaml").write_text(_ROUTED)
+    verdict, message = _env_findings(root, Config())["k8s-workload-not-bypassing-gateway Service/web-external"]
+    assert verdict == "fail" and message.startswith("gateway bypass:")
+    assert gateway_graph.environments([], "folders") == {}

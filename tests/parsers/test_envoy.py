@@ -920,3 +920,14 @@ def test_malformed_file_is_reported_and_other_files_still_scanned(tmp_path: Path
     result = scan([str(tmp_path)], policies=[policy], config=Config())
     assert [(p.file.endswith("bad.yaml"), p.line) for p in result.problems] == [(True, 2)]
     assert [(f.verdict, f.resource) for f in result.findings] == [("fail", "envoy_admin.admin")]
+
+
+def test_listener_answering_only_direct_responses_is_not_judged_as_a_route(tmp_path: Path) -> None:
+    """Nothing reaches an upstream: authentication and rate limiting are not applicable, not PASS."""
+    (tmp_path / "envoy.yaml").write_text(_hcm_listener("", "              - match: {prefix: /}\n"
+                                                           "                direct_response: {status: 200}\n"))
+    policies = [load_file(builtin_policy_dir() / f"{pid}.yaml")
+                for pid in ("envoy-routes-require-authentication", "envoy-rate-limit-enforced")]
+    result = scan([str(tmp_path)], policies=policies, config=Config())
+    assert not result.problems
+    assert [(f.policy_id, f.verdict) for f in result.findings] == []

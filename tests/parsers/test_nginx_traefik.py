@@ -502,3 +502,30 @@ def test_traefik_malformed_is_a_problem_in_a_scan(tmp_path: Path) -> None:
     result, found = _findings([tmp_path], "traefik-api-not-insecure")
     assert [(p.line, "TOML" in p.message) for p in result.problems] == [(3, True)]
     assert [(f.verdict, f.line, f.file) for f in found] == [("fail", 2, str(ok))]
+
+
+def test_nginx_template_includes_resolve_from_the_config_folder(tmp_path: Path) -> None:
+    """h5bp server-configs-nginx: conf.d/templates/*.conf (and conf.d/.default.conf, which the
+    conf.d/*.conf glob skips) are included by no main file, and write `include h5bp/tls/...;`
+    relative to nginx's configuration folder, where nginx.conf is; not relative to themselves."""
+    _write(tmp_path / "nginx.conf", "http {\n    access_log logs/access.log;\n    include conf.d/*.conf;\n}\n")
+    _write(tmp_path / "h5bp/tls/policy_balanced.conf",
+           "ssl_protocols TLSv1.2 TLSv1.3;\nssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256;\n")
+    template = _write(tmp_path / "conf.d/templates/example.com.conf", """\
+server {
+    listen 443 ssl;
+    server_name example.com;
+    include h5bp/tls/policy_balanced.conf;
+}
+""")
+    dot = _write(tmp_path / "conf.d/.default.conf",
+                 "server {\n    listen 443 ssl default_server;\n    include h5bp/tls/policy_balanced.conf;\n}\n")
+    for conf in (template, dot):
+        (server,) = [r for r in _parse(nginx, conf) if r.type == "nginx_server"]
+        assert server.attributes["ssl_protocols"] == "TLSv1.2 TLSv1.3"
+        assert not server.attributes.get("unresolved_includes")
+    _, found = _findings([tmp_path], "nginx-tls12")
+    assert sorted(f.verdict for f in found) == ["pass", "pass"]
+    # scanned alone, the folder above is outside the scanned tree: never read, the include stays unresolved
+    _, alone = _findings([tmp_path / "conf.d" / "templates"], "nginx-tls12")
+    assert [f.verdict for f in alone] == ["unknown"]

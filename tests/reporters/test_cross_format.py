@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from soc2iac import checkov_bridge
 from soc2iac.config import Config
 from soc2iac.policy import load_policies
 from soc2iac.reporters import renderer
@@ -28,6 +29,12 @@ def _json(result: ScanResult) -> tuple[dict[str, str], Counts]:
     return ({c: v["verdict"] for c, v in by.items()},
             {c: (v["pass"], v["fail"], v["unknown"], v["excepted"]) for c, v in by.items() if v["policies"] or
              v["pass"] + v["fail"] + v["unknown"] + v["excepted"]})
+
+
+def _json_supporting(result: ScanResult) -> Counts:
+    by = json.loads(renderer("json")(result, fail_on="high"))["summary"]["by_criterion"]
+    return {c: (s["pass"], s["fail"], s["unknown"], s["excepted"]) for c, v in by.items()
+            if (s := v.get("supporting")) and sum(s.values())}
 
 
 def _sarif(result: ScanResult) -> dict[str, str]:
@@ -49,11 +56,15 @@ def _junit(result: ScanResult) -> tuple[dict[str, str], dict[str, tuple[int, int
     return verdicts, counts
 
 
-def _csv(result: ScanResult) -> Counts:
+def _csv(result: ScanResult, role: str = "primary") -> Counts:
     out: dict[str, list[int]] = {}
     order = ("pass", "fail", "unknown", "excepted")
     for row in csv.DictReader(io.StringIO(renderer("csv")(result, fail_on="high"))):
-        out.setdefault(row["criterion"], [0, 0, 0, 0])[order.index(row["verdict"])] += 1
+        if row["record"] != "check":
+            continue  # scope, notices, input problems
+        assert row["reason"], row  # every row says why the check bears on its criterion
+        if row["role"] == role:
+            out.setdefault(row["criterion"], [0, 0, 0, 0])[order.index(row["verdict"])] += 1
     return {c: (p, f, u, e) for c, (p, f, u, e) in out.items()}
 
 
@@ -99,10 +110,38 @@ def _html(result: ScanResult) -> tuple[dict[str, str], Counts]:
     parser.feed(table)
     verdicts, counts = {}, {}
     for row in parser.rows:
-        if len(row) == 8 and re.match(r"^[A-Z]+\d\.\d$", row[0]):
+        if len(row) == 9 and re.match(r"^[A-Z]+\d\.\d$", row[0]):
             verdicts[row[0]] = row[2]
             counts[row[0]] = tuple(int(x) for x in row[3:7])
     return verdicts, counts  # type: ignore[return-value]
+
+
+_SUPPORTING = re.compile(r"Supporting checks: (\d+) pass, (\d+) fail, (\d+) unknown, (\d+) excepted "
+                         r"\(shown apart; they do not decide the verdict\)\.")
+
+
+def _markdown_supporting(result: ScanResult) -> Counts:
+    out: Counts = {}
+    cid = ""
+    for line in renderer("markdown")(result, fail_on="high").splitlines():
+        head = re.match(r"^### ([A-Z]+\d\.\d) ", line)
+        cid = head[1] if head else cid
+        m = _SUPPORTING.fullmatch(line)
+        if m:
+            out[cid] = (int(m[1]), int(m[2]), int(m[3]), int(m[4]))
+    return out
+
+
+def _html_supporting(result: ScanResult) -> Counts:
+    page = renderer("html")(result, fail_on="high")
+    out: Counts = {}
+    for block in re.findall(r'id="criterion-[^"]*" aria-labelledby="h-criterion-[^"]*">.*?</(?:section|details)>',
+                            page, re.S):
+        cid = re.search(r'<h3 id="h-criterion-[^"]*"><span>([A-Z]+\d\.\d) ', block)
+        m = _SUPPORTING.search(block)
+        if cid and m:
+            out[cid[1]] = (int(m[1]), int(m[2]), int(m[3]), int(m[4]))
+    return out
 
 
 def _scans() -> list[tuple[str, ScanResult]]:
@@ -125,6 +164,9 @@ def test_every_format_gives_the_same_verdicts_and_counts(name: str, result: Scan
     assert {c: n for c, n in md_counts.items() if sum(n)} == with_checks
     assert {c: n for c, n in html_counts.items() if sum(n)} == with_checks
     assert _csv(result) == with_checks
+    supporting = _json_supporting(result)
+    assert _csv(result, "supporting") == supporting
+    assert _markdown_supporting(result) == supporting and _html_supporting(result) == supporting
     junit_verdicts, junit_counts = _junit(result)
     assert junit_verdicts == {c: verdicts[c] for c in with_checks}
     assert junit_counts == {c: (p, f, u + e) for c, (p, f, u, e) in with_checks.items()}
@@ -149,7 +191,9 @@ def _with_checkov() -> ScanResult:
                      ("CC7.2", "CC6.1"), "fail", "checkov CKV_AWS_35 failed: CloudTrail KMS",
                      "aws_cloudtrail.main", "aws_cloudtrail", "checkov", "main.tf", 18,
                      "Set kms_key_id.", (Evidence("", 18, "CloudTrail log encryption"),))
-    info = PolicyInfo("CKV_AWS_35", theirs.title, "medium", theirs.criteria, "checkov")
+    mapped = checkov_bridge.load_mapping()["CKV_AWS_35"]
+    info = PolicyInfo("CKV_AWS_35", theirs.title, "medium", theirs.criteria, "checkov", family=mapped.family,
+                      mappings=mapped.mappings)
     return dataclasses.replace(base, findings=[*base.findings, theirs], policies=[*base.policies, info])
 
 
@@ -161,3 +205,21 @@ def test_checkov_results_validate_and_agree_across_formats() -> None:
     again = from_document(doc)  # schema-valid (checkov ids allowed), summary consistent
     assert any(f.policy_id == "CKV_AWS_35" for f in again.findings)
     test_every_format_gives_the_same_verdicts_and_counts("with checkov", result)
+
+
+def test_markdown_says_for_each_failing_criterion_which_primary_check_failed_and_why() -> None:
+    """Issue 19's acceptance: a reviewer of the shipped fixtures' Markdown report can tell, for
+    each failing criterion, which primary check failed and why it matters, without a policy file."""
+    (_, fixtures), = [s for s in _scans() if s[0] == "shipped fixtures"]
+    md = renderer("markdown")(fixtures, fail_on="high")
+    failing = 0
+    for block in re.split(r"\n(?=### )", md):
+        head = re.match(r"### ([A-Z]+\d\.\d) ", block)
+        if not head or "**Verdict: FAIL**" not in block:
+            continue
+        failing += 1
+        groups = re.findall(r"^`([^`]+)` \([a-z]+, primary\): .*\n\nWhy it matters for " + re.escape(head[1])
+                            + r": \*[^*]+\*: \S.*\.$", block, re.MULTILINE)
+        assert groups and len(groups) == len(re.findall(r"^`[^`]+` \([a-z]+, primary\):", block, re.MULTILINE)), head[1]
+        assert "\nCoverage: " in block and "Left to other evidence: " in block
+    assert failing >= 5

@@ -63,7 +63,8 @@ def sample_result() -> ScanResult:
         _finding(TRAIL, "excepted", "aws_cloudtrail.main", "trail.tf", 1, "is_multi_region_trail is false",
                  exception="Single-region by design: every workload runs in eu-west-1 (RISK-42, approved)"),
         _finding(TLS, "unknown", "aws_lb_listener.https", "lb.tf", 5,
-                 "ssl_policy cannot be known statically: variable tls_policy has no default and no value"),
+                 "ssl_policy cannot be known statically: variable tls_policy has no default and no value",
+                 cause="after-apply"),
         _finding(LOGS, "pass", "aws_cloudwatch_log_group.audit", "logs.tf", 1, "retention_in_days is 400"),
         _finding(S3, "fail", "aws_s3_bucket.data", "main.tf", 3,
                  "this plan weakens the control: server_side_encryption AES256 → unset",
@@ -127,9 +128,14 @@ def test_verdict_per_criterion() -> None:
     # the regression counts under CC8.1 only; its after-state fail stands for CC6.1 and C1.1
     assert by_id["CC6.1"].counts == {"pass": 1, "fail": 1, "unknown": 0, "excepted": 0}
     assert by_id["CC8.1"].counts == {"pass": 0, "fail": 1, "unknown": 0, "excepted": 0}
+    # the regression also counts under CC7.1, as supporting evidence (the change-regression family):
+    # shown, never deciding, so CC7.1 stays NOT TESTED
+    assert by_id["CC7.1"].verdict == markdown.NOT_TESTED and by_id["CC7.1"].basis == "supporting checks only"
+    assert by_id["CC7.1"].supporting_counts == {"pass": 0, "fail": 1, "unknown": 0, "excepted": 0}
+    assert "1 supporting check (1 failed) shown apart: they do not decide it" in by_id["CC7.1"].reason
     untested = sum(1 for s in ev.sections if not s.policies)
-    assert ev.verdicts == {"FAIL": 3, "NOT EVALUATED": 1, "PASS": 2, "NO RESOURCES IN SCOPE": len(ev.sections) - 6 - untested,
-                           "NOT TESTED": untested}
+    assert ev.verdicts == {"FAIL": 3, "NOT EVALUATED": 1, "PASS": 2,
+                           "NO RESOURCES IN SCOPE": len(ev.sections) - 7 - untested, "NOT TESTED": untested + 1}
     assert ev.failing == 2
 
 
@@ -250,19 +256,31 @@ def test_csv_rows() -> None:
     text = csv_report.render(sample_result())
     rows = list(csv.reader(io.StringIO(text)))
     assert tuple(rows[0]) == csv_report.HEADER
-    body = [dict(zip(rows[0], r)) for r in rows[1:]]
-    # fail on 2 criteria, pass on 2, excepted 1, unknown 1, pass 2, regression 1 (CC8.1 only)
-    assert len(body) == 9
-    assert [r["criterion"] for r in body] == ["CC6.1", "CC6.1", "CC6.7", "CC7.2", "CC7.2", "CC7.3", "CC8.1",
-                                              "C1.1", "C1.1"]
+    every = [dict(zip(rows[0], r)) for r in rows[1:]]
+    body = [r for r in every if r["record"] == "check"]
+    # the scope, notices and input problems follow, as in every other format
+    rest = [(r["record"], r["file"], r["line"], r["message"]) for r in every if r["record"] != "check"]
+    assert ("scope", "", "", "tool: soc2iac 9.9.9") in rest
+    assert ("scope", "", "", f"input: main.tf sha256:{SHA}") in rest
+    assert ("scope", "", "", "cluster context: prod-eu") in rest
+    assert ("notice", "", "", "'--var-file staging.tfvars: variable region is not declared") in rest  # no formula
+    assert ("input-problem", "broken.tf", "7", "unexpected token '}'") in rest
+    assert every[:len(body)] == body
+    # fail on 2 criteria, pass on 2, excepted 1, unknown 1, pass 2, regression 2 (CC8.1, CC7.1 supporting)
+    assert len(body) == 10
+    assert [r["criterion"] for r in body] == ["CC6.1", "CC6.1", "CC6.7", "CC7.1", "CC7.2", "CC7.2", "CC7.3",
+                                              "CC8.1", "C1.1", "C1.1"]
+    cc71 = next(r for r in body if r["criterion"] == "CC7.1")
+    assert cc71["role"] == "supporting" and cc71["change"] == "regression" and "configuration changes" in cc71["reason"]
+    assert {r["role"] for r in body if r["criterion"] != "CC7.1"} == {"primary"}
     fail = [r for r in body if r["verdict"] == "fail" and not r["change"]]
     assert {r["criterion"] for r in fail} == {"CC6.1", "C1.1"}
     assert fail[0]["line"] == "3" and fail[0]["file"] == "main.tf" and fail[0]["resource"] == "aws_s3_bucket.data"
     assert fail[0]["message"] == "no encryption | configured for aws_s3_bucket.data"
     waived = next(r for r in body if r["verdict"] == "excepted")
     assert waived["exception"].startswith("Single-region by design") and waived["criterion"] == "CC7.2"
-    change = next(r for r in body if r["change"])
-    assert change == {**change, "criterion": "CC8.1", "change": "regression", "verdict": "fail"}
+    change = next(r for r in body if r["change"] and r["criterion"] == "CC8.1")
+    assert change == {**change, "change": "regression", "verdict": "fail", "role": "primary"}
     assert all(r["criterion_title"] == criteria_catalog()[r["criterion"]] for r in body)
 
 
@@ -313,7 +331,7 @@ def test_load_file(tmp_path: Path, real_document: dict[str, object]) -> None:
     (lambda d: d["findings"][0].__setitem__("verdict", "maybe"), "at findings/0/verdict: 'maybe' is not one of"),
     (lambda d: d.pop("findings"), "at (top level): 'findings' is a required property"),
     (lambda d: d["scan"].__setitem__("extra", 1), "at scan: Additional properties are not allowed"),
-    (lambda d: d.__setitem__("schema_version", "1.0"), "at schema_version: '2.0' was expected"),
+    (lambda d: d.__setitem__("schema_version", "1.0"), "at schema_version: '1.0' is not one of ['2.0', '2.1']"),
     (lambda d: d["summary"].__setitem__("failing", 0), "summary/failing does not match the findings"),
 ])
 def test_from_document_rejects(real_document: dict[str, object], mutate: object, expected: str) -> None:

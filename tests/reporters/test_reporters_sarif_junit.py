@@ -81,7 +81,8 @@ def _findings() -> list[Finding]:
                 exception="scratch data only \"approved\" by security (SEC-42)"),
         Finding("aws-ebs-volume-encrypted", "EBS volumes are encrypted at rest", "critical", ("CC6.1",), "unknown",
                 "encrypted cannot be known statically: variable encrypted has no default",
-                "aws_ebs_volume.data", "aws_ebs_volume", "terraform", "infra/main.tf", 30, "Set encrypted = true."),
+                "aws_ebs_volume.data", "aws_ebs_volume", "terraform", "infra/main.tf", 30, "Set encrypted = true.",
+                cause="after-apply"),
         Finding("aws-ebs-volume-encrypted", "EBS volumes are encrypted at rest", "critical", ("CC6.1",), "pass",
                 "encrypted is true", "aws_ebs_volume.logs", "aws_ebs_volume", "terraform", "infra/main.tf", 40,
                 "Set encrypted = true."),
@@ -312,6 +313,7 @@ def test_junit_suites_and_cases() -> None:
         "CC8.1 Changes to infrastructure and software are authorised, tested and approved",
         "C1.1 Confidential information is identified and protected",
         "input problems",
+        "scope",
     ]
     cc61 = next(s for n, s in suites.items() if n.startswith("CC6.1"))
     cases = {(c.classname, c.name): c for c in cc61}
@@ -345,7 +347,13 @@ def test_junit_suites_and_cases() -> None:
     (case,) = list(problems)
     assert isinstance(case.result[0], Error) and case.name == "infra/broken.tf:3"
 
+    # the scope and the notices, which every other format carries too: a suite with no test
     root = ET.fromstring(junit.render(sample_result()).encode("utf-8"))
+    scope = root.find("testsuite[@name='scope']")
+    assert scope is not None and scope.get("tests") == "0"
+    props = [(p.get("name"), p.get("value")) for p in scope.iter("property")]
+    assert ("input", f"infra/plan.json sha256:{'b' * 64}") in props and ("policy set sha256", f"{'d' * 64} (4 policies)") in props
+    assert scope.findtext("system-out") == "--changes-only has no effect: no Terraform plan among the inputs"
     assert root.tag == "testsuites"
     assert {k: int(root.get(k, "-1")) for k in ("tests", "failures", "skipped", "errors")} == {
         "tests": sum(s.tests for s in xml), "failures": sum(s.failures for s in xml),
@@ -366,7 +374,7 @@ def test_junit_duplicate_findings_make_one_case() -> None:
     first = _findings()[0]
     twin = dataclasses.replace(first, source="kubernetes-live")
     xml = _junit(sample_result([first, twin, dataclasses.replace(first, verdict="pass")]))
-    (suite,) = [s for s in xml if s.name != "input problems"]
+    (suite,) = [s for s in xml if s.name not in ("input problems", "scope")]
     assert (suite.tests, suite.failures) == (1, 1)
 
 
@@ -374,7 +382,7 @@ def test_junit_escaping_and_control_characters() -> None:
     odd = dataclasses.replace(_findings()[0], message="a <b> & \"c\" ]]> \x01\x1b[31m end\nsecond line",
                               resource="ns/ConfigMap/<x>")
     xml = _junit(sample_result([odd]))
-    (suite,) = [s for s in xml if s.name != "input problems"]
+    (suite,) = [s for s in xml if s.name not in ("input problems", "scope")]
     (case,) = list(suite)
     assert case.name.startswith("ns/ConfigMap/<x> (")
     assert case.result[0].message.startswith("a <b> & \"c\" ]]> \ufffd\ufffd[31m end\nsecond line")

@@ -95,8 +95,12 @@ class ModuleInstance:
     """One instantiation of a module directory at an address prefix."""
 
     def __init__(self, loader: Loader, mod: ModuleDir, *, prefix: str, inputs: Mapping[str, Any],
-                 depth: int, only_files: set[Path] | None = None, stack: tuple[Path, ...] = ()) -> None:
+                 depth: int, only_files: set[Path] | None = None, stack: tuple[Path, ...] = (),
+                 arg_origins: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.loader = loader
+        # variable -> where the callers set it ("file:line" of the module arguments, nearest first)
+        self.arg_origins: Mapping[str, tuple[str, ...]] = arg_origins or {}
+        self._locals_vars: dict[str, frozenset[str]] = {}
         self.mod = mod
         self.prefix = prefix
         self.depth = depth
@@ -234,15 +238,71 @@ class ModuleInstance:
         else:
             instances = found
         made = []
+        arguments = [k for k in body if k not in META_KEYS and k not in _CALL_ARGUMENTS]
+        origins = self._argument_origins(f, body, arguments)
         for key, bindings in instances:
             scope = self.scope.bind(**bindings)
-            inputs = {k: scope.evaluate(node_of(f, body, k)) for k in body
-                      if k not in META_KEYS and k not in _CALL_ARGUMENTS}
+            inputs = {k: scope.evaluate(node_of(f, body, k)) for k in arguments}
             made.append((key, ModuleInstance(
                 self.loader, self.loader.module_dir(target), prefix=f"{self.prefix}module.{name}{instance_key(key)}.",
-                inputs=inputs, depth=self.depth + 1, stack=self.stack)))
+                inputs=inputs, depth=self.depth + 1, stack=self.stack, arg_origins=origins)))
         self._children[name] = (found, made)
         return self._children[name]
+
+    # -- where values were set ---------------------------------------------------
+    def _argument_origins(self, f: HclFile, body: Mapping[str, Any], arguments: list[str]
+                          ) -> dict[str, tuple[str, ...]]:
+        """Each argument of a module call: its own line, then where the variables it uses were set."""
+        start = int(body.get("__start_line__", 0) or 0)
+        lines = f.attribute_lines(start, int(body.get("__end_line__", start) or start)) if start else {}
+        shown = self.loader.shown(f.path)
+        out = {}
+        for k in arguments:
+            here = (f"{shown}:{lines[k]}",) if k in lines else ()
+            out[k] = tuple(dict.fromkeys(here + self._origins(node_of(f, body, k), f, body)))
+        return out
+
+    def _origins(self, node: Node, f: HclFile, body: Mapping[str, Any]) -> tuple[str, ...]:
+        """Where the module arguments that ``node`` depends on (through variables, locals and
+        ``each``/``count`` of the block's for_each) were set; () in a root module."""
+        if not self.arg_origins:
+            return ()
+        names = set(_names_used(node, "var"))
+        for local in _names_used(node, "local"):
+            names |= self._local_vars(local)
+        if "each" in _roots_used(node) and "for_each" in body:
+            names |= self._variables_of(node_of(f, body, "for_each"))
+        return tuple(dict.fromkeys(at for name in sorted(names) for at in self.arg_origins.get(name, ())))
+
+    def _variables_of(self, node: Node) -> set[str]:
+        names = set(_names_used(node, "var"))
+        for local in _names_used(node, "local"):
+            names |= self._local_vars(local)
+        return names
+
+    def _local_vars(self, name: str) -> frozenset[str]:
+        """The variables a local depends on, through other locals."""
+        if name not in self._locals_vars:
+            self._locals_vars[name] = frozenset()  # a cycle adds nothing
+            node = self.scope.local_node(name)
+            self._locals_vars[name] = frozenset(self._variables_of(node)) if node is not None else frozenset()
+        return self._locals_vars[name]
+
+    def _block_origins(self, f: HclFile, body: Mapping[str, Any], top: Mapping[str, Any], path: str = ""
+                       ) -> dict[str, tuple[str, ...]]:
+        out: dict[str, tuple[str, ...]] = {}
+        for key, value in body.items():
+            if key in META_KEYS or key == "dynamic" or (not path and key in ("count", "for_each")):
+                continue
+            here = f"{path}.{key}" if path else key
+            if isinstance(value, list) and value and all(isinstance(b, Mapping) for b in value):
+                for i, block in enumerate(value):
+                    out.update(self._block_origins(f, block, top, f"{here}[{i}]"))
+            else:
+                found = self._origins(node_of(f, body, key), f, top)
+                if found:
+                    out[here] = found
+        return out
 
     def _target(self, name: str, f: HclFile, body: Mapping[str, Any]) -> Path | None:
         source = body.get("source")
@@ -306,12 +366,38 @@ class ModuleInstance:
             for label in entry if isinstance(entry, Mapping) else ():
                 if label not in META_KEYS and f"dynamic[{i}]" in lines:
                     lines.setdefault(label, lines[f"dynamic[{i}]"])
+        origins = self._block_origins(f, body, body) if self.arg_origins else {}
         return Resource(source=SOURCE, type=rtype, name=name, address=address, attributes=attrs,
                         location=Location(self.loader.shown(f.path), start, end), lines=lines,
-                        comments=comment_markers(f.lines, start, end) if start else ())
+                        comments=comment_markers(f.lines, start, end) if start else (), origins=origins)
 
 
 _ABSENT = object()
+
+
+def _names_used(node: Any, root: str) -> Iterator[str]:
+    """The names ``root.<name>`` that an expression tree mentions (``var``, ``local``)."""
+    if not isinstance(node, tuple) or not node:
+        return
+    if node[0] == "attr" and node[1] == ("var", root) and isinstance(node[2], str):
+        yield node[2]
+        return
+    for part in node[1:] if isinstance(node[0], str) else node:  # a node, or a tuple of nodes
+        if isinstance(part, tuple):
+            yield from _names_used(part, root)
+
+
+def _roots_used(node: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, tuple) and n:
+            if n[0] == "var" and len(n) == 2 and isinstance(n[1], str):
+                found.add(n[1])
+            else:
+                stack.extend(p for p in (n[1:] if isinstance(n[0], str) else n) if isinstance(p, tuple))
+    return found
 
 
 def _not_nullable(scope: Scope, f: HclFile, body: Mapping[str, Any]) -> bool:

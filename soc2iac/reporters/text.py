@@ -87,7 +87,7 @@ def _finding(f: Finding) -> list[str]:
         f.change, {"fail": "FAIL", "pass": "PASS", "excepted": "EXCEPTED", "unknown": "UNKNOWN"}[f.verdict])
     lines = [
         f"  {label:<8} {f.severity:<8} {f.policy_id}",
-        f"           {f.resource}  ({f.location})",
+        f"           {f.resource}  ({f.location}{'; set at ' + ', '.join(f.set_at) if f.set_at else ''})",
         f"           {f.message}",
     ]
     if f.verdict == "fail":

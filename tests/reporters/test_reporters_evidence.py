@@ -313,7 +313,7 @@ def test_load_file(tmp_path: Path, real_document: dict[str, object]) -> None:
     (lambda d: d["findings"][0].__setitem__("verdict", "maybe"), "at findings/0/verdict: 'maybe' is not one of"),
     (lambda d: d.pop("findings"), "at (top level): 'findings' is a required property"),
     (lambda d: d["scan"].__setitem__("extra", 1), "at scan: Additional properties are not allowed"),
-    (lambda d: d.__setitem__("schema_version", "1.0"), "at schema_version: '2.0' was expected"),
+    (lambda d: d.__setitem__("schema_version", "1.0"), "at schema_version: '2.1' was expected"),
     (lambda d: d["summary"].__setitem__("failing", 0), "summary/failing does not match the findings"),
 ])
 def test_from_document_rejects(real_document: dict[str, object], mutate: object, expected: str) -> None:

@@ -33,6 +33,7 @@ class Collected:
     notices: list[str] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)  # inputs read, as shown
     plans: Sequence[Any] = ()  # soc2iac.parsers.terraform_plan.Plan
+    unread_modules: list[tuple[str, str]] = field(default_factory=list)  # Terraform module calls not read
     scope: Scope = field(default_factory=Scope)
 
 

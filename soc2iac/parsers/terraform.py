@@ -336,6 +336,36 @@ class ModuleDir:
                 yield (self.path / source).resolve()
 
 
+MODULE_MANIFEST = Path(".terraform") / "modules" / "modules.json"
+
+
+def read_module_manifest(root: Path, diag: Diagnostics) -> dict[str, Path]:
+    """Module key -> folder, from the ``modules.json`` that ``terraform init`` writes (read offline;
+    a folder outside ``.terraform/modules`` is not followed: the file is not trusted)."""
+    path = root / MODULE_MANIFEST
+    if not path.is_file():
+        return {}
+    shown = display_path(path)
+    try:
+        doc = json.loads(read_source(path, shown))
+    except InputError as exc:
+        diag.notices.append(f"{exc.problem}; registry modules not read")
+        return {}
+    except (ValueError, RecursionError):
+        diag.notices.append(f"{shown}: not valid JSON; registry modules not read")
+        return {}
+    entries = doc.get("Modules") if isinstance(doc, dict) else None
+    home = (root / MODULE_MANIFEST.parent).resolve()
+    out: dict[str, Path] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("Key"), str) or not isinstance(entry.get("Dir"), str):
+            continue
+        folder = Path(os.path.normpath(root / entry["Dir"]))
+        if entry["Key"] and folder.resolve().is_relative_to(home) and folder.is_dir():
+            out[entry["Key"]] = folder
+    return out
+
+
 def symlink_notice(path: Path) -> str:
     return f"{display_path(path)}: symbolic link not followed (--follow-symlinks scans it)"
 
@@ -348,6 +378,7 @@ def is_local_source(source: str) -> bool:
 class Diagnostics:
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    unread: list[tuple[str, str]] = field(default_factory=list)  # module calls not read: (file:line, source)
 
 
 class TerraformLoader:
@@ -365,17 +396,20 @@ class TerraformLoader:
         self._files: dict[Path, HclFile | None] = {}
         self._dirs: dict[Path, ModuleDir] = {}
         self._adopted: set[Path] = set()
+        self._manifests: dict[Path, dict[str, Path]] = {}
 
     # -- loading ------------------------------------------------------------
     def loaded_files(self) -> list[Path]:
         """Every file parsed successfully so far (here or, taken over, in a worker)."""
         return [p for p, f in self._files.items() if f is not None] + [p for p in self._adopted if p not in self._files]
 
-    def adopt(self, read: Iterable[Path], problems: Iterable[InputProblem], notices: Iterable[str]) -> None:
+    def adopt(self, read: Iterable[Path], problems: Iterable[InputProblem], notices: Iterable[str],
+              unread: Iterable[tuple[str, str]] = ()) -> None:
         """Take over what a forked copy of this loader read and reported."""
         self._adopted.update(read)
         self.diag.problems.extend(problems)
         self.diag.notices.extend(notices)
+        self.diag.unread.extend(unread)
 
     def file(self, path: Path) -> HclFile | None:
         key = path.resolve()
@@ -422,6 +456,18 @@ class TerraformLoader:
 
     def notice(self, text: str) -> None:
         self.diag.notices.append(text)
+
+    def unread(self, at: str, source: str) -> None:
+        if (at, source) not in self.diag.unread:
+            self.diag.unread.append((at, source))
+
+    def installed_module(self, root: Path, key: str) -> Path | None:
+        """The folder ``terraform init`` put module ``key`` in (``.terraform/modules/modules.json``
+        of ``root``), when it lies inside that ``.terraform/modules``; None otherwise."""
+        resolved = root.resolve()
+        if resolved not in self._manifests:
+            self._manifests[resolved] = read_module_manifest(root, self.diag)
+        return self._manifests[resolved].get(key)
 
     def root_resources(self, root: Path, only_files: set[Path] | None = None) -> list[Resource]:
         mod = self.module_dir(root)

@@ -29,6 +29,7 @@ class Loaded:
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)
+    unread_modules: list[tuple[str, str]] = field(default_factory=list)  # (caller file:line, source)
 
 
 def load_groups(groups: Groups, walked: set[Path], explicit: set[Path], *, var_files: Sequence[Path] = (),
@@ -64,6 +65,7 @@ def load_groups(groups: Groups, walked: set[Path], explicit: set[Path], *, var_f
         else:
             out.problems.append(problem)
     out.notices.extend(loader.diag.notices)
+    out.unread_modules.extend(sorted(set(loader.diag.unread)))
     return out
 
 
@@ -110,19 +112,21 @@ def _roots_forked(loader: TerraformLoader, roots: list[tuple[Path, set[Path] | N
         return None
     outcomes: dict[int, tuple[list[Resource], InputProblem | None]] = {}
     for part in parts:
-        for i, found, crash, read, problems, notices in part:
+        for i, found, crash, read, problems, notices, unread in part:
             outcomes[i] = (found, crash)
-            loader.adopt(read, problems, notices)
+            loader.adopt(read, problems, notices, unread)
     return [outcomes[i] for i in range(len(roots))]
 
 
 def _roots_batch(shared: tuple[TerraformLoader, list[tuple[Path, set[Path] | None]]], batch: list[int]
-                 ) -> list[tuple[int, list[Resource], InputProblem | None, list[Path], list[InputProblem], list[str]]]:
+                 ) -> list[tuple[int, list[Resource], InputProblem | None, list[Path], list[InputProblem], list[str],
+                                 list[tuple[str, str]]]]:
     loader, roots = shared
     out = []
     for i in batch:
-        before = (set(loader.loaded_files()), len(loader.diag.problems), len(loader.diag.notices))
+        diag = loader.diag
+        before = (set(loader.loaded_files()), len(diag.problems), len(diag.notices), len(diag.unread))
         found, crash = _root(loader, *roots[i])
         read = [p for p in loader.loaded_files() if p not in before[0]]
-        out.append((i, found, crash, read, loader.diag.problems[before[1]:], loader.diag.notices[before[2]:]))
+        out.append((i, found, crash, read, diag.problems[before[1]:], diag.notices[before[2]:], diag.unread[before[3]:]))
     return out

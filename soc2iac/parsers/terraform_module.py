@@ -70,6 +70,10 @@ class Loader(Protocol):
 
     def notice(self, text: str) -> None: ...
 
+    def unread(self, at: str, source: str) -> None: ...
+
+    def installed_module(self, root: Path, key: str) -> Path | None: ...
+
 
 def node_of(f: HclFile, block: Mapping[str, Any], key: str) -> Node:
     """The syntax tree of attribute ``key`` of ``block``: read from the source, else from python-hcl2."""
@@ -96,8 +100,11 @@ class ModuleInstance:
 
     def __init__(self, loader: Loader, mod: ModuleDir, *, prefix: str, inputs: Mapping[str, Any],
                  depth: int, only_files: set[Path] | None = None, stack: tuple[Path, ...] = (),
-                 arg_origins: Mapping[str, tuple[str, ...]] | None = None) -> None:
+                 arg_origins: Mapping[str, tuple[str, ...]] | None = None, root: Path | None = None,
+                 key: str = "") -> None:
         self.loader = loader
+        self.root = root if root is not None else mod.path  # the root module folder (``terraform init`` ran there)
+        self.key = key  # Terraform's module key: the call names from the root, dot-joined ("vpc.subnets")
         # variable -> where the callers set it ("file:line" of the module arguments, nearest first)
         self.arg_origins: Mapping[str, tuple[str, ...]] = arg_origins or {}
         self._locals_vars: dict[str, frozenset[str]] = {}
@@ -245,7 +252,8 @@ class ModuleInstance:
             inputs = {k: scope.evaluate(node_of(f, body, k)) for k in arguments}
             made.append((key, ModuleInstance(
                 self.loader, self.loader.module_dir(target), prefix=f"{self.prefix}module.{name}{instance_key(key)}.",
-                inputs=inputs, depth=self.depth + 1, stack=self.stack, arg_origins=origins)))
+                inputs=inputs, depth=self.depth + 1, stack=self.stack, arg_origins=origins, root=self.root,
+                key=f"{self.key}.{name}" if self.key else name)))
         self._children[name] = (found, made)
         return self._children[name]
 
@@ -308,11 +316,18 @@ class ModuleInstance:
         source = body.get("source")
         where = f"{self.loader.shown(f.path)}:{body.get('__start_line__', 0)}"
         if not isinstance(source, str) or not (source.startswith("./") or source.startswith("../")):
-            self.loader.notice(f"{where}: module.{name} has a non-local source ({source}); its resources are not scanned")
-            return None
-        target = Path(os.path.normpath(self.mod.path / source))  # the same path whatever the call order
+            installed = self.loader.installed_module(self.root, f"{self.key}.{name}" if self.key else name)
+            if installed is None:
+                self.loader.notice(f"{where}: module.{name} has a non-local source ({source}) and no "
+                                   "`terraform init` copy of it in .terraform/modules; its resources are not scanned")
+                self.loader.unread(where, str(source))
+                return None
+            target = installed
+        else:
+            target = Path(os.path.normpath(self.mod.path / source))  # the same path whatever the call order
         if not target.is_dir():
             self.loader.notice(f"{where}: module.{name} source {source} not found")
+            self.loader.unread(where, str(source))
             return None
         if target.resolve() in self.stack or self.depth >= MAX_MODULE_DEPTH:
             self.loader.notice(f"{where}: module.{name} is nested too deep or recursive; not followed")

@@ -266,6 +266,8 @@ def _run_properties(result: ScanResult, fail_on: str) -> dict[str, Any]:
         "policy_set_sha256": result.scope.policy_set_sha256,
         "by_criterion": by_criterion(result, fail_on),  # the summary model, as in the JSON report
     }
+    if result.scope.unread_modules:
+        props["unread_modules"] = [{"at": at, "source": source} for at, source in result.scope.unread_modules]
     if result.scope.git_commit:
         props["git_commit"] = result.scope.git_commit
         props["git_dirty"] = result.scope.git_dirty

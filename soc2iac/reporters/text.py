@@ -68,6 +68,10 @@ def render(result: ScanResult, *, fail_on: str = "high", show_passes: bool = Fal
         out.append("")
         out.append(f"Input problems ({len(result.problems)}): these files were not scanned")
         out.extend(f"  {p}" for p in result.problems)
+    if result.scope.unread_modules:
+        out.append("")
+        out.append(f"Module calls not read ({len(result.scope.unread_modules)}): their resources were not scanned")
+        out.extend(f"  {at}  {source}" for at, source in result.scope.unread_modules)
     if result.notices:
         out.append("")
         out.append(f"Notices ({len(result.notices)})")

@@ -17,6 +17,11 @@ variable "encrypted" {
   default = true
 }
 
+variable "managed" {
+  type    = bool
+  default = true
+}
+
 locals {
   encrypt = var.encrypted
 }
@@ -24,7 +29,7 @@ locals {
 resource "aws_db_instance" "this" {
   engine            = "postgres"
   instance_class    = "db.t3.micro"
-  password          = var.password
+  password          = var.managed ? null : var.password
   storage_encrypted = local.encrypt
 }
 """
@@ -33,6 +38,7 @@ CALLER = """module "db" {{
   source    = "../modules/db"
   password  = "Sup3rS3cretPassw0rd!"
   encrypted = {encrypted}
+  managed   = false
 }}
 """
 
@@ -70,10 +76,11 @@ def test_two_roots_calling_one_module_are_told_apart_everywhere(tmp_path: Path) 
     # the value came from the caller: its argument line is named (through a local)
     assert enc[f"a:{ADDRESS}"]["set_at"] == ["a/main.tf:4"]
     secret = _verdicts(doc, SECRET)
+    # of a conditional whose test is known, the branch taken only (not `managed`, line 5)
     assert secret[f"b:{ADDRESS}"]["set_at"] == ["b/main.tf:3"]
     assert secret[f"b:{ADDRESS}"]["file"] == "modules/db/main.tf"
     text = run("scan", "a", "b", cwd=tmp_path).stdout
-    assert f"a:{ADDRESS}  (modules/db/main.tf:18; set at a/main.tf:4)" in text
+    assert f"a:{ADDRESS}  (modules/db/main.tf:23; set at a/main.tf:4)" in text
     sarif = json.loads(run("scan", "a", "b", "-f", "sarif", cwd=tmp_path).stdout)
     results = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == ENCRYPTED]
     (related,) = results[0]["relatedLocations"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -107,7 +107,7 @@ class ModuleInstance:
         self.key = key  # Terraform's module key: the call names from the root, dot-joined ("vpc.subnets")
         # variable -> where the callers set it ("file:line" of the module arguments, nearest first)
         self.arg_origins: Mapping[str, tuple[str, ...]] = arg_origins or {}
-        self._locals_vars: dict[str, frozenset[str]] = {}
+        self._locals_vars: dict[str, tuple[str, ...]] = {}
         self.mod = mod
         self.prefix = prefix
         self.depth = depth
@@ -272,28 +272,33 @@ class ModuleInstance:
 
     def _origins(self, node: Node, f: HclFile, body: Mapping[str, Any]) -> tuple[str, ...]:
         """Where the module arguments that ``node`` depends on (through variables, locals and
-        ``each``/``count`` of the block's for_each) were set; () in a root module."""
+        ``each``/``count`` of the block's for_each) were set; () in a root module. A conditional
+        whose test is known follows the branch taken only."""
         if not self.arg_origins:
             return ()
-        names = set(_names_used(node, "var"))
-        for local in _names_used(node, "local"):
-            names |= self._local_vars(local)
+        names = self._variables_of(node)
         if "each" in _roots_used(node) and "for_each" in body:
-            names |= self._variables_of(node_of(f, body, "for_each"))
-        return tuple(dict.fromkeys(at for name in sorted(names) for at in self.arg_origins.get(name, ())))
+            names += [n for n in self._variables_of(node_of(f, body, "for_each")) if n not in names]
+        return tuple(dict.fromkeys(at for name in names for at in self.arg_origins.get(name, ())))
 
-    def _variables_of(self, node: Node) -> set[str]:
-        names = set(_names_used(node, "var"))
-        for local in _names_used(node, "local"):
-            names |= self._local_vars(local)
-        return names
+    def _variables_of(self, node: Node) -> list[str]:
+        """The variables ``node`` uses, through locals, in order of first use."""
+        names: dict[str, None] = {}
+        for root, name in _names_used(node, self._taken):
+            for var in ([name] if root == "var" else self._local_vars(name)):
+                names.setdefault(var)
+        return list(names)
 
-    def _local_vars(self, name: str) -> frozenset[str]:
+    def _taken(self, test: Node) -> bool | None:
+        found = self.scope.evaluate(test)
+        return found if isinstance(found, bool) else None
+
+    def _local_vars(self, name: str) -> tuple[str, ...]:
         """The variables a local depends on, through other locals."""
         if name not in self._locals_vars:
-            self._locals_vars[name] = frozenset()  # a cycle adds nothing
+            self._locals_vars[name] = ()  # a cycle adds nothing
             node = self.scope.local_node(name)
-            self._locals_vars[name] = frozenset(self._variables_of(node)) if node is not None else frozenset()
+            self._locals_vars[name] = tuple(self._variables_of(node)) if node is not None else ()
         return self._locals_vars[name]
 
     def _block_origins(self, f: HclFile, body: Mapping[str, Any], top: Mapping[str, Any], path: str = ""
@@ -390,16 +395,22 @@ class ModuleInstance:
 _ABSENT = object()
 
 
-def _names_used(node: Any, root: str) -> Iterator[str]:
-    """The names ``root.<name>`` that an expression tree mentions (``var``, ``local``)."""
+def _names_used(node: Any, taken: Callable[[Node], bool | None]) -> Iterator[tuple[str, str]]:
+    """``("var", name)`` and ``("local", name)`` for the names an expression tree mentions; of a
+    conditional whose test ``taken`` knows, only the branch taken."""
     if not isinstance(node, tuple) or not node:
         return
-    if node[0] == "attr" and node[1] == ("var", root) and isinstance(node[2], str):
-        yield node[2]
+    if node[0] == "attr" and node[1] in (("var", "var"), ("var", "local")) and isinstance(node[2], str):
+        yield node[1][1], node[2]
         return
+    if node[0] == "cond" and len(node) == 4:
+        chosen = taken(node[1])
+        if chosen is not None:
+            yield from _names_used(node[2] if chosen else node[3], taken)
+            return
     for part in node[1:] if isinstance(node[0], str) else node:  # a node, or a tuple of nodes
         if isinstance(part, tuple):
-            yield from _names_used(part, root)
+            yield from _names_used(part, taken)
 
 
 def _roots_used(node: Any) -> set[str]:

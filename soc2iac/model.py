@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from soc2iac.versions import ProviderVersions
+
 
 @dataclass(frozen=True)
 class Unknown:
@@ -85,6 +87,9 @@ class Resource:
     # attribute path -> where its value was set outside the resource's own block ("file:line" of
     # the module arguments it comes from, the nearest caller first)
     origins: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Terraform source: what the configuration says of each provider's version (by provider type
+    # name, ``aws``, ``azurerm``): required_providers constraints, the lock file's selection
+    providers: Mapping[str, ProviderVersions] = field(default_factory=dict)
 
     def line_of(self, path: str) -> int:
         """The line of ``path`` or of its nearest enclosing attribute or block."""

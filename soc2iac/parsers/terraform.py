@@ -301,6 +301,14 @@ class ModuleDir:
                     if isinstance(body, dict):
                         yield f, label, body
 
+    def required_providers(self) -> Iterator[tuple[HclFile, dict[str, Any]]]:
+        """Yield ``(file, body)`` for every ``required_providers`` block of a ``terraform`` block."""
+        for f in self.files:
+            for block in f.body.get("terraform", []) or []:
+                for entry in block.get("required_providers", []) if isinstance(block, dict) else []:
+                    if isinstance(entry, dict):
+                        yield f, entry
+
     def typed_blocks(self, kind: str) -> Iterator[tuple[HclFile, str, str, dict[str, Any]]]:
         """Yield ``(file, type, name, body)`` for two-label blocks (resource, data)."""
         for f in self.files:
@@ -366,6 +374,29 @@ def read_module_manifest(root: Path, diag: Diagnostics) -> dict[str, Path]:
     return out
 
 
+LOCK_FILE = ".terraform.lock.hcl"
+
+
+def read_lock_file(root: Path, diag: Diagnostics) -> dict[str, tuple[str, str]]:
+    """Provider type name (``azurerm``) -> (the version ``terraform init`` selected, the file)."""
+    path = root / LOCK_FILE
+    if not path.is_file():
+        return {}
+    shown = display_path(path)
+    try:
+        body = parse_hcl_text(read_source(path, shown), shown)
+    except InputError as exc:
+        diag.notices.append(f"{exc.problem}; provider versions not read from it")
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for entry in body.get("provider", []) or []:
+        for address, spec in entry.items() if isinstance(entry, dict) else ():
+            version = spec.get("version") if isinstance(spec, dict) else None
+            if isinstance(version, str) and version:
+                out[address.rsplit("/", 1)[-1]] = (version, shown)
+    return out
+
+
 def symlink_notice(path: Path) -> str:
     return f"{display_path(path)}: symbolic link not followed (--follow-symlinks scans it)"
 
@@ -397,6 +428,7 @@ class TerraformLoader:
         self._dirs: dict[Path, ModuleDir] = {}
         self._adopted: set[Path] = set()
         self._manifests: dict[Path, dict[str, Path]] = {}
+        self._locks: dict[Path, dict[str, tuple[str, str]]] = {}
 
     # -- loading ------------------------------------------------------------
     def loaded_files(self) -> list[Path]:
@@ -460,6 +492,13 @@ class TerraformLoader:
     def unread(self, at: str, source: str) -> None:
         if (at, source) not in self.diag.unread:
             self.diag.unread.append((at, source))
+
+    def locked_providers(self, root: Path) -> dict[str, tuple[str, str]]:
+        """Provider type name -> (version, lock file as shown), from ``root/.terraform.lock.hcl``."""
+        resolved = root.resolve()
+        if resolved not in self._locks:
+            self._locks[resolved] = read_lock_file(root, self.diag)
+        return self._locks[resolved]
 
     def installed_module(self, root: Path, key: str) -> Path | None:
         """The folder ``terraform init`` put module ``key`` in (``.terraform/modules/modules.json``

@@ -11,6 +11,7 @@ values are unknown, saying so. Every instance keeps its block's file and lines.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -23,6 +24,7 @@ from soc2iac.parsers import hcl_values as hv
 from soc2iac.parsers.hcl_eval import META_KEYS, Exprs, ModuleObject, Scope, from_raw
 from soc2iac.parsers.hcl_syntax import Node
 from soc2iac.parsers.hcl_types import convert
+from soc2iac.versions import ProviderVersions
 
 SOURCE = "terraform"
 MAX_MODULE_DEPTH = 16
@@ -58,6 +60,8 @@ class ModuleDir(Protocol):
 
     def locals_nodes(self) -> dict[str, Node]: ...
 
+    def required_providers(self) -> Iterator[tuple[HclFile, dict[str, Any]]]: ...
+
 
 class Loader(Protocol):
     """What an instance asks of the loader (:class:`soc2iac.parsers.terraform.TerraformLoader`)."""
@@ -73,6 +77,8 @@ class Loader(Protocol):
     def unread(self, at: str, source: str) -> None: ...
 
     def installed_module(self, root: Path, key: str) -> Path | None: ...
+
+    def locked_providers(self, root: Path) -> Mapping[str, tuple[str, str]]: ...
 
 
 def node_of(f: HclFile, block: Mapping[str, Any], key: str) -> Node:
@@ -101,7 +107,7 @@ class ModuleInstance:
     def __init__(self, loader: Loader, mod: ModuleDir, *, prefix: str, inputs: Mapping[str, Any],
                  depth: int, only_files: set[Path] | None = None, stack: tuple[Path, ...] = (),
                  arg_origins: Mapping[str, tuple[str, ...]] | None = None, root: Path | None = None,
-                 key: str = "") -> None:
+                 key: str = "", providers: Mapping[str, ProviderVersions] | None = None) -> None:
         self.loader = loader
         self.root = root if root is not None else mod.path  # the root module folder (``terraform init`` ran there)
         self.key = key  # Terraform's module key: the call names from the root, dot-joined ("vpc.subnets")
@@ -137,6 +143,7 @@ class ModuleInstance:
             type_node = node_of(f, body, "type") if "type" in body else None
             variables[name] = convert(value, type_node, literal.evaluate)
         self.scope = Scope(prefix=prefix, variables=variables, locals_nodes=mod.locals_nodes(), resolver=self)
+        self.providers = self._provider_versions(providers)
 
     def _selected(self, f: HclFile) -> bool:
         return self.only_files is None or f.path.resolve() in self.only_files
@@ -253,9 +260,29 @@ class ModuleInstance:
             made.append((key, ModuleInstance(
                 self.loader, self.loader.module_dir(target), prefix=f"{self.prefix}module.{name}{instance_key(key)}.",
                 inputs=inputs, depth=self.depth + 1, stack=self.stack, arg_origins=origins, root=self.root,
-                key=f"{self.key}.{name}" if self.key else name)))
+                key=f"{self.key}.{name}" if self.key else name, providers=self.providers)))
         self._children[name] = (found, made)
         return self._children[name]
+
+    # -- provider versions -------------------------------------------------------
+    def _provider_versions(self, inherited: Mapping[str, ProviderVersions] | None) -> dict[str, ProviderVersions]:
+        """The callers' provider constraints with this module's ``required_providers`` added; in a
+        root module, the versions ``.terraform.lock.hcl`` selected."""
+        out = dict(inherited) if inherited is not None else {
+            name: ProviderVersions(locked=version, lock_file=shown)
+            for name, (version, shown) in self.loader.locked_providers(self.root).items()}
+        for f, body in self.mod.required_providers():
+            where = f"{self.loader.shown(f.path)}:{body.get('__start_line__', 0)}"
+            for name, spec in body.items():
+                if name in META_KEYS:
+                    continue
+                version = spec.get("version") if isinstance(spec, Mapping) else spec
+                source = spec.get("source") if isinstance(spec, Mapping) else None
+                key = source.rsplit("/", 1)[-1] if isinstance(source, str) and source else name
+                if isinstance(version, str) and version.strip():
+                    had = out.get(key, ProviderVersions())
+                    out[key] = dataclasses.replace(had, constraints=had.constraints + ((version.strip(), where),))
+        return out
 
     # -- where values were set ---------------------------------------------------
     def _argument_origins(self, f: HclFile, body: Mapping[str, Any], arguments: list[str]
@@ -389,7 +416,8 @@ class ModuleInstance:
         origins = self._block_origins(f, body, body) if self.arg_origins else {}
         return Resource(source=SOURCE, type=rtype, name=name, address=address, attributes=attrs,
                         location=Location(self.loader.shown(f.path), start, end), lines=lines,
-                        comments=comment_markers(f.lines, start, end) if start else (), origins=origins)
+                        comments=comment_markers(f.lines, start, end) if start else (), origins=origins,
+                        providers=self.providers)
 
 
 _ABSENT = object()

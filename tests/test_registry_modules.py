@@ -111,3 +111,14 @@ def test_a_broken_manifest_is_a_notice(tmp_path: Path) -> None:
     doc = json.loads(proc.stdout)
     assert any("modules.json: not valid JSON" in n for n in doc["notices"]), doc["notices"]
     assert len(doc["scan"]["unread_modules"]) == 2
+
+
+def test_calls_not_read_are_listed_when_roots_are_evaluated_in_workers(tmp_path: Path) -> None:
+    """Many roots with --jobs are evaluated in forked workers: what they could not read comes back."""
+    for i in range(18):  # above PARALLEL_MIN_ROOTS
+        (tmp_path / f"r{i:02d}").mkdir()
+        (tmp_path / f"r{i:02d}" / "main.tf").write_text(ROOT)
+    doc = json.loads(run("scan", ".", "-f", "json", "--jobs", "2", "--no-cache", cwd=tmp_path).stdout)
+    assert len(doc["scan"]["unread_modules"]) == 36
+    assert {"at": "r17/main.tf:7", "source": "git::https://example.com/modules.git//vpc?ref=v1"} in \
+        doc["scan"]["unread_modules"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
+
 from test_cli import run
 
 MODULE = """variable "password" {
@@ -87,6 +89,8 @@ def test_two_roots_calling_one_module_are_told_apart_everywhere(tmp_path: Path) 
     assert related["physicalLocation"]["artifactLocation"]["uri"] == "a/main.tf"
     assert related["physicalLocation"]["region"]["startLine"] == 4
     assert results[0]["properties"]["resource"] == f"a:{ADDRESS}"
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.validate(sarif, schema)
     csv_text = run("scan", "a", "b", "-f", "csv", cwd=tmp_path).stdout
     assert f"a:{ADDRESS}" in csv_text and f"b:{ADDRESS}" in csv_text
     junit = run("scan", "a", "b", "-f", "junit", cwd=tmp_path).stdout

@@ -62,6 +62,10 @@ class Location:
         return f"{self.file}:{self.start_line}" if self.start_line else self.file
 
 
+_NONE: Mapping[str, Any] = {}  # one shared empty mapping (never written): most resources have no origins
+NO_ORIGINS: Mapping[str, tuple[str, ...]] = _NONE
+
+
 @dataclass(frozen=True)
 class Resource:
     """One configuration object, whatever its source.
@@ -86,10 +90,10 @@ class Resource:
     actions: tuple[str, ...] = ()  # for a plan's resources: what the plan does to it (create, delete, ...)
     # attribute path -> where its value was set outside the resource's own block ("file:line" of
     # the module arguments it comes from, the nearest caller first)
-    origins: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    origins: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _NONE)
     # Terraform source: what the configuration says of each provider's version (by provider type
     # name, ``aws``, ``azurerm``): required_providers constraints, the lock file's selection
-    providers: Mapping[str, ProviderVersions] = field(default_factory=dict)
+    providers: Mapping[str, ProviderVersions] = field(default_factory=lambda: _NONE)
 
     def line_of(self, path: str) -> int:
         """The line of ``path`` or of its nearest enclosing attribute or block."""

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from soc2iac.model import Location, Ref, Resource, Unknown
+from soc2iac.model import NO_ORIGINS, Location, Ref, Resource, Unknown
 from soc2iac.parsers import comment_markers
 from soc2iac.parsers import hcl_values as hv
 from soc2iac.parsers.hcl_eval import META_KEYS, Exprs, ModuleObject, Scope, from_raw
@@ -413,11 +413,11 @@ class ModuleInstance:
             for label in entry if isinstance(entry, Mapping) else ():
                 if label not in META_KEYS and f"dynamic[{i}]" in lines:
                     lines.setdefault(label, lines[f"dynamic[{i}]"])
-        origins = self._block_origins(f, body, body) if self.arg_origins else {}
+        origins = self._block_origins(f, body, body) if self.arg_origins else NO_ORIGINS
         return Resource(source=SOURCE, type=rtype, name=name, address=address, attributes=attrs,
                         location=Location(self.loader.shown(f.path), start, end), lines=lines,
-                        comments=comment_markers(f.lines, start, end) if start else (), origins=origins,
-                        providers=self.providers)
+                        comments=comment_markers(f.lines, start, end) if start else (), providers=self.providers,
+                        origins=origins or NO_ORIGINS)
 
 
 _ABSENT = object()

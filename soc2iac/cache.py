@@ -53,6 +53,7 @@ KEY_BYTES = 32
 _ALLOWED = {
     "soc2iac.model": {"Resource", "Location", "Unknown", "Ref"},
     "soc2iac.errors": {"InputProblem"},
+    "soc2iac.versions": {"ProviderVersions"},
     "copyreg": {"_reconstructor"},
     "builtins": {"object", "frozenset", "set", "tuple", "list", "dict"},
 }

@@ -254,10 +254,12 @@ def _finding(policy: Policy, res: Resource, outcome: Outcome) -> Finding:
                      for d in outcome.details)
     line = evidence[0].line if evidence and outcome.verdict != "pass" else res.location.start_line
     verdict: FindingVerdict = outcome.verdict
+    set_at = tuple(dict.fromkeys(at for d in outcome.details if d.path for at in res.origin_of(d.path))) \
+        if res.origins else ()
     return Finding(
         policy_id=policy.id, title=policy.title, severity=policy.severity,
         criteria=outcome.criteria or policy.criteria, verdict=verdict, message=outcome.message,
         resource=res.address, resource_type=res.type, source=res.source, file=res.location.file, line=line,
-        remediation=policy.remediation, evidence=evidence, scope=res.scope,
+        remediation=policy.remediation, evidence=evidence, scope=res.scope, set_at=set_at,
         cause=(outcome.cause or CAUSE_EVALUATOR) if verdict == "unknown" else "",
     )

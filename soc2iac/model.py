@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from soc2iac.versions import ProviderVersions
+
 
 # Why a verdict is unknown (``Finding.cause``), set where the unknown is produced:
 CAUSE_APPLY = "after-apply"  # a value only known at plan or apply time (variables, resource attributes)
@@ -81,6 +83,10 @@ class Location:
         return f"{self.file}:{self.start_line}" if self.start_line else self.file
 
 
+_NONE: Mapping[str, Any] = {}  # one shared empty mapping (never written): most resources have no origins
+NO_ORIGINS: Mapping[str, tuple[str, ...]] = _NONE
+
+
 @dataclass(frozen=True)
 class Resource:
     """One configuration object, whatever its source.
@@ -103,6 +109,12 @@ class Resource:
     # (read by soc2iac.waivers; Kubernetes annotations stay in ``attributes``)
     scope: str = ""  # where its references resolve: a Terraform root module folder, a plan file
     actions: tuple[str, ...] = ()  # for a plan's resources: what the plan does to it (create, delete, ...)
+    # attribute path -> where its value was set outside the resource's own block ("file:line" of
+    # the module arguments it comes from, the nearest caller first)
+    origins: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _NONE)
+    # Terraform source: what the configuration says of each provider's version (by provider type
+    # name, ``aws``, ``azurerm``): required_providers constraints, the lock file's selection
+    providers: Mapping[str, ProviderVersions] = field(default_factory=lambda: _NONE)
 
     def line_of(self, path: str) -> int:
         """The line of ``path`` or of its nearest enclosing attribute or block."""
@@ -112,6 +124,30 @@ class Resource:
                 return self.lines[probe]
             probe = _parent_path(probe)
         return self.location.start_line
+
+
+    def origin_of(self, path: str) -> tuple[str, ...]:
+        """Where the value at ``path`` (or its nearest enclosing attribute) was set by a caller."""
+        probe = path
+        while probe and self.origins:
+            if probe in self.origins:
+                return self.origins[probe]
+            probe = _parent_path(probe)
+        return ()
+
+
+def qualified(scope: str, address: str) -> str:
+    """``examples/complete:module.s3.aws_s3_bucket.this``: an address with the root module folder
+    (or plan file) it belongs to, for scans where the bare address repeats across roots."""
+    return f"{scope}:{address}" if scope else address
+
+
+_INSTANCE_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
+
+
+def without_instance_keys(address: str) -> str:
+    """``module.m["a"].aws_x.y[0]`` -> ``module.m.aws_x.y``: the blocks an instance belongs to."""
+    return _INSTANCE_KEY.sub("", address)
 
 
 def pseudo(res: Resource, path: str) -> Any:

@@ -15,7 +15,7 @@ from soc2iac import __version__, engine, waivers
 from soc2iac.clock import utc_now
 from soc2iac.config import Config
 from soc2iac.errors import InputProblem
-from soc2iac.model import Resource, Unread
+from soc2iac.model import Resource, Unread, qualified
 from soc2iac.policy import Policy
 from soc2iac.result import Finding, PolicyInfo, ScanResult, Scope, sort_findings
 from soc2iac.waivers import Waiver
@@ -33,6 +33,7 @@ class Collected:
     notices: list[str] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)  # inputs read, as shown
     plans: Sequence[Any] = ()  # soc2iac.parsers.terraform_plan.Plan
+    unread_modules: list[tuple[str, str]] = field(default_factory=list)  # Terraform module calls not read
     scope: Scope = field(default_factory=Scope)
     unread: Sequence[Unread] = ()  # kinds a live audit could not read (lookups of them are undecided)
 
@@ -81,6 +82,7 @@ def run(policies: Sequence[Policy], collected: Collected, config: Config, option
         findings, collected.resources, options.register, inline=options.inline_waivers,
         today=options.today or dt.date.today(), known=known)
     notices.extend(waiver_notices)
+    findings = qualify_repeated(findings)
     fixed = None
     if options.baseline is not None:
         findings, fixed = mark_baseline(findings, options.baseline)
@@ -116,11 +118,27 @@ def policy_set_digest(policies: Sequence[Policy]) -> str:
     return digest.hexdigest()
 
 
+def qualify_repeated(findings: list[Finding]) -> list[Finding]:
+    """When one address belongs to several roots (two example folders calling the same module, two
+    plans), every finding with a root names it: ``resource`` becomes ``root:address``."""
+    roots: dict[str, str] = {}
+    for f in findings:
+        if f.scope and roots.setdefault(f.resource, f.scope) != f.scope:
+            return [replace(f, resource=qualified(f.scope, f.resource)) if f.scope else f for f in findings]
+    return findings
+
+
 def mark_baseline(findings: Sequence[Finding], baseline: Mapping[str, Any]
                   ) -> tuple[list[Finding], list[tuple[str, str]]]:
-    """Fails marked new or existing against a previous JSON result; what failed there and no longer does."""
+    """Fails marked new or existing against a previous JSON result; what failed there and no longer
+    does. Resources are compared as shown (``root:address`` where addresses repeat across roots);
+    a baseline naming the bare address (a scan of one root, or made before roots were shown) is
+    matched by the address."""
     before = {(f["policy_id"], f["resource"]) for f in baseline.get("findings", []) if f.get("verdict") == "fail"}
-    current = {(f.policy_id, f.resource) for f in findings if f.verdict == "fail"}
-    marked = [replace(f, baseline="existing" if (f.policy_id, f.resource) in before else "new")
-              if f.verdict == "fail" else f for f in findings]
+
+    def known(f: Finding) -> bool:
+        return (f.policy_id, f.resource) in before or (f.policy_id, f.address) in before
+
+    current = {key for f in findings if f.verdict == "fail" for key in ((f.policy_id, f.resource), (f.policy_id, f.address))}
+    marked = [replace(f, baseline="existing" if known(f) else "new") if f.verdict == "fail" else f for f in findings]
     return marked, sorted(before - current)

@@ -56,10 +56,18 @@ class Finding:
     baseline: str = ""  # with --baseline, for fails: new or existing
     scope: str = ""  # the resource's scope (Terraform root module folder, plan file), where known
     cause: str = ""  # for unknowns: why (soc2iac.model.CAUSES: after-apply, evaluator, not-collected)
+    set_at: tuple[str, ...] = ()  # "file:line" of the module arguments the judged value comes from
 
     @property
     def location(self) -> str:
         return f"{self.file}:{self.line}" if self.line else self.file
+
+    @property
+    def address(self) -> str:
+        """The resource's address without the root shown before it (``resource`` is
+        ``root:address`` when the scan holds the same address in several roots)."""
+        prefix = f"{self.scope}:"
+        return self.resource[len(prefix):] if self.scope and self.resource.startswith(prefix) else self.resource
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,7 @@ class Scope:
     """What was checked, for evidence: inputs with digests, tool and policy-set identity."""
 
     inputs: tuple[tuple[str, str], ...] = ()  # (path, sha256)
+    unread_modules: tuple[tuple[str, str], ...] = ()  # Terraform module calls not read: (caller file:line, source)
     policy_set_sha256: str = ""
     git_commit: str = ""
     git_dirty: bool = False
@@ -169,7 +178,7 @@ def printable_result(result: ScanResult) -> ScanResult:
         return value
 
     def finding(f: Finding) -> Finding:
-        probe = " ".join((f.message, f.resource, f.resource_type, f.source, f.file, f.exception, f.scope,
+        probe = " ".join((f.message, f.resource, f.resource_type, f.source, f.file, f.exception, f.scope, *f.set_at,
                           *(e.path + " " + e.message for e in f.evidence)))
         return f if printable(probe) == probe else clean(f)  # most findings: nothing to escape
 

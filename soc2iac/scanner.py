@@ -20,7 +20,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +183,7 @@ def load_resources(inputs: Inputs, *, var_files: Sequence[Path] = (), stdin_text
         out.problems.extend(loaded.problems)
         out.notices.extend(loaded.notices)
         out.inputs.extend(loaded.scanned)
+        out.unread_modules.extend(loaded.unread_modules)
     seen: set[tuple[str, str, str, int, str]] = set()
     plans = []
     for path in sorted(inputs.files, key=str):
@@ -338,7 +339,7 @@ def scan(
                                    stdin_format=stdin_format)
     if cache is not None:
         cache.memo.clear()
-    collected.scope = scope_of(collected.inputs, paths)
+    collected.scope = replace(scope_of(collected.inputs, paths), unread_modules=tuple(collected.unread_modules))
     if known_policies is not None and checkov is not None:
         from soc2iac import checkov_bridge
 

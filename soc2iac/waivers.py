@@ -6,6 +6,11 @@ Three sources, one rule set:
   ``soc2iac/schemas/exceptions.schema.json``): policy, resources (address or
   glob, file glob, or a cluster object ``context/namespace/Kind/name``),
   reason, approved_by, ticket, expires;
+
+  an address may name its Terraform root module folder (or plan file) first,
+  ``examples/complete:module.s3_bucket.*``: it then matches in that root only (a bare address
+  matches in every root); an address without an instance key matches every instance of the
+  block (``aws_s3_bucket.b`` waives ``aws_s3_bucket.b[0]`` and ``module.m["a"].aws_s3_bucket.b``);
 - a Terraform comment inside or right above a resource block:
   ``# soc2iac:ignore=<policy-id> reason="..."``;
 - a Kubernetes annotation ``soc2iac.io/ignore.<policy-id>: "reason"``.
@@ -31,7 +36,7 @@ import yaml
 
 from soc2iac import yaml_load
 from soc2iac.errors import InputProblem, Soc2iacError
-from soc2iac.model import Resource
+from soc2iac.model import Resource, qualified, without_instance_keys
 from soc2iac.result import Finding, WaiverInfo
 
 REGISTER_NAME = ".soc2iac-exceptions.yaml"
@@ -44,6 +49,17 @@ def _matches(name: str, pattern: str) -> bool:
     (``aws_s3_bucket.b[0]``, ``module.m["a"]``, nginx regex locations) that a glob reads as
     character classes, so they could otherwise never be waived by their own address."""
     return name == pattern or fnmatch.fnmatchcase(name, pattern)
+
+
+def _names(finding: Finding) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a waiver's resource pattern is matched against: the address with and without its root;
+    and the same without instance keys (matched only by patterns without a ``[``)."""
+    def both(address: str) -> tuple[str, ...]:
+        return (address, qualified(finding.scope, address)) if finding.scope else (address,)
+
+    address = finding.address
+    block = without_instance_keys(address)
+    return both(address), both(block) if block != address else ()
 
 
 @dataclass(frozen=True)
@@ -60,7 +76,9 @@ class Waiver:
     def matches(self, finding: Finding) -> bool:
         if not _matches(finding.policy_id, self.policy):
             return False
-        return any(_matches(finding.resource, pat) or _matches(finding.file, pat) for pat in self.resources)
+        names, blocks = _names(finding)
+        return any(any(_matches(n, pat) for n in names) or _matches(finding.file, pat)
+                   or ("[" not in pat and any(_matches(b, pat) for b in blocks)) for pat in self.resources)
 
     def expired(self, today: dt.date) -> bool:
         return self.expires is not None and self.expires < today
@@ -189,7 +207,7 @@ def inline_waivers(resources: Iterable[Resource]) -> tuple[list[Waiver], list[st
             if not reason.strip():
                 notices.append(f"{where}: inline waiver of {policy} on {res.address} has no reason; not applied")
                 continue
-            waivers.append(Waiver(policy=policy, resources=(res.address,), reason=reason.strip(),
+            waivers.append(Waiver(policy=policy, resources=(qualified(res.scope, res.address),), reason=reason.strip(),
                                   origin=f"inline {where}", inline=True))
     return waivers, notices
 

@@ -268,7 +268,9 @@ def test_references_resolve_within_their_own_root_module(tmp_path: Path) -> None
     doc = json.loads(run("scan", str(tmp_path), "--format", "json").stdout)
     verdicts = {(f["file"].split("/")[-2], f["resource"]): f["verdict"] for f in doc["findings"]
                 if f["policy_id"] == "aws-s3-bucket-encrypted"}
-    assert verdicts == {("prod", "aws_s3_bucket.data"): "fail", ("staging", "aws_s3_bucket.data"): "pass"}
+    # the address repeats across the two roots: each finding names its root
+    assert verdicts == {("prod", f"{tmp_path / 'prod'}:aws_s3_bucket.data"): "fail",
+                        ("staging", f"{tmp_path / 'staging'}:aws_s3_bucket.data"): "pass"}
 
 
 @pytest.mark.parametrize(("args", "expect"), [

@@ -60,7 +60,7 @@ def _verdicts(findings: list[Finding]) -> dict[Pair, str]:
     rank = {"fail": 0, "unknown": 1, "excepted": 2, "pass": 3}
     out: dict[Pair, str] = {}
     for f in findings:
-        key = (f.policy_id, f.resource)
+        key = (f.policy_id, f.address)
         if key not in out or rank[f.verdict] < rank[out[key]]:
             out[key] = f.verdict
     return out

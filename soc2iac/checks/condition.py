@@ -4,7 +4,10 @@ A condition is a leaf ``{path, op, value, default}``, a combination
 (``all``, ``any``, ``not``), a quantifier over a list (``each``/``some``/``none``
 with ``that``), or a lookup of related resources (``related`` with
 ``quantifier`` and ``that``). Each evaluates to true, false or unknown
-(``None``); unknown is never turned into a pass.
+(``None``); unknown is never turned into a pass. A default that changed across provider
+releases is stated with ``earlier_defaults`` (``provider`` and ``{below, default, note}``
+entries): Terraform source is judged on every default the versions admitted by its
+``required_providers`` and ``.terraform.lock.hcl`` give (they disagree: unknown; all weak: fail).
 
 ``{when: c1, then: c2}`` applies c2 only where c1 holds (true otherwise), e.g. to
 branch on ``@type`` when one policy covers resources with different attribute names.
@@ -197,7 +200,7 @@ def _leaf(cond: Mapping[str, Any], res: Resource, node: Any, base: str) -> Eval:
         matches = [(path, pseudo(res, path))]
     else:
         matches = [(_full(base, p), v) for p, v in resolve(node, path)]
-    results = [_compare(op, expected, cond, p, v) for p, v in matches]
+    results = [_compare(op, expected, cond, p, v, res) for p, v in matches]
     if not results:
         where = _full(base, path)
         return Eval(True, where, f"{where} has no entries")
@@ -225,9 +228,12 @@ def _worst(results: list[Eval]) -> Eval | None:
         (r for r in results if r.value is None), None)
 
 
-def _compare(op: str, expected: Any, cond: Mapping[str, Any], path: str, value: Any) -> Eval:
+def _compare(op: str, expected: Any, cond: Mapping[str, Any], path: str, value: Any, res: Resource | None = None
+             ) -> Eval:
     note = ""
     if (value is MISSING or value is None) and "default" in cond:
+        if "earlier_defaults" in cond and res is not None:
+            return _versioned_default(op, expected, cond, path, res)
         value = cond["default"]
         note = f" (not set; {cond.get('default_note') or 'the documented default'} is {describe(value)})"
     if value is MISSING or value is None:
@@ -246,6 +252,40 @@ def _compare(op: str, expected: Any, cond: Mapping[str, Any], path: str, value: 
     if ok is None:
         return Eval(None, path, f"{shown}, which cannot be compared with {describe(expected)}", cause=CAUSE_EVALUATOR)
     return Eval(ok, path, f"{shown}" + ("" if ok else f", expected {_expectation(op, expected, cond)}"))
+
+
+def _versioned_default(op: str, expected: Any, cond: Mapping[str, Any], path: str, res: Resource) -> Eval:
+    """An absent attribute whose default changed across provider releases: judged on each default
+    the admitted provider versions may give. With no version constraint, ``terraform init``
+    installs the newest release, so the current default holds."""
+    from soc2iac.versions import ProviderVersions, segments
+
+    spec = cond["earlier_defaults"]
+    provider = spec["provider"]
+    current = cond.get("default_note") or "the documented default"
+    known = res.providers.get(provider)
+    versions = known if known is not None else ProviderVersions()
+    admitted = versions.admitted()
+    parts = segments(cond["default"], current, spec["versions"])
+    if not versions.locked and not versions.constraints:
+        parts = parts[-1:]
+    applying = [seg for seg in parts if admitted.overlaps(seg.low, seg.high)] or parts[-1:]
+    results = [(seg, _compare(op, expected, {k: v for k, v in cond.items() if k != "earlier_defaults"} | {
+        "default": seg.default, "default_note": seg.note}, path, MISSING)) for seg in applying]
+    basis = versions.basis() if versions.locked or versions.constraints else \
+        f"no {provider} version constraint: terraform init installs the newest release"
+    if len(results) == 1:
+        only = results[0][1]
+        return Eval(only.value, path, f"{only.reason} [{basis}]")
+    verdicts = {e.value for _, e in results}
+    if verdicts == {True}:
+        return Eval(True, path, f"{path} is not set; every default the admitted {provider} versions give holds "
+                                f"({'; '.join(e.reason for _, e in results)}) [{basis}]")
+    if verdicts == {False}:
+        return Eval(False, path, f"{path} is not set; every default the admitted {provider} versions give is weak "
+                                 f"({'; '.join(e.reason for _, e in results)}) [{basis}]")
+    return Eval(None, path, f"{path} is not set and its default depends on the {provider} provider version: "
+                            f"{'; '.join(e.reason for _, e in results)} [{basis}]; pin the provider or set {path}")
 
 
 def _expectation(op: str, expected: Any, cond: Mapping[str, Any]) -> str:

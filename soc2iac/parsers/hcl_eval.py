@@ -233,6 +233,10 @@ class Scope:
             return Ref(reason=f"{root}.{name} is known after apply", address=f"{self.prefix}{root}.{name}")
         return _NOT_SPECIAL
 
+    def local_node(self, name: str) -> Node | None:
+        """The expression of ``local.name`` (None: not declared)."""
+        return self._locals_nodes.get(name)
+
     def local(self, name: str) -> Any:
         if name in self._locals:
             return self._locals[name]

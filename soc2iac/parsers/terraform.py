@@ -327,6 +327,14 @@ class ModuleDir:
                     if isinstance(body, dict):
                         yield f, label, body
 
+    def required_providers(self) -> Iterator[tuple[HclFile, dict[str, Any]]]:
+        """Yield ``(file, body)`` for every ``required_providers`` block of a ``terraform`` block."""
+        for f in self.files:
+            for block in f.body.get("terraform", []) or []:
+                for entry in block.get("required_providers", []) if isinstance(block, dict) else []:
+                    if isinstance(entry, dict):
+                        yield f, entry
+
     def typed_blocks(self, kind: str) -> Iterator[tuple[HclFile, str, str, dict[str, Any]]]:
         """Yield ``(file, type, name, body)`` for two-label blocks (resource, data)."""
         for f in self.files:
@@ -362,6 +370,59 @@ class ModuleDir:
                 yield (self.path / source).resolve()
 
 
+MODULE_MANIFEST = Path(".terraform") / "modules" / "modules.json"
+
+
+def read_module_manifest(root: Path, diag: Diagnostics) -> dict[str, Path]:
+    """Module key -> folder, from the ``modules.json`` that ``terraform init`` writes (read offline;
+    a folder outside ``.terraform/modules`` is not followed: the file is not trusted)."""
+    path = root / MODULE_MANIFEST
+    if not path.is_file():
+        return {}
+    shown = display_path(path)
+    try:
+        doc = json.loads(read_source(path, shown))
+    except InputError as exc:
+        diag.notices.append(f"{exc.problem}; registry modules not read")
+        return {}
+    except (ValueError, RecursionError):
+        diag.notices.append(f"{shown}: not valid JSON; registry modules not read")
+        return {}
+    entries = doc.get("Modules") if isinstance(doc, dict) else None
+    home = (root / MODULE_MANIFEST.parent).resolve()
+    out: dict[str, Path] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("Key"), str) or not isinstance(entry.get("Dir"), str):
+            continue
+        folder = Path(os.path.normpath(root / entry["Dir"]))
+        if entry["Key"] and folder.resolve().is_relative_to(home) and folder.is_dir():
+            out[entry["Key"]] = folder
+    return out
+
+
+LOCK_FILE = ".terraform.lock.hcl"
+
+
+def read_lock_file(root: Path, diag: Diagnostics) -> dict[str, tuple[str, str]]:
+    """Provider type name (``azurerm``) -> (the version ``terraform init`` selected, the file)."""
+    path = root / LOCK_FILE
+    if not path.is_file():
+        return {}
+    shown = display_path(path)
+    try:
+        body = parse_hcl_text(read_source(path, shown), shown)
+    except InputError as exc:
+        diag.notices.append(f"{exc.problem}; provider versions not read from it")
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for entry in body.get("provider", []) or []:
+        for address, spec in entry.items() if isinstance(entry, dict) else ():
+            version = spec.get("version") if isinstance(spec, dict) else None
+            if isinstance(version, str) and version:
+                out[address.rsplit("/", 1)[-1]] = (version, shown)
+    return out
+
+
 def symlink_notice(path: Path) -> str:
     return f"{display_path(path)}: symbolic link not followed (--follow-symlinks scans it)"
 
@@ -379,12 +440,14 @@ class Trace:
 
     reads: list[tuple[str, str]] = field(default_factory=list)
     loads: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    unread: list[tuple[str, str]] = field(default_factory=list)  # module calls not read (caller, source)
 
 
 @dataclass
 class Diagnostics:
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    unread: list[tuple[str, str]] = field(default_factory=list)  # module calls not read: (file:line, source)
 
 
 class TerraformLoader:
@@ -404,17 +467,21 @@ class TerraformLoader:
         self._dir_files: dict[Path, list[Path]] = {}  # each folder's .tf files that are read
         self._adopted: set[Path] = set()
         self.trace: Trace | None = None  # what the root being evaluated reads (see :class:`Trace`)
+        self._manifests: dict[Path, dict[str, Path]] = {}
+        self._locks: dict[Path, dict[str, tuple[str, str]]] = {}
 
     # -- loading ------------------------------------------------------------
     def loaded_files(self) -> list[Path]:
         """Every file parsed successfully so far (here or, taken over, in a worker)."""
         return [p for p, f in self._files.items() if f is not None] + [p for p in self._adopted if p not in self._files]
 
-    def adopt(self, read: Iterable[Path], problems: Iterable[InputProblem], notices: Iterable[str]) -> None:
+    def adopt(self, read: Iterable[Path], problems: Iterable[InputProblem], notices: Iterable[str],
+              unread: Iterable[tuple[str, str]] = ()) -> None:
         """Take over what a forked copy of this loader read and reported."""
         self._adopted.update(read)
         self.diag.problems.extend(problems)
         self.diag.notices.extend(notices)
+        self.diag.unread.extend(unread)
 
     def file(self, path: Path) -> HclFile | None:
         key = path.resolve()
@@ -487,6 +554,31 @@ class TerraformLoader:
         """The root being evaluated looked at ``path`` (whether it exists, what it is)."""
         if self.trace is not None:
             self.trace.reads.append(("path", str(path)))
+
+    def unread(self, at: str, source: str) -> None:
+        if self.trace is not None:
+            self.trace.unread.append((at, source))
+        if (at, source) not in self.diag.unread:
+            self.diag.unread.append((at, source))
+
+    def locked_providers(self, root: Path) -> dict[str, tuple[str, str]]:
+        """Provider type name -> (version, lock file as shown), from ``root/.terraform.lock.hcl``."""
+        resolved = root.resolve()
+        if self.trace is not None:
+            self.trace.reads.append(("data", str(root / ".terraform.lock.hcl")))
+        if resolved not in self._locks:  # (its notices are the root's: replayed with them)
+            self._locks[resolved] = read_lock_file(root, self.diag)
+        return self._locks[resolved]
+
+    def installed_module(self, root: Path, key: str) -> Path | None:
+        """The folder ``terraform init`` put module ``key`` in (``.terraform/modules/modules.json``
+        of ``root``), when it lies inside that ``.terraform/modules``; None otherwise."""
+        resolved = root.resolve()
+        if self.trace is not None:
+            self.trace.reads.append(("data", str(root / ".terraform" / "modules" / "modules.json")))
+        if resolved not in self._manifests:  # (its notices are the root's: replayed with them)
+            self._manifests[resolved] = read_module_manifest(root, self.diag)
+        return self._manifests[resolved].get(key)
 
     def root_resources(self, root: Path, only_files: set[Path] | None = None) -> list[Resource]:
         mod = self.module_dir(root)

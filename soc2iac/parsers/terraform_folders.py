@@ -30,6 +30,7 @@ class Loaded:
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)
+    unread_modules: list[tuple[str, str]] = field(default_factory=list)  # (caller file:line, source)
 
 
 def load_groups(groups: Groups, walked: set[Path], explicit: set[Path], *, var_files: Sequence[Path] = (),
@@ -65,6 +66,7 @@ def load_groups(groups: Groups, walked: set[Path], explicit: set[Path], *, var_f
         else:
             out.problems.append(problem)
     out.notices.extend(loader.diag.notices)
+    out.unread_modules.extend(sorted(set(loader.diag.unread)))
     return out
 
 
@@ -114,8 +116,8 @@ def _root_resources(loader: TerraformLoader, folder: Path, only: set[Path] | Non
                                 repr([str(v) for v in loader.var_files]), repr(loader.follow_symlinks),
                                 repr(sorted(map(str, loader.explicit))), repr(tree_key())])
     stored = cache.get("tf-root", key)
-    if isinstance(stored, tuple) and len(stored) == 4 and _unchanged(stored[0]):
-        digests, resources, problems, notices = stored
+    if isinstance(stored, tuple) and len(stored) == 5 and _unchanged(stored[0]):
+        digests, resources, problems, notices, unread = stored
         for kind, path, _ in digests:  # the loads, as evaluating would make them
             if kind == "dir":
                 loader.module_dir(Path(path))
@@ -123,6 +125,8 @@ def _root_resources(loader: TerraformLoader, folder: Path, only: set[Path] | Non
                 loader.file(Path(path))
         loader.diag.problems.extend(problems)
         loader.diag.notices.extend(notices)
+        for at, source in unread:
+            loader.unread(at, source)
         return list(resources)
     trace = loader.trace = terraform.Trace()
     start = (len(loader.diag.problems), len(loader.diag.notices))
@@ -137,7 +141,7 @@ def _root_resources(loader: TerraformLoader, folder: Path, only: set[Path] | Non
     digests = [(kind, path, _digest(kind, path)) for kind, path in reads]
     texts = [_text(path) for kind, path in reads if kind in ("file", "data")]
     if all(t is not None for t in texts) and may_cache([t for t in texts if t is not None]):
-        cache.put("tf-root", key, (digests, resources, problems, notices))  # no root whose files hold a secret
+        cache.put("tf-root", key, (digests, resources, problems, notices, list(dict.fromkeys(trace.unread))))  # no root whose files hold a secret
     return resources
 
 
@@ -163,8 +167,12 @@ def _unchanged(digests: object) -> bool:
 
 
 def _text(path: str) -> str | None:
+    """A file's text for the secret scan; "" when it is not there (no lock file); None when it
+    cannot be read (then the root is not cached)."""
     try:
         return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -182,19 +190,21 @@ def _roots_forked(loader: TerraformLoader, roots: list[tuple[Path, set[Path] | N
         return None
     outcomes: dict[int, tuple[list[Resource], InputProblem | None]] = {}
     for part in parts:
-        for i, found, crash, read, problems, notices in part:
+        for i, found, crash, read, problems, notices, unread in part:
             outcomes[i] = (found, crash)
-            loader.adopt(read, problems, notices)
+            loader.adopt(read, problems, notices, unread)
     return [outcomes[i] for i in range(len(roots))]
 
 
 def _roots_batch(shared: tuple[TerraformLoader, list[tuple[Path, set[Path] | None]]], batch: list[int]
-                 ) -> list[tuple[int, list[Resource], InputProblem | None, list[Path], list[InputProblem], list[str]]]:
+                 ) -> list[tuple[int, list[Resource], InputProblem | None, list[Path], list[InputProblem], list[str],
+                                 list[tuple[str, str]]]]:
     loader, roots = shared
     out = []
     for i in batch:
-        before = (set(loader.loaded_files()), len(loader.diag.problems), len(loader.diag.notices))
+        diag = loader.diag
+        before = (set(loader.loaded_files()), len(diag.problems), len(diag.notices), len(diag.unread))
         found, crash = _root(loader, *roots[i])
         read = [p for p in loader.loaded_files() if p not in before[0]]
-        out.append((i, found, crash, read, loader.diag.problems[before[1]:], loader.diag.notices[before[2]:]))
+        out.append((i, found, crash, read, diag.problems[before[1]:], diag.notices[before[2]:], diag.unread[before[3]:]))
     return out

@@ -11,18 +11,20 @@ values are unknown, saying so. Every instance keeps its block's file and lines.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from soc2iac.model import Location, Ref, Resource, Unknown
+from soc2iac.model import NO_ORIGINS, Location, Ref, Resource, Unknown
 from soc2iac.parsers import comment_markers, inside_tree
 from soc2iac.parsers import hcl_values as hv
 from soc2iac.parsers.hcl_eval import META_KEYS, Exprs, ModuleObject, Scope, from_raw
 from soc2iac.parsers.hcl_syntax import Node
 from soc2iac.parsers.hcl_types import convert
+from soc2iac.versions import ProviderVersions
 
 SOURCE = "terraform"
 MAX_MODULE_DEPTH = 16
@@ -58,6 +60,8 @@ class ModuleDir(Protocol):
 
     def locals_nodes(self) -> dict[str, Node]: ...
 
+    def required_providers(self) -> Iterator[tuple[HclFile, dict[str, Any]]]: ...
+
 
 class Loader(Protocol):
     """What an instance asks of the loader (:class:`soc2iac.parsers.terraform.TerraformLoader`)."""
@@ -71,6 +75,12 @@ class Loader(Protocol):
     def notice(self, text: str) -> None: ...
 
     def depends_on(self, path: Path) -> None: ...
+
+    def unread(self, at: str, source: str) -> None: ...
+
+    def installed_module(self, root: Path, key: str) -> Path | None: ...
+
+    def locked_providers(self, root: Path) -> Mapping[str, tuple[str, str]]: ...
 
 
 def node_of(f: HclFile, block: Mapping[str, Any], key: str) -> Node:
@@ -97,8 +107,15 @@ class ModuleInstance:
     """One instantiation of a module directory at an address prefix."""
 
     def __init__(self, loader: Loader, mod: ModuleDir, *, prefix: str, inputs: Mapping[str, Any],
-                 depth: int, only_files: set[Path] | None = None, stack: tuple[Path, ...] = ()) -> None:
+                 depth: int, only_files: set[Path] | None = None, stack: tuple[Path, ...] = (),
+                 arg_origins: Mapping[str, tuple[str, ...]] | None = None, root: Path | None = None,
+                 key: str = "", providers: Mapping[str, ProviderVersions] | None = None) -> None:
         self.loader = loader
+        self.root = root if root is not None else mod.path  # the root module folder (``terraform init`` ran there)
+        self.key = key  # Terraform's module key: the call names from the root, dot-joined ("vpc.subnets")
+        # variable -> where the callers set it ("file:line" of the module arguments, nearest first)
+        self.arg_origins: Mapping[str, tuple[str, ...]] = arg_origins or {}
+        self._locals_vars: dict[str, tuple[str, ...]] = {}
         self.mod = mod
         self.prefix = prefix
         self.depth = depth
@@ -128,6 +145,7 @@ class ModuleInstance:
             type_node = node_of(f, body, "type") if "type" in body else None
             variables[name] = convert(value, type_node, literal.evaluate)
         self.scope = Scope(prefix=prefix, variables=variables, locals_nodes=mod.locals_nodes(), resolver=self)
+        self.providers = self._provider_versions(providers)
 
     def _selected(self, f: HclFile) -> bool:
         return self.only_files is None or f.path.resolve() in self.only_files
@@ -236,30 +254,120 @@ class ModuleInstance:
         else:
             instances = found
         made = []
+        arguments = [k for k in body if k not in META_KEYS and k not in _CALL_ARGUMENTS]
+        origins = self._argument_origins(f, body, arguments)
         for key, bindings in instances:
             scope = self.scope.bind(**bindings)
-            inputs = {k: scope.evaluate(node_of(f, body, k)) for k in body
-                      if k not in META_KEYS and k not in _CALL_ARGUMENTS}
+            inputs = {k: scope.evaluate(node_of(f, body, k)) for k in arguments}
             made.append((key, ModuleInstance(
                 self.loader, self.loader.module_dir(target), prefix=f"{self.prefix}module.{name}{instance_key(key)}.",
-                inputs=inputs, depth=self.depth + 1, stack=self.stack)))
+                inputs=inputs, depth=self.depth + 1, stack=self.stack, arg_origins=origins, root=self.root,
+                key=f"{self.key}.{name}" if self.key else name, providers=self.providers)))
         self._children[name] = (found, made)
         return self._children[name]
+
+    # -- provider versions -------------------------------------------------------
+    def _provider_versions(self, inherited: Mapping[str, ProviderVersions] | None) -> dict[str, ProviderVersions]:
+        """The callers' provider constraints with this module's ``required_providers`` added; in a
+        root module, the versions ``.terraform.lock.hcl`` selected."""
+        out = dict(inherited) if inherited is not None else {
+            name: ProviderVersions(locked=version, lock_file=shown)
+            for name, (version, shown) in self.loader.locked_providers(self.root).items()}
+        for f, body in self.mod.required_providers():
+            where = f"{self.loader.shown(f.path)}:{body.get('__start_line__', 0)}"
+            for name, spec in body.items():
+                if name in META_KEYS:
+                    continue
+                version = spec.get("version") if isinstance(spec, Mapping) else spec
+                source = spec.get("source") if isinstance(spec, Mapping) else None
+                key = source.rsplit("/", 1)[-1] if isinstance(source, str) and source else name
+                if isinstance(version, str) and version.strip():
+                    had = out.get(key, ProviderVersions())
+                    out[key] = dataclasses.replace(had, constraints=had.constraints + ((version.strip(), where),))
+        return out
+
+    # -- where values were set ---------------------------------------------------
+    def _argument_origins(self, f: HclFile, body: Mapping[str, Any], arguments: list[str]
+                          ) -> dict[str, tuple[str, ...]]:
+        """Each argument of a module call: its own line, then where the variables it uses were set."""
+        start = int(body.get("__start_line__", 0) or 0)
+        lines = f.attribute_lines(start, int(body.get("__end_line__", start) or start)) if start else {}
+        shown = self.loader.shown(f.path)
+        out = {}
+        for k in arguments:
+            here = (f"{shown}:{lines[k]}",) if k in lines else ()
+            out[k] = tuple(dict.fromkeys(here + self._origins(node_of(f, body, k), f, body)))
+        return out
+
+    def _origins(self, node: Node, f: HclFile, body: Mapping[str, Any]) -> tuple[str, ...]:
+        """Where the module arguments that ``node`` depends on (through variables, locals and
+        ``each``/``count`` of the block's for_each) were set; () in a root module. A conditional
+        whose test is known follows the branch taken only."""
+        if not self.arg_origins:
+            return ()
+        names = self._variables_of(node)
+        if "each" in _roots_used(node) and "for_each" in body:
+            names += [n for n in self._variables_of(node_of(f, body, "for_each")) if n not in names]
+        return tuple(dict.fromkeys(at for name in names for at in self.arg_origins.get(name, ())))
+
+    def _variables_of(self, node: Node) -> list[str]:
+        """The variables ``node`` uses, through locals, in order of first use."""
+        names: dict[str, None] = {}
+        for root, name in _names_used(node, self._taken):
+            for var in ([name] if root == "var" else self._local_vars(name)):
+                names.setdefault(var)
+        return list(names)
+
+    def _taken(self, test: Node) -> bool | None:
+        found = self.scope.evaluate(test)
+        return found if isinstance(found, bool) else None
+
+    def _local_vars(self, name: str) -> tuple[str, ...]:
+        """The variables a local depends on, through other locals."""
+        if name not in self._locals_vars:
+            self._locals_vars[name] = ()  # a cycle adds nothing
+            node = self.scope.local_node(name)
+            self._locals_vars[name] = tuple(self._variables_of(node)) if node is not None else ()
+        return self._locals_vars[name]
+
+    def _block_origins(self, f: HclFile, body: Mapping[str, Any], top: Mapping[str, Any], path: str = ""
+                       ) -> dict[str, tuple[str, ...]]:
+        out: dict[str, tuple[str, ...]] = {}
+        for key, value in body.items():
+            if key in META_KEYS or key == "dynamic" or (not path and key in ("count", "for_each")):
+                continue
+            here = f"{path}.{key}" if path else key
+            if isinstance(value, list) and value and all(isinstance(b, Mapping) for b in value):
+                for i, block in enumerate(value):
+                    out.update(self._block_origins(f, block, top, f"{here}[{i}]"))
+            else:
+                found = self._origins(node_of(f, body, key), f, top)
+                if found:
+                    out[here] = found
+        return out
 
     def _target(self, name: str, f: HclFile, body: Mapping[str, Any]) -> Path | None:
         source = body.get("source")
         where = f"{self.loader.shown(f.path)}:{body.get('__start_line__', 0)}"
         if not isinstance(source, str) or not (source.startswith("./") or source.startswith("../")):
-            self.loader.notice(f"{where}: module.{name} has a non-local source ({source}); its resources are not scanned")
-            return None
-        target = Path(os.path.normpath(self.mod.path / source))  # the same path whatever the call order
+            installed = self.loader.installed_module(self.root, f"{self.key}.{name}" if self.key else name)
+            if installed is None:
+                self.loader.notice(f"{where}: module.{name} has a non-local source ({source}) and no "
+                                   "`terraform init` copy of it in .terraform/modules; its resources are not scanned")
+                self.loader.unread(where, str(source))
+                return None
+            target = installed
+        else:
+            target = Path(os.path.normpath(self.mod.path / source))  # the same path whatever the call order
         self.loader.depends_on(target)  # whether it exists is part of what the root read
         if not target.is_dir():
             self.loader.notice(f"{where}: module.{name} source {source} not found")
+            self.loader.unread(where, str(source))
             return None
         if not inside_tree(target):  # a module leading out of the scanned tree is a config reading outside it
             self.loader.notice(f"{where}: module.{name} source {source} leads outside the scanned folder; "
                                "not read (`scan --include-root DIR` allows a folder)")
+            self.loader.unread(where, str(source))
             return None
         if target.resolve() in self.stack or self.depth >= MAX_MODULE_DEPTH:
             self.loader.notice(f"{where}: module.{name} is nested too deep or recursive; not followed")
@@ -313,12 +421,45 @@ class ModuleInstance:
             for label in entry if isinstance(entry, Mapping) else ():
                 if label not in META_KEYS and f"dynamic[{i}]" in lines:
                     lines.setdefault(label, lines[f"dynamic[{i}]"])
+        origins = self._block_origins(f, body, body) if self.arg_origins else NO_ORIGINS
         return Resource(source=SOURCE, type=rtype, name=name, address=address, attributes=attrs,
                         location=Location(self.loader.shown(f.path), start, end), lines=lines,
-                        comments=comment_markers(f.lines, start, end) if start else ())
+                        comments=comment_markers(f.lines, start, end) if start else (), providers=self.providers,
+                        origins=origins or NO_ORIGINS)
 
 
 _ABSENT = object()
+
+
+def _names_used(node: Any, taken: Callable[[Node], bool | None]) -> Iterator[tuple[str, str]]:
+    """``("var", name)`` and ``("local", name)`` for the names an expression tree mentions; of a
+    conditional whose test ``taken`` knows, only the branch taken."""
+    if not isinstance(node, tuple) or not node:
+        return
+    if node[0] == "attr" and node[1] in (("var", "var"), ("var", "local")) and isinstance(node[2], str):
+        yield node[1][1], node[2]
+        return
+    if node[0] == "cond" and len(node) == 4:
+        chosen = taken(node[1])
+        if chosen is not None:
+            yield from _names_used(node[2] if chosen else node[3], taken)
+            return
+    for part in node[1:] if isinstance(node[0], str) else node:  # a node, or a tuple of nodes
+        if isinstance(part, tuple):
+            yield from _names_used(part, taken)
+
+
+def _roots_used(node: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, tuple) and n:
+            if n[0] == "var" and len(n) == 2 and isinstance(n[1], str):
+                found.add(n[1])
+            else:
+                stack.extend(p for p in (n[1:] if isinstance(n[0], str) else n) if isinstance(p, tuple))
+    return found
 
 
 def _not_nullable(scope: Scope, f: HclFile, body: Mapping[str, Any]) -> bool:

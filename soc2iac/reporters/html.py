@@ -242,6 +242,9 @@ def _scope(result: ScanResult, ev: Any) -> list[str]:
     if scope.cluster:
         out += _table("Live cluster scanned", ["Property", "Value"], (25, 75),
                       ([e(k), _code(v)] for k, v in scope.cluster))
+    if scope.unread_modules:
+        out += _table("Terraform module calls not read (their resources were not scanned)", ["Called at", "Source"],
+                      (40, 60), ([_code(at), _code(source)] for at, source in scope.unread_modules))
     if ev.changes:
         out.append('<h3 id="plan-changes">Plan changes to controls (CC8.1)</h3>')
         out += _table("Controls this Terraform plan weakens, removes or fixes",

@@ -10,7 +10,9 @@ from typing import Any
 from soc2iac.result import VERDICTS, CriterionEntry, Finding, ScanResult
 
 SCHEMA_VERSION = "2.1"  # 2.0: summary.by_criterion holds every criterion with its verdict; 2.1: criteria
-# entries (role, focus, reason) on policies and by_criterion, supporting checks counted apart
+# entries (role, focus, reason) on policies and by_criterion, supporting checks counted apart; findings'
+# scope (root module folder, plan file), set_at (caller arguments) and cause (of unknowns);
+# scan.unread_modules
 
 
 def to_document(result: ScanResult, *, fail_on: str = "high", findings: bool = True) -> dict[str, Any]:
@@ -37,6 +39,8 @@ def to_document(result: ScanResult, *, fail_on: str = "high", findings: bool = T
             **({"cluster": dict(result.scope.cluster)} if result.scope.cluster else {}),
             **({"changed_resources": sorted(result.changed)} if result.changed is not None else {}),
             "input_digests": {path: digest for path, digest in result.scope.inputs},
+            **({"unread_modules": [{"at": at, "source": source} for at, source in result.scope.unread_modules]}
+               if result.scope.unread_modules else {}),
             "policy_set_sha256": result.scope.policy_set_sha256,
             **({"git_commit": result.scope.git_commit, "git_dirty": result.scope.git_dirty}
                if result.scope.git_commit else {}),
@@ -92,12 +96,14 @@ def _finding(f: Finding, supporting: frozenset[tuple[str, str]] = frozenset()) -
         "verdict": f.verdict,
         "message": f.message,
         "resource": f.resource,
+        **({"scope": f.scope} if f.scope else {}),
         "resource_type": f.resource_type,
         "source": f.source,
         "file": f.file,
         "line": f.line,
         "remediation": f.remediation,
         "evidence": [{"path": e.path, "line": e.line, "message": e.message} for e in f.evidence],
+        **({"set_at": list(f.set_at)} if f.set_at else {}),
         **({"exception": f.exception} if f.exception else {}),
         **({"change": f.change} if f.change else {}),
         **({"baseline": f.baseline} if f.baseline else {}),

@@ -53,6 +53,7 @@ def from_document(doc: dict[str, Any]) -> ScanResult:
             evidence=tuple(Evidence(e["path"], e["line"], e["message"]) for e in f["evidence"]),
             exception=f.get("exception", ""), change=f.get("change", ""), baseline=f.get("baseline", ""),
             cause=f.get("cause", ""),
+            scope=f.get("scope", ""), set_at=tuple(f.get("set_at", ())),
         )
         for f in doc["findings"]
     ]
@@ -83,6 +84,7 @@ def from_document(doc: dict[str, Any]) -> ScanResult:
             git_commit=scan.get("git_commit", ""),
             git_dirty=bool(scan.get("git_dirty", False)),
             cluster=tuple((str(k), str(v)) for k, v in scan.get("cluster", {}).items()),
+            unread_modules=tuple((m["at"], m["source"]) for m in scan.get("unread_modules", ())),
         ),
         resources_scanned=scan["resources_scanned"],
         changed=changed,

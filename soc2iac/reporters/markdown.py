@@ -168,6 +168,9 @@ def render(result: ScanResult, *, fail_on: str = "high", **_: Any) -> str:
     if result.scope.cluster:
         out += ["", "Live cluster scanned:", ""]
         out += _table(["Property", "Value"], ([text(k), code(val)] for k, val in result.scope.cluster))
+    if result.scope.unread_modules:
+        out += ["", "Terraform module calls not read (their resources were not scanned):", ""]
+        out += _table(["Called at", "Source"], ([code(at), code(src)] for at, src in result.scope.unread_modules))
     if ev.changes:
         out += ["", "### Plan changes to controls (CC8.1)", ""]
         out += _table(["Change", "Severity", "Policy", "Resource", "Location", "What changed"],

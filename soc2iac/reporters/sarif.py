@@ -150,6 +150,10 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         "locations": [_location(f.file, f.line, f.resource, live=f.source == "cluster")],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
     }
+    if f.set_at:  # the module arguments the judged value comes from
+        out["relatedLocations"] = [
+            {"id": i, **_location(*_file_line(at), f.resource), "message": {"text": "value set here"}}
+            for i, at in enumerate(f.set_at, 1)]
     if f.baseline in BASELINE_STATE:
         out["baselineState"] = BASELINE_STATE[f.baseline]
     if f.verdict == "excepted":
@@ -158,6 +162,7 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
     out["properties"] = {
         "soc2-criteria": list(f.criteria),
         "resource": f.resource,
+        **({"root": f.scope} if f.scope and f.source == "terraform" else {}),
         "resourceType": f.resource_type,
         "severity": f.severity,
         "verdict": f.verdict,
@@ -166,6 +171,11 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         **({"baseline": f.baseline} if f.baseline else {}),
     }
     return out
+
+
+def _file_line(at: str) -> tuple[str, int]:
+    path, _, line = at.rpartition(":")
+    return (path, int(line)) if line.isdigit() else (at, 0)
 
 
 def fingerprint(f: Finding) -> str:
@@ -263,6 +273,8 @@ def _run_properties(result: ScanResult, fail_on: str) -> dict[str, Any]:
         "policy_set_sha256": result.scope.policy_set_sha256,
         "by_criterion": by_criterion(result, fail_on),  # the summary model, as in the JSON report
     }
+    if result.scope.unread_modules:
+        props["unread_modules"] = [{"at": at, "source": source} for at, source in result.scope.unread_modules]
     if result.scope.git_commit:
         props["git_commit"] = result.scope.git_commit
         props["git_dirty"] = result.scope.git_dirty

@@ -78,6 +78,10 @@ def render(result: ScanResult, *, fail_on: str = "high", show_passes: bool = Fal
         out.append("")
         out.append(f"Input problems ({len(result.problems)}): these files were not scanned")
         out.extend(f"  {p}" for p in result.problems)
+    if result.scope.unread_modules:
+        out.append("")
+        out.append(f"Module calls not read ({len(result.scope.unread_modules)}): their resources were not scanned")
+        out.extend(f"  {at}  {source}" for at, source in result.scope.unread_modules)
     if result.notices:
         out.append("")
         out.append(f"Notices ({len(result.notices)})")
@@ -97,7 +101,7 @@ def _finding(f: Finding, entries: Mapping[str, tuple[CriterionEntry, ...]] | Non
         f.change, {"fail": "FAIL", "pass": "PASS", "excepted": "EXCEPTED", "unknown": "UNKNOWN"}[f.verdict])
     lines = [
         f"  {label:<8} {f.severity:<8} {f.policy_id}",
-        f"           {f.resource}  ({f.location})",
+        f"           {f.resource}  ({f.location}{'; set at ' + ', '.join(f.set_at) if f.set_at else ''})",
         f"           {f.message}",
     ]
     if f.verdict == "fail":

@@ -200,7 +200,9 @@ def merge(
     failed = [problem for fmt, out in targets if (problem := _write(render(merged, fmt), out))]
     for line in failed:
         _err(f"soc2iac: error: {line}")
-    if failed:
+    for problem in merged.problems:  # the report names them too
+        _err(f"soc2iac: input error: {problem}")
+    if failed or merged.problems:
         raise typer.Exit(EXIT_ERROR)
     still = [t for t in merged.timeline if t.open and t.severity in SEVERITIES and at_least(t.severity, fail_on.value)]
     raise typer.Exit(EXIT_FINDINGS if still else EXIT_OK)

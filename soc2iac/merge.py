@@ -121,6 +121,7 @@ class Merged:
     waivers: tuple[WaiverRow, ...]
     timeline: tuple[Episode, ...]
     notices: tuple[str, ...] = field(default=())
+    problems: tuple[str, ...] = field(default=())  # results given but not read (file: why): not merged
 
     @property
     def runs(self) -> int:
@@ -231,16 +232,22 @@ class _Entry:
     sha256: str
 
 
-def _index(items: Sequence[tuple[str, Path]], notices: list[str]) -> dict[str, list[_Entry]]:
-    """Pass 1: each file's source and time; the same bytes twice count once."""
+def _index(items: Sequence[tuple[str, Path]], notices: list[str], problems: list[str]) -> dict[str, list[_Entry]]:
+    """Pass 1: each file's source and time, and its shape checked; the same bytes twice count once.
+    A file that is not a readable result is a problem (named in the report, not merged); the
+    others are merged."""
     by_source: dict[str, list[_Entry]] = {}
     seen: dict[str, Path] = {}
     for label, path in items:
-        data, doc = _read(path)
+        try:
+            data, doc = _read(path)
+            when = _finished(path, doc)
+            _check(path, doc)
+        except Soc2iacError as exc:
+            problems.append(str(exc))
+            continue
         digest = hashlib.sha256(data).hexdigest()
-        del data
-        when = _finished(path, doc)
-        del doc
+        del data, doc
         if digest in seen:
             notices.append(f"{path}: the same result as {seen[digest]}; counted once")
             continue
@@ -303,7 +310,10 @@ _FIXED_BY = {"pass": "passes", "excepted": "excepted", "unknown": "undecided", N
 def merge(items: Sequence[tuple[str, Path]]) -> Merged:
     """Merge saved results, ``(source label, file)`` each (see :func:`expand`)."""
     notices: list[str] = []
-    by_source = _index(items, notices)
+    problems: list[str] = []
+    by_source = _index(items, notices, problems)
+    if not by_source:
+        raise Soc2iacError(f"no result could be read ({problems[0]}{f'; +{len(problems) - 1} more' if len(problems) > 1 else ''})")
     sources: list[SourceScope] = []
     criteria: dict[str, dict[str, Any]] = {}
     waivers: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -318,7 +328,6 @@ def merge(items: Sequence[tuple[str, Path]]) -> Merged:
             if hashlib.sha256(data).hexdigest() != entry.sha256:
                 raise Soc2iacError(f"{entry.path}: changed while being merged")
             del data
-            _check(entry.path, doc)
             summary = doc["summary"]
             runs.append(Run(label, str(entry.path), entry.finished_at, entry.sha256, doc["tool"]["version"],
                             dict(summary["by_verdict"]), summary["failing"], summary["fail_on"]))
@@ -358,7 +367,7 @@ def merge(items: Sequence[tuple[str, Path]]) -> Merged:
                       for k, v in sorted(waivers.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2]))),
         timeline=tuple(sorted(timeline, key=lambda e: (not e.open, _severity_rank(e.severity), e.source,
                                                        e.policy_id, e.resource, e.first_seen))),
-        notices=tuple(notices),
+        notices=tuple(notices), problems=tuple(problems),
     )
 
 

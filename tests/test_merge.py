@@ -121,6 +121,24 @@ def test_bad_files_are_one_line_errors(tmp_path: Path, content: str, message: st
     assert str(bad) in str(err.value) and "\n" not in str(err.value)
 
 
+def test_a_bad_file_beside_good_ones_is_named_and_the_rest_merged(story: Path) -> None:
+    """As a scan goes on past a bad file: the report names what was not read, the others merge,
+    and the command exits 2 (an input problem) after writing the report."""
+    from typer.testing import CliRunner
+
+    from soc2iac.cli import app
+
+    (story / "truncated.json").write_text('{"scan": {"finished_at": "2026-01-01T00:00:00Z"')
+    m = merge(expand([str(story)]))
+    assert m.runs == 4 and len(m.problems) == 1
+    assert "truncated.json: not JSON" in m.problems[0]
+    assert "## Not read (1): not merged" in render(m, "markdown")
+    assert "Not read (1)" in render(m, "html") and to_document(m)["problems"] == list(m.problems)
+    out = CliRunner().invoke(app, ["merge", str(story)])
+    assert out.exit_code == 2
+    assert "# SOC 2 evidence across sources" in out.stdout and "truncated.json: not JSON" in out.stdout
+
+
 def test_a_finding_with_a_wrong_field_is_refused(tmp_path: Path) -> None:
     doc = json.loads(document([finding(_pol(0), "A", "fail")], 0))
     doc["findings"][0]["verdict"] = "maybe"

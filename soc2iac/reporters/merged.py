@@ -57,6 +57,7 @@ def to_document(m: Merged) -> dict[str, Any]:
                       "last_seen": t.last_seen, "fixed_at": t.fixed_at or None, "fixed_by": t.fixed_by or None,
                       "open": t.open, "days_open": t.days_open} for t in m.timeline],
         "notices": list(m.notices),
+        "problems": list(m.problems),
     }
 
 
@@ -128,6 +129,8 @@ def to_markdown(m: Merged) -> str:
         else:
             out.append("None.")
         out.append("")
+    if m.problems:
+        out += [f"## Not read ({len(m.problems)}): not merged", ""] + [f"- {text(printable(n))}" for n in m.problems] + [""]
     if m.notices:
         out += ["## Notices", ""] + [f"- {text(printable(n))}" for n in m.notices] + [""]
     return "\n".join(out)
@@ -157,6 +160,9 @@ def to_html(m: Merged) -> str:
         else:
             out.append("<p>None.</p>")
         out.append("</section>")
+    if m.problems:
+        out += [f"<section><h2>Not read ({len(m.problems)}): not merged</h2><ul>"] + \
+            [f"<li>{e(printable(n))}</li>" for n in m.problems] + ["</ul></section>"]
     if m.notices:
         out += ["<section><h2>Notices</h2><ul>"] + [f"<li>{e(printable(n))}</li>" for n in m.notices] + \
             ["</ul></section>"]
